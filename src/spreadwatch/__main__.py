@@ -1,0 +1,5 @@
+import sys
+
+from spreadwatch.cli import main
+
+sys.exit(main())

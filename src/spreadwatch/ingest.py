@@ -1,0 +1,169 @@
+"""Ingest: dataset registry entry -> validated canonical tables, quarantine file and data card.
+
+``ingest_dataset`` runs the dataset's adapter (``spreadwatch.adapters``), validates the tables
+(``spreadwatch.schema``), derives ``engagements.delay_s`` where only absolute times are given, and
+writes ``{table}.parquet`` for every canonical table (empty tables included, so later stages have
+fixed inputs), ``rejected.parquet`` (columns ``table, file, row, column, value, reason``) and
+``datacard.json`` (counts, label distributions, quirks with what was done about each, and
+``read = accepted + rejected`` per table).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from spreadwatch.adapters import AdapterResult, get_adapter
+from spreadwatch.schema import REJECTED_COLUMNS, TABLE_ORDER, empty_table, validate_tables
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DATA_ROOT = "../shared/data"
+
+
+class DatasetNotAvailable(FileNotFoundError):
+    """A registry dataset whose files are not on this machine."""
+
+
+def load_registry(path: str | Path) -> dict[str, dict]:
+    """Read ``configs/datasets.yaml`` and return ``{dataset_name: entry}``."""
+    with open(path, encoding="utf-8") as handle:
+        registry = yaml.safe_load(handle) or {}
+    return registry.get("datasets") or {}
+
+
+def resolve_data_root(configured: str | None = None) -> Path:
+    """The data root: ``$SPREADWATCH_DATA`` if set, else the configured value, else ``../shared/data``."""
+    return Path(os.environ.get("SPREADWATCH_DATA") or configured or DEFAULT_DATA_ROOT).resolve()
+
+
+def resolve_files(name: str, entry: dict, data_root: Path) -> dict[str, Path]:
+    """Absolute paths of a registry entry's files; raise ``DatasetNotAvailable`` naming every missing one."""
+    files = {key: (data_root / rel) for key, rel in (entry.get("files") or {}).items()}
+    missing = [f"{key}: {path}" for key, path in files.items() if not path.exists()]
+    if missing:
+        raise DatasetNotAvailable(
+            f"dataset {name!r}: file(s) not found: {'; '.join(missing)}. "
+            f"Set `data_root` in the config or the SPREADWATCH_DATA environment variable "
+            f"to the folder that holds them (now: {data_root})."
+        )
+    return files
+
+
+def load_with_adapter(name: str, entry: dict, data_root: Path, raw_dir: Path | None = None) -> AdapterResult:
+    """Run the adapter of a registry entry. ``synthetic`` reads the simulator's tables in ``raw_dir``."""
+    fmt = entry["format"]
+    if fmt == "synthetic":
+        if raw_dir is None:
+            raise ValueError("the synthetic dataset needs raw_dir (the simulator's output folder)")
+        files = {p.stem: p for p in sorted(Path(raw_dir).glob("*.parquet"))}
+        return get_adapter("generic")(files, {})
+    files = resolve_files(name, entry, data_root)
+    return get_adapter(fmt)(files, dict(entry.get("options") or {}))
+
+
+def fill_delays(cascades: pd.DataFrame, engagements: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Fill missing ``delay_s`` from ``time`` minus the cascade start; return (engagements, n_filled).
+
+    The cascade start is ``cascades.created_at`` or, where missing, the earliest engagement time.
+    """
+    need = engagements["delay_s"].isna() & engagements["time"].notna()
+    if not need.any():
+        return engagements, 0
+    first_time = engagements.groupby("cascade_id")["time"].min()
+    start = cascades.set_index("cascade_id")["created_at"].reindex(first_time.index)
+    start = start.fillna(first_time)
+    start_per_row = engagements["cascade_id"].map(start)
+    delays = (engagements["time"] - start_per_row).dt.total_seconds().clip(lower=0)
+    engagements = engagements.copy()
+    engagements.loc[need, "delay_s"] = delays[need]
+    return engagements, int(need.sum())
+
+
+def _label_distribution(frame: pd.DataFrame, column: str) -> dict[str, int]:
+    if column not in frame or frame.empty:
+        return {}
+    counts = frame[column].astype("string").fillna("<missing>").value_counts()
+    return {str(k): int(v) for k, v in sorted(counts.items())}
+
+
+def ingest_dataset(
+    name: str,
+    entry: dict,
+    out_dir: str | Path,
+    data_root: str | Path | None = None,
+    raw_dir: str | Path | None = None,
+) -> dict:
+    """Ingest one dataset into ``out_dir`` and return its data card (also written as datacard.json)."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    data_root = resolve_data_root(str(data_root) if data_root else None)
+    result = load_with_adapter(name, entry, data_root, Path(raw_dir) if raw_dir else None)
+    report = validate_tables(result.tables, result.source_files)
+    tables = report.tables
+    quirks = list(result.quirks)
+    if "engagements" in tables and "cascades" in tables:
+        tables["engagements"], n_filled = fill_delays(tables["cascades"], tables["engagements"])
+        quirks.append(
+            {"table": "engagements", "quirk": "delay_s derived from absolute time", "count": n_filled,
+             "action": "delay_s = time - cascade start (created_at, else first engagement)"}
+        )
+    rejected = report.rejected
+    if result.rejected is not None and len(result.rejected):
+        rejected = pd.concat([result.rejected[REJECTED_COLUMNS], rejected], ignore_index=True)
+    # read = accepted + rejected, per table; adapter-level rejections count as read too
+    counts = {}
+    for table in TABLE_ORDER:
+        validated = report.counts.get(table, {"read": 0, "accepted": 0, "rejected": 0})
+        adapter_rejected = (
+            int((result.rejected["table"] == table).sum()) if result.rejected is not None and len(result.rejected) else 0
+        )
+        counts[table] = {
+            "read": validated["read"] + adapter_rejected,
+            "accepted": validated["accepted"],
+            "rejected": validated["rejected"] + adapter_rejected,
+        }
+    for table in TABLE_ORDER:
+        frame = tables.get(table, empty_table(table))
+        frame.to_parquet(out_dir / f"{table}.parquet", index=False)
+    rejected.to_parquet(out_dir / "rejected.parquet", index=False)
+    for table, c in counts.items():
+        if c["read"]:
+            log.info("%s: %s read = %d accepted + %d rejected", name, table, c["read"], c["accepted"], c["rejected"])
+    for line in report.problems(limit=20):
+        log.warning("rejected: %s", line)
+    accounts = tables.get("accounts", empty_table("accounts"))
+    cascades = tables.get("cascades", empty_table("cascades"))
+    card = {
+        "dataset": name,
+        "format": entry.get("format"),
+        "description": entry.get("description", ""),
+        "citation": entry.get("citation", ""),
+        "tasks": list(entry.get("tasks", [])),
+        "feature_only": bool(entry.get("feature_only", False)),
+        "source_files": {k: str(v) for k, v in sorted(result.source_files.items())},
+        "rows_read_by_adapter": dict(sorted(result.rows_read.items())),
+        "counts": counts,
+        "account_labels": _label_distribution(accounts, "label"),
+        "account_kinds": _label_distribution(accounts, "account_kind"),
+        "cascade_labels": _label_distribution(cascades, "label"),
+        "cascade_misinformation": _label_distribution(cascades, "is_misinformation"),
+        "n_events": int(cascades["event_id"].nunique()) if "event_id" in cascades else 0,
+        "quirks": sorted(quirks, key=lambda q: (q.get("table", ""), q.get("quirk", ""))),
+        "rejected_reasons": {
+            f"{t}.{c}: {r}": int(n)
+            for (t, c, r), n in rejected.groupby(["table", "column", "reason"]).size().sort_index().items()
+        },
+    }
+    with open(out_dir / "datacard.json", "w", encoding="utf-8") as handle:
+        json.dump(card, handle, indent=2, sort_keys=False, default=str)
+    return card
+
+
+def read_canonical(folder: str | Path, tables: tuple[str, ...] = TABLE_ORDER) -> dict[str, pd.DataFrame]:
+    """Read canonical tables written by ``ingest_dataset``."""
+    return {t: pd.read_parquet(Path(folder) / f"{t}.parquet") for t in tables}

@@ -1,0 +1,58 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from spreadwatch import features
+
+
+def test_leakage_guard_rejects_ids_labels_and_absolute_times():
+    ok = pd.DataFrame({"log_followers_count": [1.0, 2.0]})
+    features.assert_no_leaky_features(ok)
+    for bad in (
+        pd.DataFrame({"account_id": [1.0, 2.0]}),
+        pd.DataFrame({"source_tweet_id": [1.0, 2.0]}),
+        pd.DataFrame({"label": [0.0, 1.0]}),
+        pd.DataFrame({"when": pd.to_datetime(["2020-01-01", "2020-01-02"], utc=True)}),
+    ):
+        with pytest.raises(ValueError, match="leaky"):
+            features.assert_no_leaky_features(bad)
+
+
+def test_profile_features_growth_rates_and_lengths():
+    accounts = pd.DataFrame(
+        {
+            "account_id": pd.array(["1"], dtype="string"),
+            "screen_name": pd.array(["bot1234"], dtype="string"),
+            "name": pd.array(["Bot"], dtype="string"),
+            "description": pd.array([pd.NA], dtype="string"),
+            "created_at": pd.to_datetime(["2020-01-01"], utc=True),
+            "collected_at": pd.to_datetime(["2020-01-11"], utc=True),
+            **{c: pd.array([100], dtype="Int64") for c in features.COUNT_COLUMNS},
+            **{c: pd.array([True], dtype="boolean") for c in features.FLAG_COLUMNS},
+        }
+    )
+    row = features.profile_features(accounts).loc["1"]
+    assert row["account_age_days"] == 10
+    assert row["statuses_per_day"] == 10
+    assert row["screen_name_digits"] == 4 and row["screen_name_length"] == 7
+    assert row["description_length"] == 0
+    assert row["followers_friends_ratio"] == 0
+
+
+def test_account_and_cascade_features_on_simulated_platform(small_platform):
+    t = small_platform
+    from spreadwatch import graphs
+
+    net = graphs.account_network_metrics(graphs.retweet_network(t["engagements"], t["cascades"]))
+    pairs = graphs.co_engagement_pairs(t["engagements"])
+    table = features.account_features(t["accounts"], t["posts"], net, pairs, t["engagements"])
+    assert table.index.is_unique and len(table) == len(t["accounts"])
+    assert {"log_followers_count", "burstiness", "hour_entropy", "coord_partners"} <= set(table.columns)
+    full = features.cascade_features(t["cascades"], t["engagements"], table)
+    early = features.cascade_features(t["cascades"], t["engagements"], table, cutoff_s=600)
+    assert list(full.index) == sorted(t["cascades"]["cascade_id"])
+    # cutting the cascade at 10 minutes can only shrink it
+    assert (early["size"] <= full["size"] + 1e-12).all()
+    assert (early["size"] < full["size"]).any()
+    assert "growth_60min" not in early.columns and "growth_10min" in early.columns
+    assert not np.isinf(full.to_numpy()).any()

@@ -1,0 +1,67 @@
+import networkx as nx
+import pandas as pd
+import pytest
+
+from spreadwatch import graphs
+
+
+def _engagements():
+    return pd.DataFrame(
+        {
+            "engagement_id": ["a", "b", "c", "d"],
+            "cascade_id": ["k"] * 4,
+            "parent_engagement_id": [None, None, "a", "c"],
+            "parent_account_id": [None, None, "ua", "uc"],
+            "child_account_id": ["ua", "ub", "uc", "ud"],
+            "kind": ["retweet"] * 4,
+            "delay_s": [5.0, 20.0, 30.0, 400.0],
+        }
+    )
+
+
+def test_tree_structure_matches_hand_computed_values():
+    tree = graphs.propagation_graph(_engagements(), root_account="root")
+    assert nx.is_arborescence(tree)
+    s = graphs.tree_structure(tree)
+    # pairwise distances in the 5-node tree sum to 20 over 10 pairs
+    assert s == {"size": 4.0, "depth": 3.0, "max_breadth": 2.0, "root_fanout_share": 0.5,
+                 "structural_virality": 2.0}
+
+
+def test_structural_virality_agrees_with_networkx_wiener_index():
+    tree = nx.random_labeled_tree(60, seed=1)
+    directed = nx.bfs_tree(tree, 0)
+    directed = nx.relabel_nodes(directed, {0: graphs.ROOT})
+    n = directed.number_of_nodes()
+    expected = nx.wiener_index(tree) / (n * (n - 1) / 2)
+    assert graphs.tree_structure(directed)["structural_virality"] == pytest.approx(expected)
+
+
+def test_engagement_with_unknown_parent_hangs_from_root():
+    eng = _engagements()
+    eng.loc[3, "parent_engagement_id"] = "cut-away"
+    tree = graphs.propagation_graph(eng)
+    assert list(tree.predecessors("d")) == [graphs.ROOT]
+
+
+def test_retweet_network_uses_root_account_for_root_children_and_counts_weights():
+    eng = _engagements()
+    cascades = pd.DataFrame({"cascade_id": ["k"], "root_account_id": ["root"]})
+    net = graphs.retweet_network(pd.concat([eng, eng.assign(engagement_id=lambda f: f.engagement_id + "2")]), cascades)
+    assert net["root"]["ua"]["weight"] == 2
+    assert net["ua"]["uc"]["weight"] == 2
+    metrics = graphs.account_network_metrics(net).set_index("account_id")
+    assert metrics.loc["root", "reshares_received"] == 4
+    assert metrics.loc["root", "pagerank"] == metrics["pagerank"].max()
+
+
+def test_co_engagement_pairs_respect_the_window():
+    eng = pd.DataFrame(
+        {
+            "cascade_id": ["k1", "k1", "k1", "k2", "k2"],
+            "child_account_id": ["x", "y", "z", "x", "y"],
+            "delay_s": [10.0, 30.0, 500.0, 7.0, 8.0],
+        }
+    )
+    pairs = graphs.co_engagement_pairs(eng, window_s=60)
+    assert pairs.to_dict("records") == [{"account_a": "x", "account_b": "y", "n_cascades": 2}]

@@ -1,0 +1,60 @@
+import json
+import subprocess
+import sys
+
+import pandas as pd
+
+from spreadwatch.ingest import ingest_dataset
+from conftest import FIXTURES
+
+GENERIC = FIXTURES / "generic"
+
+
+def test_generic_ingest_writes_tables_quarantine_and_datacard(tmp_path):
+    entry = {"format": "generic", "tasks": ["bot", "cascade"],
+             "files": {t: f"{t}.csv" for t in ("accounts", "cascades", "engagements")}}
+    card = ingest_dataset("mine", entry, tmp_path, data_root=GENERIC)
+    on_disk = json.loads((tmp_path / "datacard.json").read_text())
+    assert on_disk["counts"] == card["counts"]
+    rejected = pd.read_parquet(tmp_path / "rejected.parquet")
+    for table, c in card["counts"].items():
+        accepted = pd.read_parquet(tmp_path / f"{table}.parquet")
+        assert len(accepted) == c["accepted"]
+        assert (rejected["table"] == table).sum() == c["rejected"]
+        assert c["read"] == c["accepted"] + c["rejected"]
+    engagements = pd.read_parquet(tmp_path / "engagements.parquet").set_index("engagement_id")
+    assert engagements.loc["g1", "delay_s"] == 30.0  # derived from the absolute time
+    assert engagements.loc["g2", "delay_s"] == 95.5
+    assert card["account_labels"] == {"bot": 1, "human": 2}
+
+
+def test_missing_dataset_files_give_one_clear_message(tmp_path):
+    entry = {"format": "generic", "tasks": ["bot"], "files": {"accounts": "nowhere/accounts.csv"}}
+    try:
+        ingest_dataset("ghost", entry, tmp_path, data_root=tmp_path)
+    except FileNotFoundError as error:
+        assert "ghost" in str(error) and "nowhere/accounts.csv" in str(error) and "SPREADWATCH_DATA" in str(error)
+    else:
+        raise AssertionError("expected FileNotFoundError")
+
+
+def test_cli_validate_reports_problems_and_exit_code(tmp_path):
+    out = tmp_path / "rejected.csv"
+    run = subprocess.run(
+        [sys.executable, "-m", "spreadwatch", "validate", "--accounts", str(GENERIC / "accounts.csv"),
+         "--rejected-out", str(out)],
+        capture_output=True, text=True,
+    )
+    assert run.returncode == 1
+    assert "read        8 = accepted        3 + rejected      5" in run.stdout
+    assert "row 6, column 'created_at'" in run.stdout
+    assert len(pd.read_csv(out)) == 5
+
+
+def test_cli_validate_unreadable_json_names_the_line(tmp_path):
+    bad = tmp_path / "accounts.jsonl"
+    bad.write_text('{"account_id": "1"}\n{"account_id": \n')
+    run = subprocess.run([sys.executable, "-m", "spreadwatch", "validate", "--accounts", str(bad)],
+                         capture_output=True, text=True)
+    assert run.returncode == 2
+    assert "accounts.jsonl: line 2 is not valid JSON" in run.stderr

@@ -1,0 +1,86 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from spreadwatch import models
+
+
+def _data(n=400, seed=0):
+    rng = np.random.default_rng(seed)
+    signal = rng.normal(size=n)
+    X = pd.DataFrame({"signal": signal, "noise": rng.normal(size=n), "noise2": rng.normal(size=n)})
+    y = np.where(signal + 0.5 * rng.normal(size=n) > 0, "bot", "human")
+    return X, pd.Series(y)
+
+
+@pytest.mark.parametrize("name", models.MODEL_NAMES)
+def test_evaluate_gives_fold_spread_and_learns_the_signal(name):
+    X, y = _data()
+    record, oof = models.evaluate(X, y, task="bot", protocol="stratified_5fold", model=name, seeds=[0, 1])
+    assert record["metrics"]["roc_auc"]["n"] == 10
+    assert record["metrics"]["roc_auc"]["mean"] > 0.85
+    assert record["metrics"]["roc_auc"]["sd"] > 0
+    assert record["n_train"] + record["n_test"] == len(X)
+    assert oof.notna().all().all()
+
+
+def test_shuffled_labels_give_chance_auc():
+    X, y = _data(seed=1)
+    shuffled = pd.Series(np.random.default_rng(5).permutation(y.to_numpy()))
+    record, _ = models.evaluate(X, shuffled, task="bot", protocol="stratified_5fold", model="logreg", seeds=[0])
+    assert abs(record["metrics"]["roc_auc"]["mean"] - 0.5) < 0.1
+
+
+def test_event_folds_never_split_an_event_and_time_split_respects_time():
+    y = np.array(["a", "b"] * 50)
+    groups = np.repeat(np.arange(20), 5)
+    for split in models.make_splits("event_5fold", y, seed=0, groups=groups):
+        assert not set(groups[split.train]) & set(groups[split.test])
+    times = np.random.default_rng(0).permutation(100)
+    (split,) = models.make_splits("time_split", y, seed=0, times=times)
+    assert times[split.train].max() < times[split.test].min()
+    (split,) = models.make_splits("upfd_20_10_70", y, seed=0)
+    assert (len(split.train), len(split.val), len(split.test)) == (20, 10, 70)
+
+
+def test_multiclass_metrics_have_per_class_f1():
+    rng = np.random.default_rng(0)
+    y = pd.Series(rng.choice(["false", "true", "unverified", "non-rumor"], size=300))
+    X = pd.DataFrame({"x": (y == "false").astype(float) + rng.normal(scale=0.3, size=300), "z": rng.normal(size=300)})
+    record, _ = models.evaluate(X, y, task="cascade", protocol="random_5fold", model="hgb", seeds=[0])
+    assert {"f1_false", "f1_true", "f1_unverified", "f1_non-rumor", "accuracy"} <= set(record["metrics"])
+    assert record["metrics"]["f1_false"]["mean"] > record["metrics"]["f1_true"]["mean"]
+
+
+def test_explanations_point_at_the_informative_feature():
+    X, y = _data()
+    model = models.SpreadClassifier("hgb").fit(X, y)
+    reasons = models.explain(model, X, positive_index=list(model.classes_).index("bot"))
+    assert (reasons["reason_1_feature"] == "signal").mean() > 0.6
+    # rows far from the median are explained by the signal, in the right direction
+    extreme = X["signal"].idxmax()
+    assert reasons.loc[extreme, "reason_1_effect"] > 0
+
+
+def test_skops_roundtrip_and_untrusted_types_refused(tmp_path):
+    X, y = _data()
+    for name in models.MODEL_NAMES:
+        model = models.SpreadClassifier(name).fit(X, y)
+        path = tmp_path / f"{name}.skops"
+        models.save_model(model, path)
+        loaded = models.load_model(path)
+        np.testing.assert_allclose(loaded.predict_proba(X), model.predict_proba(X))
+    import skops.io as sio
+    from sklearn.preprocessing import FunctionTransformer
+
+    import os
+
+    sio.dump(FunctionTransformer(func=os.system), tmp_path / "evil.skops")
+    with pytest.raises(ValueError, match="untrusted"):
+        models.load_model(tmp_path / "evil.skops")
+
+
+def test_fit_refuses_leaky_columns():
+    X, y = _data()
+    with pytest.raises(ValueError, match="leaky"):
+        models.SpreadClassifier().fit(X.assign(account_id=1.0), y)

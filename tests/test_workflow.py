@@ -1,0 +1,96 @@
+"""Runs the real Snakemake workflow on the tiny test config in a temporary copy of the project."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import REPO
+
+pytestmark = pytest.mark.slow
+SNAKEMAKE = Path(sys.executable).with_name("snakemake")
+
+
+@pytest.fixture(scope="module")
+def workflow_run(tmp_path_factory):
+    work = tmp_path_factory.mktemp("workflow")
+    for item in ("Snakefile", "workflow", "configs"):
+        source = REPO / item
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, work / item)
+    run = subprocess.run(
+        [str(SNAKEMAKE), "--cores", "2", "--configfile", "configs/test.yaml", "--nolock"],
+        cwd=work, capture_output=True, text=True, timeout=900,
+    )
+    assert run.returncode == 0, run.stderr[-4000:]
+    return work / "results" / "synthetic"
+
+
+def test_contract_outputs_exist(workflow_run):
+    out = workflow_run
+    for path in (
+        "canonical/accounts.parquet", "canonical/engagements.parquet", "canonical/rejected.parquet",
+        "canonical/datacard.json", "scores/accounts.parquet", "scores/cascades.parquet",
+        "ranked_accounts.csv", "ranked_domains.csv", "report/index.html",
+        "metrics/bot__stratified_5fold__hgb.json", "metrics/bot__stratified_5fold__logreg.json",
+        "metrics/cascade__random_5fold__hgb.json", "metrics/cascade__event_5fold__hgb.json",
+        "metrics/cascade__time_split__hgb.json", "models/bot_model.skops",
+    ):
+        assert (out / path).exists(), path
+
+
+def test_metrics_files_follow_the_contract(workflow_run):
+    for path in sorted((workflow_run / "metrics").glob("*__*__*.json")):
+        record = json.loads(path.read_text())
+        task, protocol, model = path.stem.split("__")
+        assert (record["task"], record["protocol"], record["model"]) == (task, protocol, model)
+        if task == "rank":
+            continue
+        assert {"n_train", "n_test", "metrics", "seeds"} <= set(record)
+        for key in ("roc_auc", "pr_auc", "f1", "accuracy"):
+            assert set(record["metrics"][key]) >= {"mean", "sd"}
+        assert record["seeds"] == [0, 1]
+    bot = json.loads((workflow_run / "metrics/bot__stratified_5fold__hgb.json").read_text())
+    assert 0.7 < bot["metrics"]["roc_auc"]["mean"] < 1.0
+
+
+def test_ingest_reconciles(workflow_run):
+    card = json.loads((workflow_run / "canonical/datacard.json").read_text())
+    rejected = pd.read_parquet(workflow_run / "canonical/rejected.parquet")
+    for table, c in card["counts"].items():
+        assert c["read"] == c["accepted"] + c["rejected"]
+        assert len(pd.read_parquet(workflow_run / f"canonical/{table}.parquet")) == c["accepted"]
+        assert (rejected["table"] == table).sum() == c["rejected"]
+    assert card["counts"]["accounts"]["read"] == 1500
+
+
+def test_ranking_finds_planted_sources_far_above_chance(workflow_run):
+    record = json.loads((workflow_run / "metrics/rank__planted_sources__combined.json").read_text())
+    p_at_50 = record["metrics"]["precision_at_k"]["50"]
+    chance = record["metrics"]["random_expectation"]
+    assert chance < 0.1
+    assert p_at_50 >= 5 * chance and p_at_50 >= 0.4, (p_at_50, chance)
+    ranked = pd.read_csv(workflow_run / "ranked_accounts.csv", dtype={"account_id": str})
+    assert list(ranked["rank"]) == list(range(1, len(ranked) + 1))
+    assert ranked["score"].is_monotonic_decreasing
+    assert {"fib_index", "bot_amplification", "coordination", "bot_probability", "top_reasons"} <= set(ranked.columns)
+
+
+def test_scores_are_out_of_fold_probabilities(workflow_run):
+    scores = pd.read_parquet(workflow_run / "scores/accounts.parquet")
+    assert scores["account_id"].is_unique
+    assert scores["bot_probability"].between(0, 1).all()
+    assert {"reason_1_feature", "reason_1_effect"} <= set(scores.columns)
+
+
+def test_report_is_self_contained(workflow_run):
+    page = (workflow_run / "report/index.html").read_text()
+    assert "<script" not in page.lower()
+    assert not re.search(r"(src|href)\s*=\s*[\"']?\s*(https?:)?//", page), "external asset referenced"
+    assert "data:image/png;base64," in page
+    assert "Top 50 suspicious accounts" in page

@@ -1,0 +1,97 @@
+import os
+from pathlib import Path
+
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import validate
+
+from spreadwatch.ingest import DatasetNotAvailable, load_registry, resolve_data_root, resolve_files
+
+
+validate(config, schema="../schemas/config.schema.yaml")
+
+REGISTRY_FILE = config["registry"]
+REGISTRY = load_registry(REGISTRY_FILE)
+validate({"datasets": REGISTRY}, schema="../schemas/datasets.schema.yaml")
+DATA_ROOT = resolve_data_root(config.get("data_root"))
+DATASETS = list(config["datasets"])
+TABLES = ["accounts", "domains", "cascades", "posts", "engagements", "follows"]
+MODELS = {"bot": list(config["bot"]["models"]), "cascade": list(config["cascade"]["models"])}
+
+
+def check_datasets():
+    """Fail early, with one clear message per dataset, when a dataset is unknown or its files are missing."""
+    problems = []
+    for name in DATASETS:
+        if name not in REGISTRY:
+            problems.append(f"dataset {name!r} is not in {REGISTRY_FILE}; known: {', '.join(sorted(REGISTRY))}")
+            continue
+        if REGISTRY[name]["format"] == "synthetic":
+            continue
+        try:
+            resolve_files(name, REGISTRY[name], DATA_ROOT)
+        except DatasetNotAvailable as error:
+            problems.append(str(error))
+    if problems:
+        raise WorkflowError("\n".join(problems))
+
+
+check_datasets()
+
+
+wildcard_constraints:
+    dataset="|".join(DATASETS) or "none",
+    task="bot|cascade",
+    protocol="[a-z0-9_]+",
+    model="[a-z0-9_]+",
+
+
+def protocols(dataset, task):
+    """Evaluation protocols a dataset supports for a task (registry), or none when it lacks the task."""
+    entry = REGISTRY[dataset]
+    if task not in entry.get("tasks", []):
+        return []
+    return list((entry.get("protocols") or {}).get(task, []))
+
+
+def metric_files(dataset):
+    return [
+        f"results/{dataset}/metrics/{task}__{protocol}__{model}.json"
+        for task in ("bot", "cascade")
+        for protocol in protocols(dataset, task)
+        for model in MODELS[task]
+    ]
+
+
+def cascade_target(dataset):
+    return REGISTRY[dataset].get("cascade_target", "is_misinformation")
+
+
+def all_outputs():
+    outputs = []
+    for dataset in DATASETS:
+        outputs += [
+            f"results/{dataset}/canonical/datacard.json",
+            f"results/{dataset}/scores/accounts.parquet",
+            f"results/{dataset}/scores/cascades.parquet",
+            f"results/{dataset}/ranked_accounts.csv",
+            f"results/{dataset}/ranked_domains.csv",
+            f"results/{dataset}/report/index.html",
+        ]
+        outputs += metric_files(dataset)
+    return outputs
+
+
+def ingest_inputs(wildcards):
+    if REGISTRY[wildcards.dataset]["format"] == "synthetic":
+        return expand("results/{dataset}/raw/{table}.parquet", dataset=wildcards.dataset, table=TABLES)
+    return [str(p) for p in resolve_files(wildcards.dataset, REGISTRY[wildcards.dataset], DATA_ROOT).values()]
+
+
+def canonical_dir(wildcards, input):
+    """Folder of the canonical tables, derived from the rule's inputs."""
+    return str(Path(input.tables[0]).parent)
+
+
+def raw_dir(wildcards, input):
+    """Folder of the simulator's tables for the synthetic dataset, else None."""
+    return str(Path(input[0]).parent) if REGISTRY[wildcards.dataset]["format"] == "synthetic" else None

@@ -1,0 +1,69 @@
+rule evaluate:
+    input:
+        features=lambda wc: f"results/{wc.dataset}/features/{'accounts' if wc.task == 'bot' else 'cascades'}.parquet",
+        tables=expand("results/{{dataset}}/canonical/{table}.parquet", table=TABLES),
+    output:
+        report(
+            "results/{dataset}/metrics/{task}__{protocol}__{model}.json",
+            caption="../report/metrics.rst",
+            category="Metrics",
+            subcategory="{dataset}",
+        ),
+    params:
+        canonical_dir=canonical_dir,
+        seeds=config["seeds"],
+        target=lambda wc: cascade_target(wc.dataset),
+    log:
+        "logs/{dataset}/evaluate/{task}__{protocol}__{model}.log",
+    benchmark:
+        "benchmarks/{dataset}/evaluate/{task}__{protocol}__{model}.tsv"
+    conda:
+        "../envs/spreadwatch.yaml"
+    script:
+        "../scripts/evaluate.py"
+
+
+rule score_accounts:
+    input:
+        features="results/{dataset}/features/accounts.parquet",
+        tables=expand("results/{{dataset}}/canonical/{table}.parquet", table=TABLES),
+    output:
+        scores="results/{dataset}/scores/accounts.parquet",
+        model="results/{dataset}/models/bot_model.skops",
+    params:
+        task="bot",
+        canonical_dir=canonical_dir,
+        model=config["bot"]["score_model"],
+        seed=config["seeds"][0],
+        target="label",
+    log:
+        "logs/{dataset}/score_accounts.log",
+    benchmark:
+        "benchmarks/{dataset}/score_accounts.tsv"
+    conda:
+        "../envs/spreadwatch.yaml"
+    script:
+        "../scripts/score.py"
+
+
+rule score_cascades:
+    input:
+        features="results/{dataset}/features/cascades.parquet",
+        tables=expand("results/{{dataset}}/canonical/{table}.parquet", table=TABLES),
+    output:
+        scores="results/{dataset}/scores/cascades.parquet",
+        model="results/{dataset}/models/cascade_model.skops",
+    params:
+        task="cascade",
+        canonical_dir=canonical_dir,
+        model=config["cascade"]["score_model"],
+        seed=config["seeds"][0],
+        target=lambda wc: cascade_target(wc.dataset),
+    log:
+        "logs/{dataset}/score_cascades.log",
+    benchmark:
+        "benchmarks/{dataset}/score_cascades.tsv"
+    conda:
+        "../envs/spreadwatch.yaml"
+    script:
+        "../scripts/score.py"

@@ -1,0 +1,7 @@
+"""Snakemake script: account feature table (spreadwatch.features)."""
+from spreadwatch.runlog import script_logging
+from spreadwatch.stages import run_account_features
+
+with script_logging(snakemake.log[0]):  # noqa: F821
+    run_account_features(snakemake.params.canonical_dir, snakemake.input.network,  # noqa: F821
+                         snakemake.input.coordination, snakemake.output[0])  # noqa: F821

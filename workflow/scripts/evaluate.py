@@ -1,0 +1,9 @@
+"""Snakemake script: evaluate one (task, protocol, model) and write its metrics JSON (spreadwatch.models)."""
+from spreadwatch.runlog import script_logging
+from spreadwatch.stages import run_evaluate
+
+with script_logging(snakemake.log[0]):  # noqa: F821
+    wc = snakemake.wildcards  # noqa: F821
+    run_evaluate(wc.task, snakemake.input.features, snakemake.params.canonical_dir,  # noqa: F821
+                 wc.protocol, wc.model, list(snakemake.params.seeds), snakemake.output[0],  # noqa: F821
+                 target=snakemake.params.target)  # noqa: F821

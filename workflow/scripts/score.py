@@ -1,0 +1,8 @@
+"""Snakemake script: out-of-fold scores + explanations, and the saved model (spreadwatch.models)."""
+from spreadwatch.runlog import script_logging
+from spreadwatch.stages import run_score
+
+with script_logging(snakemake.log[0]):  # noqa: F821
+    p = snakemake.params  # noqa: F821
+    run_score(p.task, snakemake.input.features, p.canonical_dir, p.model, p.seed,  # noqa: F821
+              snakemake.output.scores, snakemake.output.model, target=p.target)  # noqa: F821
