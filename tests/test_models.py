@@ -84,3 +84,22 @@ def test_fit_refuses_leaky_columns():
     X, y = _data()
     with pytest.raises(ValueError, match="leaky"):
         models.SpreadClassifier().fit(X.assign(account_id=1.0), y)
+
+
+def test_source_user_baseline_predicts_the_users_majority_label():
+    X = pd.DataFrame({"source_user": ["u1", "u1", "u1", "u2", "u2", "u3"]})
+    y = np.array(["fake", "fake", "real", "real", "real", "fake"])
+    model = models.SourceUserBaseline().fit(X, y)
+    proba = model.predict_proba(pd.DataFrame({"source_user": ["u1", "u2", "never-seen"]}))
+    fake = list(model.classes_).index("fake")
+    assert proba[0, fake] > 0.5 > proba[1, fake]
+    assert proba[2, fake] == pytest.approx(0.5)  # the prior for an unseen user
+
+
+def test_source_time_baseline_exploits_collection_period():
+    times = np.r_[np.linspace(0, 10, 50), np.linspace(20, 30, 50)]
+    y = np.array(["real"] * 50 + ["fake"] * 50)
+    X = pd.DataFrame({"source_time_s": times})
+    record, _ = models.evaluate(X, pd.Series(y), task="cascade", protocol="random_5fold", model="source_time_only",
+                                seeds=[0], make_classifier=lambda s: models.make_baseline("source_time_only", s))
+    assert record["metrics"]["accuracy"]["mean"] > 0.95

