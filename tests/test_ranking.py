@@ -32,3 +32,8 @@ def test_components_and_combined_ranking_on_a_toy_platform():
     assert ranking.precision_at_k(ranked["account_id"].tolist(), {"src"}, ks=(1, 2)) == {"1": 1.0, "2": 0.5}
     domains = ranking.rank_domains(cascades, cascade_scores, engagements)
     assert domains.iloc[0]["domain"] == "bad.example"
+
+
+def test_r_precision():
+    assert ranking.r_precision(["a", "b", "c", "d"], {"a", "c"}) == 0.5
+    assert ranking.r_precision(["a", "c", "b"], {"a", "c"}) == 1.0

@@ -71,10 +71,13 @@ def test_ingest_reconciles(workflow_run):
 
 def test_ranking_finds_planted_sources_far_above_chance(workflow_run):
     record = json.loads((workflow_run / "metrics/rank__planted_sources__combined.json").read_text())
-    p_at_50 = record["metrics"]["precision_at_k"]["50"]
-    chance = record["metrics"]["random_expectation"]
-    assert chance < 0.1
-    assert p_at_50 >= 5 * chance and p_at_50 >= 0.4, (p_at_50, chance)
+    metrics = record["metrics"]
+    chance = metrics["random_expectation"]
+    assert chance < 0.05
+    # the tiny platform plants fewer than 50 sources, so compare with the best achievable precision
+    assert metrics["precision_at_k"]["10"] >= 0.5, metrics
+    assert metrics["precision_at_k"]["50"] >= 0.5 * metrics["max_precision_at_k"]["50"], metrics
+    assert metrics["r_precision"] >= 10 * chance, metrics
     ranked = pd.read_csv(workflow_run / "ranked_accounts.csv", dtype={"account_id": str})
     assert list(ranked["rank"]) == list(range(1, len(ranked) + 1))
     assert ranked["score"].is_monotonic_decreasing

@@ -217,6 +217,8 @@ def cascade_features(
     delay_to_10_log, engager means (bot probability, early bot share, followers, account age) and the
     root account's log followers where known.
     """
+    if cascades.empty:
+        return pd.DataFrame(index=pd.Index([], name="cascade_id", dtype=str))
     eng = engagements.dropna(subset=["delay_s"]).sort_values(["cascade_id", "delay_s"], kind="stable")
     if cutoff_s is not None:
         eng = eng[eng["delay_s"] <= cutoff_s]

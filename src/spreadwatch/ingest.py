@@ -133,7 +133,7 @@ def ingest_dataset(
     rejected.to_parquet(out_dir / "rejected.parquet", index=False)
     for table, c in counts.items():
         if c["read"]:
-            log.info("%s: %s read = %d accepted + %d rejected", name, table, c["read"], c["accepted"], c["rejected"])
+            log.info("%s: %s read %d = accepted %d + rejected %d", name, table, c["read"], c["accepted"], c["rejected"])
     for line in report.problems(limit=20):
         log.warning("rejected: %s", line)
     accounts = tables.get("accounts", empty_table("accounts"))

@@ -349,13 +349,18 @@ class SourceUserBaseline(ClassifierMixin, BaseEstimator):
         return smoothed / smoothed.sum(axis=1, keepdims=True)
 
 
-def baseline_inputs(cascades: pd.DataFrame) -> pd.DataFrame:
-    """The baselines' inputs, indexed by cascade_id: ``source_time_s`` (epoch seconds) and ``source_user``."""
+def baseline_inputs(cascades: pd.DataFrame, engagements: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The baselines' inputs, indexed by cascade_id: ``source_time_s`` (epoch seconds) and ``source_user``
+    (the root account; for news-rooted cascades such as UPFD, the earliest engaging account)."""
     table = cascades.set_index("cascade_id")
     created = table["created_at"]
     seconds = (created - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds()
-    return pd.DataFrame({"source_time_s": seconds.astype(float),
-                         "source_user": table["root_account_id"].astype("string").fillna("<unknown>")})
+    user = table["root_account_id"].astype("string")
+    if engagements is not None and len(engagements) and user.isna().any():
+        first = (engagements.sort_values(["cascade_id", "delay_s"], kind="stable")
+                 .groupby("cascade_id")["child_account_id"].first().astype("string"))
+        user = user.fillna(first.reindex(user.index))
+    return pd.DataFrame({"source_time_s": seconds.astype(float), "source_user": user.fillna("<unknown>")})
 
 
 def make_baseline(name: str, seed: int):

@@ -151,6 +151,12 @@ def precision_at_k(ordered_ids: list[str], truth: set[str], ks=(10, 50, 100)) ->
     return out
 
 
+def r_precision(ordered_ids: list[str], truth: set[str]) -> float:
+    """Precision at k = |truth| (equals recall there): 1.0 means every true id is ranked first."""
+    k = len(truth)
+    return float(np.mean([i in truth for i in ordered_ids[:k]])) if k else float("nan")
+
+
 def rank_domains(cascades: pd.DataFrame, cascade_scores: pd.DataFrame, engagements: pd.DataFrame) -> pd.DataFrame:
     """Domains by predicted misinformation share weighted by reach.
 

@@ -105,7 +105,8 @@ def run_evaluate(task: str, features_path, canonical_dir, protocol: str, model: 
     if model in models.BASELINES:
         if task != "cascade":
             raise ValueError(f"{model} is a cascade leakage baseline")
-        inputs = models.baseline_inputs(cascades.reset_index()).reindex(table.index)
+        engagements = read_canonical(canonical_dir, ("engagements",))["engagements"]
+        inputs = models.baseline_inputs(cascades.reset_index(), engagements).reindex(table.index)
         if model == "source_time_only":
             known &= inputs["source_time_s"].notna()
         table = inputs
@@ -236,6 +237,8 @@ def run_rank(canonical_dir, account_scores_path, cascade_scores_path, coordinati
                 "task": "rank", "protocol": "planted_sources", "model": name,
                 "n_train": 0, "n_test": len(ordered), "n_truth": len(truth),
                 "metrics": {"precision_at_k": ranking.precision_at_k(ordered, truth, ks),
+                            "r_precision": ranking.r_precision(ordered, truth),
+                            "max_precision_at_k": {str(k): min(1.0, len(truth) / k) for k in ks},
                             "random_expectation": base_rate},
                 "seeds": [],
             }

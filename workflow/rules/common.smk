@@ -53,11 +53,16 @@ def protocols(dataset, task):
     return list((entry.get("protocols") or {}).get(task, []))
 
 
+WITHIN_DATASET_PROTOCOLS = {"stratified_5fold", "random_5fold", "event_5fold", "time_split", "upfd_20_10_70"}
+
+
 def metric_files(dataset):
+    """Metrics files of the within-dataset protocols (cross-dataset protocols have rules of their own)."""
     return [
         f"results/{dataset}/metrics/{task}__{protocol}__{model}.json"
         for task in ("bot", "cascade")
         for protocol in protocols(dataset, task)
+        if protocol in WITHIN_DATASET_PROTOCOLS
         for model in MODELS[task]
     ]
 
