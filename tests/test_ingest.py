@@ -5,7 +5,9 @@ import sys
 import pandas as pd
 
 from spreadwatch.ingest import ingest_dataset
-from conftest import FIXTURES
+
+from spreadwatch.ingest import load_registry
+from conftest import FIXTURES, REPO
 
 GENERIC = FIXTURES / "generic"
 
@@ -26,6 +28,18 @@ def test_generic_ingest_writes_tables_quarantine_and_datacard(tmp_path):
     assert engagements.loc["g1", "delay_s"] == 30.0  # derived from the absolute time
     assert engagements.loc["g2", "delay_s"] == 95.5
     assert card["account_labels"] == {"bot": 1, "human": 2}
+
+
+def test_worked_example_in_data_ingests_cleanly_from_its_registry_root(tmp_path, monkeypatch):
+    """The generic-format example of docs/datasets.md works as documented: `root` is relative to the cwd."""
+    entry = load_registry(REPO / "configs" / "datasets.yaml")["example_generic"]
+    monkeypatch.chdir(REPO)
+    card = ingest_dataset("example_generic", entry, tmp_path, data_root=tmp_path / "not-used")
+    counts = card["counts"]
+    assert {t: c["read"] for t, c in counts.items() if c["read"]} == {
+        "accounts": 200, "cascades": 30, "posts": 744, "engagements": 185, "follows": 2720}
+    assert all(c["rejected"] == 0 for c in counts.values())
+    assert card["account_labels"]["bot"] > 0 and card["account_labels"]["human"] > 0
 
 
 def test_missing_dataset_files_give_one_clear_message(tmp_path):

@@ -42,14 +42,23 @@ def resolve_data_root(configured: str | None = None) -> Path:
 
 
 def resolve_files(name: str, entry: dict, data_root: Path) -> dict[str, Path]:
-    """Absolute paths of a registry entry's files; raise ``DatasetNotAvailable`` naming every missing one."""
-    files = {key: (data_root / rel) for key, rel in (entry.get("files") or {}).items()}
+    """Absolute paths of a registry entry's files; raise ``DatasetNotAvailable`` naming every missing one.
+
+    Paths are relative to the entry's own ``root`` when it has one (itself relative to the working
+    directory, e.g. ``data/example_generic`` for a dataset kept beside the workflow), else to ``data_root``.
+    """
+    base = Path(entry["root"]).resolve() if entry.get("root") else data_root
+    files = {key: (base / rel) for key, rel in (entry.get("files") or {}).items()}
     missing = [f"{key}: {path}" for key, path in files.items() if not path.exists()]
     if missing:
         raise DatasetNotAvailable(
             f"dataset {name!r}: file(s) not found: {'; '.join(missing)}. "
-            f"Set `data_root` in the config or the SPREADWATCH_DATA environment variable "
-            f"to the folder that holds them (now: {data_root})."
+            + (
+                f"Fix `root` of {name!r} in the dataset registry (now: {base})."
+                if entry.get("root")
+                else f"Set `data_root` in the config or the SPREADWATCH_DATA environment variable "
+                f"to the folder that holds them (now: {data_root})."
+            )
         )
     return files
 
