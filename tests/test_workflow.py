@@ -97,3 +97,20 @@ def test_report_is_self_contained(workflow_run):
     assert not re.search(r"(src|href)\s*=\s*[\"']?\s*(https?:)?//", page), "external asset referenced"
     assert "data:image/png;base64," in page
     assert "Top 50 suspicious accounts" in page
+
+
+def test_missing_dataset_files_stop_the_workflow_with_one_clear_message(tmp_path):
+    """A registry dataset whose files are absent: one message naming each path, no Python traceback."""
+    for item in ("Snakefile", "workflow", "configs"):
+        source = REPO / item
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, tmp_path / item)
+    run = subprocess.run(
+        [str(SNAKEMAKE), "-n", "--cores", "1", "--config", "datasets=[twitter15,upfd_politifact]"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        env={**__import__("os").environ, "SPREADWATCH_DATA": str(tmp_path / "no-data-here")},
+    )
+    output = run.stdout + run.stderr
+    assert run.returncode != 0
+    assert f"{tmp_path / 'no-data-here'}/misinfo/twitter15_16/twitter15_16_trees.tar.gz" in output
+    assert "dataset 'upfd_politifact': file(s) not found" in output
+    assert "Traceback" not in output
