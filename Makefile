@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PYTHONHASHSEED := 0
 
-.PHONY: run test venv lint report bench clean
+.PHONY: run test venv lint report bench clean chromium
 
 venv: $(STAMP)
 
@@ -29,7 +29,12 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/snakemake --lint --configfile configs/test.yaml
 
-test: $(STAMP)
+# Headless Debian Chromium for tests/test_report_browser.py; a second call finds it and does nothing.
+chromium:
+	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium) \
+		|| echo "could not install chromium: the browser tests will be skipped"
+
+test: $(STAMP) chromium
 	$(MAKE) lint
 	$(BIN)/python -m pytest
 

@@ -19,9 +19,12 @@ include: "workflow/rules/features.smk"
 include: "workflow/rules/models.smk"
 include: "workflow/rules/ranking.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/bots_common.smk"
+include: "workflow/rules/bots.smk"
 
 
 rule all:
     input:
         all_outputs(),
+        bot_cross_dataset_outputs(),
     default_target: True

@@ -35,7 +35,8 @@ def test_profile_features_growth_rates_and_lengths():
     assert row["account_age_days"] == 10
     assert row["statuses_per_day"] == 10
     assert row["screen_name_digits"] == 4 and row["screen_name_length"] == 7
-    assert row["description_length"] == 0
+    # the table has no description at all: the feature is absent, not a zero that means "empty bio"
+    assert "description_length" not in row.index
     assert row["followers_friends_ratio"] == 0
 
 
@@ -56,3 +57,22 @@ def test_account_and_cascade_features_on_simulated_platform(small_platform):
     assert (early["size"] < full["size"]).any()
     assert "growth_60min" not in early.columns and "growth_10min" in early.columns
     assert not np.isinf(full.to_numpy()).any()
+
+
+def test_profile_features_absent_columns_give_absent_features_and_empty_bio_gives_zero():
+    accounts = pd.DataFrame(
+        {
+            "account_id": pd.array(["1", "2"], dtype="string"),
+            "screen_name": pd.array(["alice", "x9k2q7z1"], dtype="string"),
+            "description": pd.array(["hi there", pd.NA], dtype="string"),
+            "followers_count": pd.array([10, 0], dtype="Int64"),
+        }
+    )
+    table = features.profile_features(accounts)
+    assert list(table.loc["2", ["description_length", "description_words"]]) == [0.0, 0.0]
+    assert table.loc["1", "description_words"] == 2
+    # no created_at / friends / name columns: no age, no growth rates, no ratio, no name features
+    for absent in ("account_age_days", "followers_per_day", "followers_friends_ratio", "name_length", "verified"):
+        assert absent not in table.columns
+    assert table.loc["2", "screen_name_digits"] == 4
+    features.assert_no_leaky_features(table)

@@ -103,3 +103,18 @@ def test_source_time_baseline_exploits_collection_period():
     record, _ = models.evaluate(X, pd.Series(y), task="cascade", protocol="random_5fold", model="source_time_only",
                                 seeds=[0], make_classifier=lambda s: models.make_baseline("source_time_only", s))
     assert record["metrics"]["accuracy"]["mean"] > 0.95
+
+
+def test_binary_metrics_treat_bot_and_misinformation_as_the_positive_class():
+    import numpy as np
+    from spreadwatch.models import classification_metrics, positive_index
+
+    assert positive_index(np.array(["bot", "human"])) == 0
+    assert positive_index(np.array([False, True])) == 1
+    assert positive_index(np.array(["fake", "real"])) == 0
+    y = np.array(["bot", "bot", "human", "human", "human", "human"])
+    proba = np.array([[0.9, 0.1], [0.2, 0.8], [0.1, 0.9], [0.2, 0.8], [0.3, 0.7], [0.4, 0.6]])
+    metrics = classification_metrics(y, proba, np.array(["bot", "human"]))
+    # one of two bots found, no false alarm: F1 of the bot class is 2/3 (the human class would be 0.909)
+    assert abs(metrics["f1"] - 2 / 3) < 1e-9
+    assert metrics["roc_auc"] == (4 + 1 + 0.5) / 8  # bot scores 0.9 and 0.2 against humans 0.1-0.4

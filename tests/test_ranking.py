@@ -37,3 +37,138 @@ def test_components_and_combined_ranking_on_a_toy_platform():
 def test_r_precision():
     assert ranking.r_precision(["a", "b", "c", "d"], {"a", "c"}) == 0.5
     assert ranking.r_precision(["a", "c", "b"], {"a", "c"}) == 1.0
+
+
+def _two_window_platform():
+    """Two windows of a toy platform: 'spreader' posts misinformation in both windows, 'news' posts
+    popular true news in both; 'loud' posted popular true news only in window 1."""
+    t0 = pd.Timestamp("2024-01-01", tz="UTC")
+    cascades, engagements = [], []
+    plan = [  # (cascade, root, misinformation, day, n reshares)
+        ("m1", "spreader", True, 0, 6), ("n1", "news", False, 0, 8), ("l1", "loud", False, 0, 20),
+        ("m2", "spreader", True, 10, 5), ("n2", "news", False, 10, 7),
+    ]
+    for cid, root, misinfo, day, n in plan:
+        created = t0 + pd.Timedelta(days=day)
+        cascades.append({"cascade_id": cid, "root_account_id": root, "is_misinformation": misinfo, "created_at": created,
+                         "domain": "bad.example" if misinfo else "good.example", "label": "x"})
+        for i in range(n):
+            engagements.append({"engagement_id": f"{cid}-{i}", "cascade_id": cid, "parent_account_id": root,
+                                "parent_engagement_id": None, "child_account_id": f"{cid}-fan{i}",
+                                "time": created + pd.Timedelta(minutes=i + 1), "delay_s": 60.0 * (i + 1)})
+    accounts = pd.DataFrame({"account_id": sorted({c["root_account_id"] for c in cascades} | {e["child_account_id"] for e in engagements})})
+    accounts["followers_count"] = accounts["account_id"].map({"loud": 1000, "news": 500, "spreader": 10}).astype("Int64")
+    return pd.DataFrame(cascades), pd.DataFrame(engagements), accounts
+
+
+def test_dismantling_curve_counts_edges_with_a_removed_endpoint():
+    edges = pd.DataFrame({"source": ["a", "a", "b", "c"], "target": ["x", "y", "a", "z"],
+                          "is_misinformation": [True, True, True, False]})
+    curve = ranking.dismantling_curve(edges, ["a", "c", "b"], ks=(1, 2, 3, 10)).set_index("k")
+    assert curve.loc[1, "removed_share"] == 1.0  # a is an endpoint of all three misinformation edges
+    curve = ranking.dismantling_curve(edges, ["c", "b", "a"], ks=(1, 2, 3)).set_index("k")
+    assert curve.loc[1, "removed"] == 0 and curve.loc[2, "removed"] == 1 and curve.loc[3, "removed"] == 3
+
+
+def test_two_window_ranks_on_window_one_and_measures_window_two():
+    cascades, engagements, accounts = _two_window_platform()
+    scores = pd.DataFrame({"account_id": accounts["account_id"], "bot_probability": 0.1})
+    records = ranking.two_window_records(cascades, engagements, accounts, pd.DataFrame(columns=["cascade_id", "misinfo_probability"]),
+                                         scores, truth={"spreader"}, ks=(1, 2), select=False)
+    assert set(records) == set(ranking.TWO_WINDOW_RANKERS)
+    # window 2 holds m2 (5 misinformation reshares of spreader) and n2; window 1 never sees them
+    assert records["fib"]["n_test"] == 5
+    assert records["fib"]["metrics"]["removed_share_at_k"]["1"] == 1.0
+    assert records["fib"]["metrics"]["precision_at_k"]["1"] == 1.0
+    # total retweets and followers put 'loud' first, who is silent in window 2
+    assert records["total_retweets"]["metrics"]["removed_share_at_k"]["1"] == 0.0
+    assert records["followers"]["metrics"]["removed_share_at_k"]["1"] == 0.0
+    assert records["combined"]["metrics"]["removed_share_at_k"]["1"] == 1.0
+    assert pd.Timestamp(records["combined"]["windows"]["boundary"]) <= pd.Timestamp("2024-01-11", tz="UTC")
+
+
+def test_reshare_credits_without_roots_credit_direct_sharers():
+    cascades = pd.DataFrame({"cascade_id": ["c"], "root_account_id": [None]})
+    engagements = pd.DataFrame({"engagement_id": ["e1", "e2", "e3"], "cascade_id": ["c"] * 3,
+                                "parent_account_id": [None, None, None], "parent_engagement_id": [None, "e1", "e1"],
+                                "child_account_id": ["u1", "u2", "u3"]})
+    credits = ranking.reshare_credits(cascades, engagements).set_index("account_id")
+    assert credits.loc["u1", "reshares"] == 2 and bool(credits.loc["u1", "seeded"])
+    assert "u2" not in credits.index or credits.loc["u2", "reshares"] == 0
+
+
+def test_domain_evaluation_agrees_with_a_matching_rating_list():
+    ranked = pd.DataFrame({"rank": [1, 2, 3, 4], "domain": ["bad.com", "meh.com", "ok.com", "unrated.com"],
+                           "score": [0.9, 0.5, 0.1, 0.05]})
+    ratings = pd.DataFrame({"domain": ["bad.com", "meh.com", "ok.com"], "lin_pc1": [0.1, 0.5, 0.9],
+                            "iffy_plus": [True, False, False]})
+    records = ranking.domain_evaluation(ranked, ratings, ks=(1, 2))
+    assert records["lin_pc1"]["metrics"]["spearman"] == 1.0
+    assert records["lin_pc1"]["coverage"]["n_domains_rated"] == 3
+    assert records["iffy_plus"]["metrics"]["precision_at_k"] == {"1": 1.0, "2": 0.5}
+
+
+def test_reviews_are_validated_with_file_row_and_column(tmp_path):
+    import pytest
+
+    from spreadwatch import stages
+
+    bad = tmp_path / "reviews.csv"
+    bad.write_text("account_id,verdict,reviewer,note,date\na1,confirmed,ann,ok,2024-05-01\n,dismissed,bob,,\na3,maybe,bob,,not-a-date\n")
+    with pytest.raises(stages.ReviewFileError) as error:
+        stages.read_reviews(bad)
+    text = str(error.value)
+    assert f"{bad}: row 3, column 'account_id'" in text
+    assert f"{bad}: row 4, column 'verdict': 'maybe'" in text
+    assert f"{bad}: row 4, column 'date'" in text
+    missing = tmp_path / "missing_col.csv"
+    missing.write_text("account_id,reviewer\na1,ann\n")
+    with pytest.raises(stages.ReviewFileError, match="verdict"):
+        stages.read_reviews(missing)
+    assert stages.read_reviews(tmp_path / "absent.csv").empty
+
+
+def test_latest_review_wins_and_dismissed_accounts_leave_the_top(tmp_path):
+    from spreadwatch import stages
+
+    path = tmp_path / "reviews.csv"
+    path.write_text("account_id,verdict,reviewer,note,date\n"
+                    "a,dismissed,ann,,2024-05-01\nb,unsure,ann,,2024-05-01\na,confirmed,bob,second look,2024-05-03\n"
+                    "c,dismissed,bob,,2024-05-02\n")
+    reviews = stages.read_reviews(path).set_index("account_id")
+    assert reviews.loc["a", "verdict"] == "confirmed" and reviews.loc["a", "reviewer"] == "bob"
+    ranked = pd.DataFrame({"rank": [1, 2, 3, 4], "account_id": ["c", "a", "b", "d"], "score": [0.9, 0.8, 0.7, 0.1]})
+    out = stages.apply_reviews(ranked, stages.read_reviews(path))
+    assert out["account_id"].tolist() == ["a", "b", "d", "c"]
+    assert out["rank"].tolist() == [1, 2, 3, 4]
+    assert out.set_index("account_id")["review_status"].to_dict() == {"a": "confirmed", "b": "unsure", "d": "unreviewed", "c": "dismissed"}
+    assert stages.review_exclusions(stages.read_reviews(path)) == {"c"}
+
+
+def test_pseudonymised_export_hashes_ids_and_drops_free_text(tmp_path):
+    import pytest
+
+    from spreadwatch import stages
+    from spreadwatch.cli import main
+
+    base = tmp_path / "results" / "ds"
+    base.mkdir(parents=True)
+    ranked = pd.DataFrame({"rank": [1, 2], "account_id": ["123", "456"], "screen_name": ["alice", "bob"],
+                           "name": ["Alice A", "Bob B"], "score": [0.9, 0.2], "fib_index": [3, 0],
+                           "top_reasons": ["seeded 3 ...", "no strong signal"], "label": ["bot", "<script>"],
+                           "description": ["free text about alice", "x"]})
+    ranked.to_csv(base / "ranked_accounts.csv", index=False)
+    assert main(["export", "--dataset", "ds", "--pseudonymise", "--salt", "short", "--results", str(tmp_path / "results"),
+                 "--out", str(tmp_path / "out")]) == 2
+    assert main(["export", "--dataset", "ds", "--pseudonymise", "--salt", "a-long-secret", "--results",
+                 str(tmp_path / "results"), "--out", str(tmp_path / "out")]) == 0
+    shared = (tmp_path / "out" / "ranked_accounts_pseudonymised.csv").read_text()
+    for secret in ("123", "456", "alice", "bob", "Alice", "seeded", "free text", "<script>"):
+        assert secret not in shared
+    table = pd.read_csv(tmp_path / "out" / "ranked_accounts_pseudonymised.csv")
+    assert table["account_pseudonym"].tolist() == [stages.pseudonym("123", "a-long-secret", "a_"),
+                                                   stages.pseudonym("456", "a-long-secret", "a_")]
+    assert stages.pseudonym("123", "another-secret") != stages.pseudonym("123", "a-long-secret")
+    assert table["fib_index"].tolist() == [3, 0] and table["label"].isna().tolist() == [False, True]
+    with pytest.raises(ValueError):
+        stages.pseudonymise_ranked(ranked, "")

@@ -33,7 +33,9 @@ def test_untrusted_text_is_escaped_everywhere(tmp_path):
     for payload in PAYLOADS:
         assert payload not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert "<script" not in page.lower()
+    # the only script is the table's own, allowed by its hash in the CSP
+    assert page.lower().count("<script") == 1 and f"<script>{report.TABLE_SCRIPT}</script>" in page
+    assert report.script_hash() in page and "unsafe-inline'; script-src 'sha256-" in page
     assert "onerror=alert" not in page.replace("onerror=alert(2)&gt;", "")  # only escaped text remains
     assert "<i>ds</i>" not in page and "&lt;i&gt;ds&lt;/i&gt;" in page
     assert (d / "figs" / "roc_bot.png").stat().st_size > 1000
@@ -44,3 +46,51 @@ def test_single_feature_auc_is_symmetric():
     y = pd.Series(["human", "human", "bot", "bot"])
     aucs = report.single_feature_aucs(x, y, "bot").set_index("feature")["auc"]
     assert aucs["up"] == 1.0 and aucs["down"] == 1.0 and aucs["flat"] == 0.5
+
+
+def canonical_with_payloads(folder):
+    """Canonical tables of a 3-account platform whose names, descriptions and posts carry payloads."""
+    from spreadwatch.schema import empty_table
+
+    folder.mkdir(parents=True, exist_ok=True)
+    ids = ["1", "2", "3"]
+    accounts = empty_table("accounts")
+    accounts = pd.concat([accounts, pd.DataFrame({"account_id": ids, "screen_name": PAYLOADS, "name": PAYLOADS[::-1],
+                                                  "description": PAYLOADS})], ignore_index=True)
+    cascades = pd.DataFrame({"cascade_id": ["c1"], "root_account_id": ["1"], "title": [PAYLOADS[1]], "label": ["false"]})
+    engagements = pd.DataFrame({"engagement_id": ["e1", "e2"], "cascade_id": ["c1", "c1"], "parent_account_id": ["1", "1"],
+                                "parent_engagement_id": [None, None], "child_account_id": ["2", "3"], "delay_s": [5.0, 9.0]})
+    posts = pd.DataFrame({"post_id": ["p1", "p2"], "account_id": ["1", "1"], "text": PAYLOADS[:2]})
+    for name, frame in {"accounts": accounts, "cascades": cascades, "engagements": engagements, "posts": posts}.items():
+        frame.to_parquet(folder / f"{name}.parquet", index=False)
+    pd.DataFrame({"account_a": ["2"], "account_b": ["3"], "n_cascades": [2]}).to_parquet(folder / "coord.parquet", index=False)
+    return folder
+
+
+def build_payload_report(tmp_path):
+    d = _inputs(tmp_path)
+    canonical = canonical_with_payloads(tmp_path / "canonical")
+    ranked = pd.read_csv(d / "ra.csv", dtype=str)
+    ranked["review_status"] = ["confirmed", "unreviewed", "dismissed"]
+    ranked["fib_index"] = [2, 0, 0]
+    ranked.to_csv(d / "ra.csv", index=False)
+    two = {"task": "rank", "protocol": "two_window", "model": "combined", "n_train": 3, "n_test": 2, "seeds": [],
+           "metrics": {"removed_share_at_k": {"10": 1.0}}, "curve": [{"k": 1, "removed": 2, "removed_share": 1.0}],
+           "windows": {"boundary": "2024-01-01T00:00:00+00:00", "n_misinfo_reshares_window2": 2, "n_accounts_ranked": 3},
+           "weights": {"fib_index": 1.0}}
+    (d / "tw.json").write_text(json.dumps(two))
+    return report.build_report("ds", d / "index.html", d / "figs", d / "datacard.json", [d / "m.json", d / "tw.json"],
+                               d / "as.parquet", d / "cs.parquet", d / "af.parquet", d / "ra.csv", d / "rd.csv",
+                               top_n=2, canonical_dir=canonical, coordination_path=canonical / "coord.parquet")
+
+
+def test_account_pages_table_and_cards_escape_untrusted_text(tmp_path):
+    page = build_payload_report(tmp_path).read_text()
+    for payload in PAYLOADS:
+        assert payload not in page
+    assert page.count("class='acct'") == 2 and "id='acct-1'" in page and "href='#acct-1'" in page
+    assert "id='ranked'" in page and page.count("<tr data-review=") == 3
+    assert "status-confirmed" in page and "data:image/png;base64," in page
+    assert "Coordination partners" not in page.split("id='acct-1'")[1].split("</section>")[0]
+    assert "Two-window evaluation" in page and "Model cards" in page
+    assert (tmp_path / "figs" / "dismantling.png").exists()

@@ -5,6 +5,9 @@
   spreadwatch ingest --dataset twitter15 [--registry configs/datasets.yaml] [--data-root DIR]
   spreadwatch datasets                       list the registry and whether each dataset's files exist
   spreadwatch run [snakemake arguments...]   run the workflow (same as `snakemake --cores all ...`)
+  spreadwatch export --dataset synthetic --pseudonymise --salt SECRET [--out DIR]
+                                             ranked lists for sharing: salted hashes, no free text
+  spreadwatch reviews --file reviews/synthetic.csv   check a reviews file (account_id,verdict,...)
 
 Every command prints what it did; errors name the file, row and column to fix.
 """
@@ -86,6 +89,37 @@ def _cmd_datasets(args) -> int:
     return 0
 
 
+def _cmd_export(args) -> int:
+    from spreadwatch.stages import run_export
+
+    if not args.pseudonymise:
+        print("only pseudonymised exports exist: add --pseudonymise", file=sys.stderr)
+        return 2
+    try:
+        paths = run_export(args.results, args.dataset, args.salt or "", args.out or f"exports/{args.dataset}")
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    for path in paths:
+        print(f"-> {path}")
+    return 0
+
+
+def _cmd_reviews(args) -> int:
+    from spreadwatch.stages import ReviewFileError, read_reviews
+
+    try:
+        reviews = read_reviews(args.file)
+    except ReviewFileError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    if not Path(args.file).exists():
+        print(f"error: {args.file} does not exist", file=sys.stderr)
+        return 2
+    print(f"{args.file}: {len(reviews)} account(s) reviewed: {reviews['verdict'].value_counts().to_dict()}")
+    return 0
+
+
 def _cmd_run(args, extra: list[str]) -> int:
     command = [sys.executable, "-m", "snakemake", "--cores", "all", *extra]
     print("+", " ".join(command))
@@ -117,6 +151,14 @@ def build_parser() -> argparse.ArgumentParser:
     ds = sub.add_parser("datasets", help="list registry datasets and whether their files are present")
     ds.add_argument("--registry", default="configs/datasets.yaml")
     ds.add_argument("--data-root", default=None)
+    exp = sub.add_parser("export", help="pseudonymised ranked lists for sharing outside the team")
+    exp.add_argument("--dataset", required=True)
+    exp.add_argument("--pseudonymise", action="store_true", help="hash ids and names with the salt; drop free text")
+    exp.add_argument("--salt", help="secret salt (>= 8 characters); keep it to re-identify, never share it")
+    exp.add_argument("--results", default="results")
+    exp.add_argument("--out", default=None, help="folder (default exports/DATASET)")
+    rev = sub.add_parser("reviews", help="validate a reviews file (account_id, verdict, reviewer, note, date)")
+    rev.add_argument("--file", required=True)
     sub.add_parser("run", help="run the Snakemake workflow; extra arguments go to snakemake")
     return parser
 
@@ -127,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         return _cmd_run(None, argv[1:])
     args = build_parser().parse_args(argv)
     handlers = {"simulate": _cmd_simulate, "validate": _cmd_validate, "ingest": _cmd_ingest,
-                "datasets": _cmd_datasets}
+                "datasets": _cmd_datasets, "export": _cmd_export, "reviews": _cmd_reviews}
     with script_logging(None):
         try:
             return handlers[args.command](args)

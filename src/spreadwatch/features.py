@@ -23,14 +23,6 @@ FORBIDDEN_FEATURE_NAMES = {
 }
 
 
-def _digits(series: pd.Series) -> pd.Series:
-    return series.astype("string").str.count(r"\d").astype("float64")
-
-
-def _length(series: pd.Series) -> pd.Series:
-    return series.astype("string").str.len().astype("float64")
-
-
 def reference_time(accounts: pd.DataFrame, posts: pd.DataFrame | None = None) -> pd.Timestamp | None:
     """The dataset's collection time: latest ``collected_at``, else the latest post time."""
     if "collected_at" in accounts and accounts["collected_at"].notna().any():
@@ -40,42 +32,217 @@ def reference_time(accounts: pd.DataFrame, posts: pd.DataFrame | None = None) ->
     return None
 
 
-def profile_features(accounts: pd.DataFrame, reference: pd.Timestamp | None = None) -> pd.DataFrame:
-    """BotometerLite-style profile features.
+# ---- character bigram name model (BotometerLite's screen_name_likelihood) --------------------------
+_NAME_START, _NAME_END = "\x02", "\x03"
 
-    Columns in: accounts (docs/data-model.md). Columns out (index account_id): log counts, account age
-    in days at collection, growth rates (count per day of age), followers/friends ratio, lengths and
-    digit counts of screen name, name and description, profile flags as 0/1 (NaN when unknown), and any
-    precomputed ``f_*`` columns of feature-only datasets.
+
+def char_counts(text: pd.Series) -> pd.DataFrame:
+    """Per-row character counts of a text column in one vectorised pass over the code points.
+
+    Columns out (same order as ``text``): length, digits (0-9), upper (A-Z), nonascii, words (runs of
+    non-whitespace); NaN where the text is missing."""
+    series = text.astype("string")
+    present = series.notna().to_numpy()
+    values = series.fillna("").to_numpy(dtype=object)
+    lengths = series.str.len().fillna(0).to_numpy(dtype=np.int64)
+    chars = np.frombuffer("".join(values).encode("utf-32-le"), dtype=np.uint32)
+    owner = np.repeat(np.arange(len(values)), lengths)
+    out = {"length": lengths.astype(float)}
+    for name, mask in (("digits", (chars >= 48) & (chars <= 57)), ("upper", (chars >= 65) & (chars <= 90)),
+                       ("nonascii", chars > 127)):
+        out[name] = np.bincount(owner[mask], minlength=len(values)).astype(float)
+    space = np.isin(chars, np.array([9, 10, 11, 12, 13, 32, 0xA0, 0x3000], dtype=np.uint32))
+    starts = np.ones(len(chars), dtype=bool)  # a character starts a word unless its left neighbour
+    starts[1:] = (owner[1:] != owner[:-1]) | space[:-1]  # in the same text is a non-space
+    out["words"] = np.bincount(owner[starts & ~space], minlength=len(values)).astype(float)
+    frame = pd.DataFrame(out)
+    frame.loc[~present, :] = np.nan
+    return frame
+
+
+def _name_codes(names: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Bigram codes of lower-cased names framed by start/end marks.
+
+    Returns (codes, owner, first_chars): one int64 code per bigram (first_char * 2**21 + second_char),
+    the row each bigram belongs to, and the first character of each bigram. Missing names give no bigrams.
+    """
+    text = names.astype("string").str.lower()
+    present = text.notna().to_numpy()
+    framed = (_NAME_START + text.fillna("") + _NAME_END).to_numpy(dtype=object)
+    lengths = (text.str.len().fillna(0) + 2).to_numpy(dtype=np.int64)
+    chars = np.frombuffer("".join(framed).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    owner_chars = np.repeat(np.arange(len(framed)), lengths)
+    same = owner_chars[:-1] == owner_chars[1:]
+    first, second, owner = chars[:-1][same], chars[1:][same], owner_chars[:-1][same]
+    keep = present[owner]
+    return (first * 2**21 + second)[keep], owner[keep], first[keep]
+
+
+def fit_name_model(names: pd.Series) -> dict:
+    """Character bigram counts of a set of names (no labels): ``{bigrams, bigram_counts, chars,
+    char_counts, vocabulary}`` as sorted int lists (JSON-serialisable)."""
+    codes, _, first = _name_codes(names)
+    bigrams, bigram_counts = np.unique(codes, return_counts=True)
+    chars, char_counts = np.unique(first, return_counts=True)
+    vocabulary = len(np.union1d(chars, np.unique(codes % 2**21))) + 1
+    return {"bigrams": bigrams.tolist(), "bigram_counts": bigram_counts.tolist(), "chars": chars.tolist(),
+            "char_counts": char_counts.tolist(), "vocabulary": int(vocabulary)}
+
+
+def name_log_likelihood(model: dict, names: pd.Series) -> np.ndarray:
+    """Mean log P(next char | char) over a name's bigrams (add-one smoothing); NaN for missing names.
+
+    Low values mean an unusual name such as a random string of letters and digits."""
+    codes, owner, first = _name_codes(names)
+    out = np.full(len(names), np.nan)
+    if len(codes) == 0:
+        return out
+    bigrams = np.asarray(model["bigrams"], dtype=np.int64)
+    chars = np.asarray(model["chars"], dtype=np.int64)
+
+    def lookup(keys, table, counts):
+        if len(table) == 0:
+            return np.zeros(len(keys))
+        pos = np.clip(np.searchsorted(table, keys), 0, len(table) - 1)
+        return np.where(table[pos] == keys, np.asarray(counts, dtype=float)[pos], 0.0)
+
+    def log_p(keys, firsts):
+        return np.log(lookup(keys, bigrams, model["bigram_counts"]) + 1.0) - np.log(
+            lookup(firsts, chars, model["char_counts"]) + model["vocabulary"])
+
+    # ASCII bigrams (almost all of them) come from a dense 128 x 128 table; the rest from sorted lookups
+    grid = np.arange(128 * 128, dtype=np.int64)
+    dense = log_p((grid // 128) * 2**21 + grid % 128, grid // 128)
+    second = codes % 2**21
+    ascii_pair = (first < 128) & (second < 128)
+    logp = np.empty(len(codes))
+    logp[ascii_pair] = dense[first[ascii_pair] * 128 + second[ascii_pair]]
+    logp[~ascii_pair] = log_p(codes[~ascii_pair], first[~ascii_pair])
+    total = np.bincount(owner, weights=logp, minlength=len(names))
+    count = np.bincount(owner, minlength=len(names))
+    has = count > 0
+    out[has] = total[has] / count[has]
+    return out
+
+
+def _column(accounts: pd.DataFrame, column: str) -> pd.Series | None:
+    """The column if the table has it with at least one value, else None (feature absent, not zero)."""
+    if column not in accounts or not accounts[column].notna().any():
+        return None
+    return accounts[column]
+
+
+def _floats(series: pd.Series) -> np.ndarray:
+    return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def profile_features(
+    accounts: pd.DataFrame, reference: pd.Timestamp | None = None, name_model: dict | None = None
+) -> pd.DataFrame:
+    """BotometerLite-style profile features, computed only from the columns a dataset has.
+
+    Columns in: accounts (docs/data-model.md); a column that is absent or entirely missing gives no
+    feature (never zeros). Columns out (index account_id): ``account_age_days`` at collection
+    (``collected_at``, else ``reference``), ``log_{count}`` and ``{count}_per_day`` growth rates,
+    ``followers_friends_ratio``, ``statuses_followers_ratio``, ``favourites_statuses_ratio`` (log
+    differences), screen name / name length, digits, upper-case letters, non-ASCII characters and
+    ``*_likelihood`` (character bigram model: ``name_model`` if given, else fitted without labels on
+    the names of this table), ``name_words``, ``name_screen_name_match``, description length/words/URL
+    flag, ``has_location``, ``has_url``, profile flags as 0/1 (NaN unknown), and any precomputed ``f_*``
+    columns of feature-only datasets.
     """
     out = pd.DataFrame(index=accounts["account_id"].astype(str))
     index = out.index
-    collected = accounts["collected_at"]
+    created = _column(accounts, "created_at")
+    collected = accounts["collected_at"] if "collected_at" in accounts else pd.Series(pd.NaT, index=accounts.index)
     if reference is not None:
         collected = collected.fillna(reference)
-    age_days = ((collected - accounts["created_at"]).dt.total_seconds() / 86400.0).clip(lower=1.0)
-    age = pd.Series(age_days.to_numpy(dtype=float, na_value=np.nan), index=index)
-    out["account_age_days"] = age
+    age = None
+    if created is not None and collected.notna().any():
+        age_days = ((collected - created).dt.total_seconds() / 86400.0).clip(lower=1.0)
+        age = pd.Series(age_days.to_numpy(dtype=float, na_value=np.nan), index=index)
+        out["account_age_days"] = age
+    counts = {}
     for column in COUNT_COLUMNS:
-        values = pd.Series(accounts[column].to_numpy(dtype=float, na_value=np.nan), index=index)
+        series = _column(accounts, column)
+        if series is None:
+            continue
+        counts[column] = values = pd.Series(_floats(series), index=index)
         out[f"log_{column}"] = np.log1p(values)
-        out[f"{column.removesuffix('_count')}_per_day"] = values / age
-    followers = accounts["followers_count"].to_numpy(dtype=float, na_value=np.nan)
-    friends = accounts["friends_count"].to_numpy(dtype=float, na_value=np.nan)
-    out["followers_friends_ratio"] = np.log1p(followers) - np.log1p(friends)
+        if age is not None:
+            out[f"{column.removesuffix('_count')}_per_day"] = values / age
+    for name, (a, b) in {"followers_friends_ratio": ("followers_count", "friends_count"),
+                         "statuses_followers_ratio": ("statuses_count", "followers_count"),
+                         "favourites_statuses_ratio": ("favourites_count", "statuses_count")}.items():
+        if a in counts and b in counts:
+            out[name] = np.log1p(counts[a]) - np.log1p(counts[b])
     for column in ("screen_name", "name"):
-        out[f"{column}_length"] = _length(accounts[column]).to_numpy()
-        out[f"{column}_digits"] = _digits(accounts[column]).to_numpy()
-    out["description_length"] = _length(accounts["description"]).fillna(0).to_numpy()
-    out["description_has_url"] = (
-        accounts["description"].astype("string").str.contains(r"https?://", regex=True).astype("float64").to_numpy()
-    )
+        series = _column(accounts, column)
+        if series is None:
+            continue
+        text = series.astype("string")
+        for stat, values in char_counts(text).items():
+            if stat != "words" or column == "name":
+                out[f"{column}_{stat}"] = values.to_numpy()
+        model = name_model if name_model is not None else fit_name_model(text)
+        out[f"{column}_likelihood"] = name_log_likelihood(model, text)
+    name, screen = _column(accounts, "name"), _column(accounts, "screen_name")
+    if name is not None and screen is not None:
+        squashed = name.astype("string").str.lower().str.replace(r"[^a-z0-9]", "", regex=True)
+        handle = screen.astype("string").str.lower().str.replace(r"[^a-z0-9]", "", regex=True).str[:4]
+        match = [float(bool(h) and h in s) if isinstance(h, str) and isinstance(s, str) else np.nan
+                 for h, s in zip(handle.to_numpy(dtype=object, na_value=None), squashed.to_numpy(dtype=object, na_value=None))]
+        out["name_screen_name_match"] = match
+    description = _column(accounts, "description")
+    if description is not None:
+        text = description.astype("string")
+        bio = char_counts(text).fillna(0.0)  # a missing bio in a dataset that has bios is an empty one
+        out["description_length"] = bio["length"].to_numpy()
+        out["description_words"] = bio["words"].to_numpy()
+        out["description_has_url"] = text.str.contains(r"https?://", regex=True).fillna(False).astype("float64").to_numpy()
+    for column, feature in (("location", "has_location"), ("url", "has_url")):
+        series = _column(accounts, column)
+        if series is not None:
+            out[feature] = series.notna().astype("float64").to_numpy()
     for column in FLAG_COLUMNS:
-        out[column] = accounts[column].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        if _column(accounts, column) is not None:
+            out[column] = accounts[column].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     for column in sorted(c for c in accounts.columns if c.startswith("f_")):
-        values = pd.to_numeric(accounts[column], errors="coerce")
-        out[column] = values.to_numpy(dtype=float, na_value=np.nan)
+        out[column] = _floats(accounts[column])
     return out
+
+
+# Feature-only datasets name some profile fields differently (Hays et al. 2023, caverlee, gilani).
+PORTABLE_ALIASES = {
+    "f_follower": "followers_count", "f_friend": "friends_count", "f_status": "statuses_count",
+    "f_listed": "listed_count", "f_verified": "verified", "f_protected": "protected",
+}
+PORTABLE_FEATURE_ALIASES = {
+    "f_bio_len": "description_length", "f_description_length": "description_length",
+    "f_screen_name_length": "screen_name_length", "f_age_of_account_in_days": "account_age_days",
+}
+
+
+def portable_profile_features(accounts: pd.DataFrame, name_model: dict | None = None) -> pd.DataFrame:
+    """Profile features under one naming across datasets, for cross-dataset (leave-one-dataset-out) use.
+
+    Columns in: accounts of any bot dataset. Feature-only columns that carry a canonical profile field
+    (``PORTABLE_ALIASES``: Hays ``f_follower`` -> ``followers_count``, ...) fill that field first; those
+    that equal a profile feature (``PORTABLE_FEATURE_ALIASES``) fill it where it
+    is absent. Columns out
+    (index account_id): ``profile_features`` without the dataset-specific ``f_*`` columns; a feature the
+    dataset cannot provide is NaN throughout.
+    """
+    frame = accounts.copy()
+    for source, target in PORTABLE_ALIASES.items():
+        if source in frame and (target not in frame or not frame[target].notna().any()):
+            values = pd.to_numeric(frame[source], errors="coerce")
+            frame[target] = values.astype("boolean") if target in FLAG_COLUMNS else values.round().astype("Int64")
+    table = profile_features(frame, reference_time(frame), name_model=name_model)
+    for source, target in PORTABLE_FEATURE_ALIASES.items():
+        if source in table and (target not in table or not table[target].notna().any()):
+            table[target] = table[source]
+    return table[[c for c in table.columns if not c.startswith("f_")]]
 
 
 def _entropy(counts: np.ndarray) -> float:
@@ -212,30 +379,33 @@ def cascade_features(
 
     ``cutoff_s`` keeps only engagements within that many seconds of the start; ``first_k`` only the
     first k engagements (early detection). Columns out (index cascade_id): size, depth, max_breadth,
-    root_fanout_share, structural_virality (networkx trees), reply_share, quote_share,
-    distinct_engager_share, growth_{m}min (log count within m minutes), delay_median_log,
-    delay_to_10_log, engager means (bot probability, early bot share, followers, account age) and the
-    root account's log followers where known.
+    root_fanout_share, structural_virality (networkx trees), branching (mean children of inner nodes),
+    leaf_share, reply_share, retweet_share, quote_share, distinct_engagers (log count),
+    distinct_engager_share, growth_{m}min (log count within m minutes; only m within the cut-off),
+    delay_median_log, delay_to_10_log, delay_first_log, delay_q90_log, inter-arrival statistics
+    (gap_log_mean, gap_log_sd, gap_burstiness), engager bot probability (mean, median, q90, early bot
+    share), engager followers / account age means and the root account's log followers where known.
     """
     if cascades.empty:
         return pd.DataFrame(index=pd.Index([], name="cascade_id", dtype=str))
-    eng = engagements.dropna(subset=["delay_s"]).sort_values(["cascade_id", "delay_s"], kind="stable")
-    if cutoff_s is not None:
-        eng = eng[eng["delay_s"] <= cutoff_s]
-    if first_k is not None:
-        eng = eng.groupby("cascade_id", sort=False).head(first_k)
+    eng = truncate_engagements(engagements, cutoff_s, first_k)
     trees = graphs.propagation_graphs(cascades, eng)
     structure = pd.DataFrame.from_dict(
         {cid: graphs.tree_structure(tree) for cid, tree in trees.items()}, orient="index"
     )
-    out = structure.copy()
+    out = structure.join(
+        pd.DataFrame.from_dict({cid: tree_shape(tree) for cid, tree in trees.items()}, orient="index")
+    )
     out["size"] = np.log1p(out["size"])
     grouped = eng.groupby("cascade_id", sort=True)
     kinds = grouped["kind"]
     out["reply_share"] = kinds.apply(lambda k: float((k == "reply").mean()))
+    out["retweet_share"] = kinds.apply(lambda k: float((k == "retweet").mean()))
     out["quote_share"] = kinds.apply(lambda k: float((k == "quote").mean()))
+    out["distinct_engagers"] = np.log1p(grouped["child_account_id"].nunique())
     out["distinct_engager_share"] = grouped["child_account_id"].nunique() / grouped.size()
-    for minutes in EARLY_MINUTES:
+    out = out.join(interarrival_features(eng))
+    for minutes in GROWTH_MINUTES:
         if cutoff_s is not None and minutes * 60 > cutoff_s:
             continue
         within = eng[eng["delay_s"] <= minutes * 60].groupby("cascade_id").size()
@@ -250,6 +420,8 @@ def cascade_features(
         engagers["bot_p"] = engagers["child_account_id"].map(bot_probability)
         g = engagers.groupby("cascade_id")
         out["engager_bot_mean"] = g["bot_p"].mean()
+        out["engager_bot_median"] = g["bot_p"].median()
+        out["engager_bot_q90"] = g["bot_p"].quantile(0.9)
         early = engagers.groupby("cascade_id", sort=False).head(10)
         out["early_bot_share"] = early.assign(b=early["bot_p"] > 0.5).groupby("cascade_id")["b"].mean()
     if account_table is not None and len(account_table):
@@ -265,6 +437,65 @@ def cascade_features(
     out = out.astype(float)
     assert_no_leaky_features(out)
     return out
+
+
+GROWTH_MINUTES = EARLY_MINUTES + (720, 1440)
+
+
+def tree_shape(tree) -> dict[str, float]:
+    """Branching (mean number of children of nodes that have any) and leaf share of a propagation tree."""
+    n = tree.number_of_nodes()
+    if n <= 1:
+        return {"branching": 0.0, "leaf_share": 0.0}
+    degrees = np.fromiter((d for _, d in tree.out_degree()), dtype=float, count=n)
+    inner = degrees[degrees > 0]
+    return {"branching": float(inner.mean()), "leaf_share": float((degrees == 0).sum() / (n - 1))}
+
+
+def interarrival_features(engagements: pd.DataFrame) -> pd.DataFrame:
+    """Timing of a cascade's engagements relative to its start.
+
+    Columns in: cascade_id, delay_s (seconds since the cascade's start). Columns out (index cascade_id):
+    delay_first_log, delay_q90_log (log10 s), gap_log_mean, gap_log_sd (log10 of the gaps between
+    consecutive engagements, gaps floored at 1 s) and gap_burstiness ((sd - mean) / (sd + mean) of gaps).
+    """
+    eng = engagements[["cascade_id", "delay_s"]].dropna().sort_values(["cascade_id", "delay_s"], kind="stable")
+    delays = eng.groupby("cascade_id", sort=True)["delay_s"]
+    out = pd.DataFrame(index=delays.size().index)
+    out["delay_first_log"] = np.log10(delays.min().clip(lower=1.0))
+    out["delay_q90_log"] = np.log10(delays.quantile(0.9).clip(lower=1.0))
+    gaps = eng.assign(gap=delays.diff().clip(lower=1.0)).dropna(subset=["gap"])
+    g = gaps.groupby("cascade_id", sort=True)["gap"]
+    log_gaps = np.log10(gaps["gap"]).groupby(gaps["cascade_id"])
+    out["gap_log_mean"] = log_gaps.mean()
+    out["gap_log_sd"] = log_gaps.std()
+    mean, sd = g.mean(), g.std()
+    out["gap_burstiness"] = (sd - mean) / (sd + mean)
+    return out
+
+
+def participation(cascades: pd.DataFrame, engagements: pd.DataFrame, include_root: bool = False) -> pd.DataFrame:
+    """Distinct (cascade_id, account_id) participation pairs, sorted: each engager of a cascade, and the
+    root account too with ``include_root``. Input to the fold-safe engager history
+    (``models.EngagerHistory``); account ids here index the history and are never model inputs."""
+    pairs = engagements[["cascade_id", "child_account_id"]].rename(columns={"child_account_id": "account_id"})
+    if include_root:
+        roots = cascades[["cascade_id", "root_account_id"]].rename(columns={"root_account_id": "account_id"})
+        pairs = pd.concat([pairs, roots])
+    pairs = pairs.dropna().astype({"cascade_id": str, "account_id": str}).drop_duplicates()
+    return pairs.sort_values(["cascade_id", "account_id"], kind="stable").reset_index(drop=True)
+
+
+def truncate_engagements(engagements: pd.DataFrame, cutoff_s: float | None = None,
+                         first_k: int | None = None) -> pd.DataFrame:
+    """The engagements seen at an early-detection cut-off: within ``cutoff_s`` seconds of the start
+    and/or the first ``first_k`` of each cascade (by delay). Rows without a delay are dropped."""
+    eng = engagements.dropna(subset=["delay_s"]).sort_values(["cascade_id", "delay_s"], kind="stable")
+    if cutoff_s is not None:
+        eng = eng[eng["delay_s"] <= cutoff_s]
+    if first_k is not None:
+        eng = eng.groupby("cascade_id", sort=False).head(first_k)
+    return eng
 
 
 _ID_LIKE = re.compile(r"(^|_)(id|ids)$")

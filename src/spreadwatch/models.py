@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
@@ -31,10 +32,26 @@ from spreadwatch.features import assert_no_leaky_features
 
 MODEL_NAMES = ("logreg", "rf", "hgb")
 PROTOCOLS = ("stratified_5fold", "random_5fold", "event_5fold", "time_split", "upfd_20_10_70")
+CALIBRATIONS = ("isotonic", "sigmoid")
 
 
 def make_estimator(name: str, random_state: int = 0):
-    """A fresh sklearn estimator for a model name."""
+    """A fresh sklearn estimator for a model name.
+
+    ``{model}_isotonic`` / ``{model}_sigmoid`` (e.g. ``rf_isotonic``) is the model calibrated with
+    ``CalibratedClassifierCV`` on inner stratified 3-fold splits of the training rows only.
+    ``hgb_small`` is a 5x cheaper gradient boosting (60 trees of 15 leaves) for scoring whole streams
+    (bench/bot_scoring.py); on cresci-rtbust-2019 it matches ``hgb``'s ROC AUC.
+    """
+    base, _, method = name.rpartition("_")
+    if method in CALIBRATIONS and base in (*MODEL_NAMES, "hgb_small"):
+        inner = StratifiedKFold(n_splits=3, shuffle=True, random_state=random_state)
+        return CalibratedClassifierCV(make_estimator(base, random_state), method=method, cv=inner)
+    if name == "hgb_small":
+        return HistGradientBoostingClassifier(
+            max_iter=60, learning_rate=0.15, max_leaf_nodes=15, l2_regularization=1.0,
+            early_stopping=False, random_state=random_state,
+        )
     if name == "logreg":
         return make_pipeline(
             SimpleImputer(strategy="median", keep_empty_features=True),
@@ -58,16 +75,27 @@ def make_estimator(name: str, random_state: int = 0):
 
 
 class SpreadClassifier(ClassifierMixin, BaseEstimator):
-    """A named classifier over a feature table (sklearn API: fit / predict_proba / predict)."""
+    """A named classifier over a feature table (sklearn API: fit / predict_proba / predict).
 
-    def __init__(self, model: str = "hgb", random_state: int = 0):
+    ``calibration`` (``None``, ``"isotonic"`` or ``"sigmoid"``) wraps the model in
+    ``CalibratedClassifierCV`` with an inner stratified 3-fold split of the training rows only, so the
+    probabilities are calibrated without ever seeing a test row.
+    """
+
+    def __init__(self, model: str = "hgb", random_state: int = 0, calibration: str | None = None):
         self.model = model
         self.random_state = random_state
+        self.calibration = calibration
 
     def fit(self, X: pd.DataFrame, y):
         assert_no_leaky_features(X)
         self.feature_names_in_ = np.asarray(list(X.columns), dtype=object)
         self.estimator_ = make_estimator(self.model, self.random_state)
+        if self.calibration is not None:
+            if self.calibration not in CALIBRATIONS:
+                raise ValueError(f"unknown calibration {self.calibration!r}; choose one of {CALIBRATIONS}")
+            inner = StratifiedKFold(n_splits=3, shuffle=True, random_state=self.random_state)
+            self.estimator_ = CalibratedClassifierCV(self.estimator_, method=self.calibration, cv=inner)
         self.estimator_.fit(X.to_numpy(dtype=float), np.asarray(y))
         self.classes_ = self.estimator_.classes_
         self.medians_ = X.median(numeric_only=True).reindex(X.columns).fillna(0.0).to_numpy(dtype=float)
@@ -146,16 +174,33 @@ def make_splits(
     raise ValueError(f"unknown protocol {protocol!r}; choose one of {PROTOCOLS}")
 
 
+POSITIVE_LABELS = ("bot", True, "fake", "misinformation")
+
+
+def positive_index(classes: np.ndarray) -> int:
+    """Index of the positive class of a binary task: bot, misinformation (True/fake), else classes[1]."""
+    for label in POSITIVE_LABELS:
+        for i, c in enumerate(classes):
+            if isinstance(label, bool):
+                if isinstance(c, (bool, np.bool_)) and bool(c) is label:
+                    return i
+            elif isinstance(c, str) and c == label:
+                return i
+    return len(classes) - 1
+
+
 def classification_metrics(y_true: np.ndarray, proba: np.ndarray, classes: np.ndarray) -> dict[str, float]:
-    """roc_auc, pr_auc, f1, accuracy (binary: positive = classes[1]; multiclass: macro averages + per-class F1)."""
+    """roc_auc, pr_auc, f1, accuracy (binary: positive = ``positive_index``, i.e. bot or misinformation;
+    multiclass: macro averages + per-class F1)."""
     predicted = classes[np.argmax(proba, axis=1)]
     metrics = {"accuracy": float(accuracy_score(y_true, predicted))}
     if len(classes) == 2:
-        positive = (y_true == classes[1]).astype(int)
+        k = positive_index(classes)
+        positive = (y_true == classes[k]).astype(int)
         both = positive.min() != positive.max()
-        metrics["roc_auc"] = float(roc_auc_score(positive, proba[:, 1])) if both else float("nan")
-        metrics["pr_auc"] = float(average_precision_score(positive, proba[:, 1])) if both else float("nan")
-        metrics["f1"] = float(f1_score(positive, (predicted == classes[1]).astype(int), zero_division=0))
+        metrics["roc_auc"] = float(roc_auc_score(positive, proba[:, k])) if both else float("nan")
+        metrics["pr_auc"] = float(average_precision_score(positive, proba[:, k])) if both else float("nan")
+        metrics["f1"] = float(f1_score(positive, (predicted == classes[k]).astype(int), zero_division=0))
     else:
         metrics["f1"] = float(f1_score(y_true, predicted, average="macro", labels=classes, zero_division=0))
         present = np.isin(classes, np.unique(y_true))
@@ -281,6 +326,12 @@ TRUSTED_TYPES = [
     "sklearn.pipeline.Pipeline",
     "numpy.dtype",
     "builtins.slice",
+    # calibrated bot models (SpreadClassifier(calibration=...))
+    "sklearn.calibration.CalibratedClassifierCV",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.isotonic.IsotonicRegression",
+    "sklearn.model_selection._split.StratifiedKFold",
 ]
 
 
@@ -369,3 +420,296 @@ def make_baseline(name: str, seed: int):
     if name == "source_user_only":
         return SourceUserBaseline()
     raise ValueError(f"unknown baseline {name!r}; choose one of {BASELINES}")
+
+
+# ---- cascade model: fold-safe engager history + optional claim text ------------------------------
+def _class_slug(label) -> str:
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "_", str(label).lower()).strip("_") or "class"
+
+
+def _object_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
+    """(cascade_id, account_id) as plain object columns (fast hashing for isin / reindex)."""
+    return pd.DataFrame({"cascade_id": pairs["cascade_id"].to_numpy(dtype=object),
+                         "account_id": pairs["account_id"].to_numpy(dtype=object)})
+
+
+def _pair_keys(pairs: pd.DataFrame) -> np.ndarray:
+    return pairs["cascade_id"].to_numpy(dtype=object) + "\x1f" + pairs["account_id"].to_numpy(dtype=object)
+
+
+class EngagerHistory:
+    """Fold-safe engager history: how often a cascade's participants took part in cascades of each class
+    of the TRAINING fold.
+
+    ``fit(pairs, y)`` counts, per account, the training cascades of each class it took part in; ``pairs``
+    are (cascade_id, account_id) rows (``features.participation``) and ``y`` the training labels indexed
+    by cascade_id; only cascades in ``y`` are counted, so test labels cannot enter. ``transform(pairs,
+    index)`` gives, per cascade in ``index``: hist_known_share (share of participants with any history),
+    hist_n_log (log1p of summed history), and per class c hist_{c}_log, hist_{c}_share (class share of the
+    summed history), hist_{c}_user_share (share of participants with a class-c cascade) and hist_{c}_mean_p
+(mean over participants with history of their class-c share, smoothed towards the prior), and
+    hist_{c}_max_jaccard (largest participant overlap with one training cascade of class c). A training
+    cascade's own label is left out of its participants' counts (leave-one-out), so training rows see
+    the same kind of features as test rows.
+    """
+
+    def __init__(self, smoothing: float = 1.0):
+        self.smoothing = smoothing
+
+    def fit(self, pairs: pd.DataFrame, y: pd.Series) -> "EngagerHistory":
+        y = pd.Series(np.asarray(y, dtype=str), index=y.index.astype(str))
+        self.classes_ = np.unique(y.to_numpy())
+        self.labels_ = y
+        train = _object_pairs(pairs)
+        train = train[train["cascade_id"].isin(y.index.to_numpy(dtype=object))]
+        onehot = y.reindex(train["cascade_id"]).to_numpy()[:, None] == self.classes_[None, :]
+        self.counts_ = (pd.DataFrame(onehot.astype(float), index=train["account_id"].to_numpy())
+                        .groupby(level=0, sort=True).sum())
+        self.counted_ = pd.Index(_pair_keys(train), dtype=object).unique()
+        # cascade x account incidence of the training fold, for nearest-neighbour overlap features
+        self.train_cascades_ = pd.Index(sorted(set(train["cascade_id"])), dtype=object)
+        self.accounts_ = pd.Index(self.counts_.index, dtype=object)
+        self.train_matrix_ = self._incidence(train, self.train_cascades_)
+        self.train_labels_ = y.reindex(self.train_cascades_).to_numpy()
+        return self
+
+    def _incidence(self, pairs: pd.DataFrame, cascades: pd.Index):
+        from scipy import sparse
+
+        rows = cascades.get_indexer(pairs["cascade_id"])
+        cols = self.accounts_.get_indexer(pairs["account_id"])
+        keep = (rows >= 0) & (cols >= 0)
+        return sparse.csr_matrix((np.ones(int(keep.sum())), (rows[keep], cols[keep])),
+                                 shape=(len(cascades), len(self.accounts_)))
+
+    def _neighbours(self, part: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
+        """Per class c: hist_{c}_max_jaccard, the largest Jaccard overlap of the cascade's participants with
+        a training cascade of class c (the cascade itself excluded)."""
+        sizes = part.groupby("cascade_id", sort=False).size().reindex(index).fillna(0).to_numpy(dtype=float)
+        train_sizes = np.asarray(self.train_matrix_.sum(axis=1)).ravel()
+        shared = (self._incidence(part, index) @ self.train_matrix_.T).toarray()
+        jaccard = shared / np.maximum(sizes[:, None] + train_sizes[None, :] - shared, 1.0)
+        same = index.get_indexer(self.train_cascades_)
+        hit = same >= 0
+        jaccard[same[hit], np.flatnonzero(hit)] = 0.0
+        out = pd.DataFrame(index=index)
+        for label in self.classes_:
+            columns = self.train_labels_ == label
+            out[f"hist_{_class_slug(label)}_max_jaccard"] = jaccard[:, columns].max(axis=1) if columns.any() else 0.0
+        return out
+
+    def transform(self, pairs: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
+        index = pd.Index(index.astype(str), name="cascade_id")
+        part = _object_pairs(pairs)
+        part = part[part["cascade_id"].isin(index.to_numpy(dtype=object))]
+        counts = self.counts_.reindex(part["account_id"].to_numpy()).fillna(0.0).to_numpy()
+        own = self.labels_.reindex(part["cascade_id"]).to_numpy()
+        counted = pd.Index(_pair_keys(part), dtype=object).isin(self.counted_)
+        counts = counts - ((own[:, None] == self.classes_[None, :]) & counted[:, None])
+        slugs = [_class_slug(c) for c in self.classes_]
+        frame = pd.DataFrame(counts, columns=slugs)
+        frame["cascade_id"] = part["cascade_id"].to_numpy()
+        frame["_total"] = counts.sum(axis=1)
+        frame["_known"] = (frame["_total"] > 0).astype(float)
+        # each known participant's smoothed class distribution (prior = training class shares)
+        prior = self.counts_.sum(axis=0).to_numpy() / max(float(self.counts_.to_numpy().sum()), 1.0)
+        dist = (counts + self.smoothing * prior) / (counts.sum(axis=1, keepdims=True) + self.smoothing)
+        known = frame["_known"].to_numpy() > 0
+        for k, slug in enumerate(slugs):
+            frame[f"_p_{slug}"] = np.where(known, dist[:, k], np.nan)
+        for slug in slugs:
+            frame[f"_has_{slug}"] = (frame[slug] > 0).astype(float)
+        g = frame.groupby("cascade_id", sort=True)
+        sums, means = g.sum(), g.mean()
+        out = pd.DataFrame(index=sums.index)
+        out["hist_known_share"] = means["_known"]
+        out["hist_n_log"] = np.log1p(sums["_total"])
+        for slug in slugs:
+            out[f"hist_{slug}_log"] = np.log1p(sums[slug])
+            out[f"hist_{slug}_share"] = sums[slug] / sums["_total"].where(sums["_total"] > 0)
+            out[f"hist_{slug}_user_share"] = means[f"_has_{slug}"]
+            out[f"hist_{slug}_mean_p"] = means[f"_p_{slug}"]
+        out = out.reindex(index).join(self._neighbours(part, index))
+        fill = [c for c in out.columns if not c.endswith("_share") or c.endswith("user_share") or c == "hist_known_share"]
+        out[fill] = out[fill].fillna(0.0)
+        return out.astype(float)
+
+
+class CascadeModel(ClassifierMixin, BaseEstimator):
+    """The cascade classifier: cascade features (X, index cascade_id) + fold-fitted extras + SpreadClassifier.
+
+    Extras are fitted in ``fit`` on the training rows only: the engager history (``participants``: pairs
+    seen for each cascade; ``history_participants``: pairs used to count training history, default the
+    same) and, with ``text_embeddings`` (index cascade_id, e.g. MiniLM claim titles), a PCA of the
+    embeddings fitted on the training rows (``text_components`` columns text_pc{i}). ``evaluate`` builds
+    one per fold, so test-fold labels never reach the features.
+    """
+
+    def __init__(self, model: str = "hgb", random_state: int = 0, participants: pd.DataFrame | None = None,
+                 history_participants: pd.DataFrame | None = None, text_embeddings: pd.DataFrame | None = None,
+                 text_components: int = 8):
+        self.model = model
+        self.random_state = random_state
+        self.participants = participants
+        self.history_participants = history_participants
+        self.text_embeddings = text_embeddings
+        self.text_components = text_components
+
+    def _augment(self, X: pd.DataFrame) -> pd.DataFrame:
+        parts = [X]
+        if self.history_ is not None:
+            parts.append(self.history_.transform(self.participants, X.index).set_axis(X.index))
+        if self.pca_ is not None:
+            emb = self.text_embeddings.reindex(X.index).fillna(0.0).to_numpy(dtype=float)
+            comps = self.pca_.transform(emb)
+            parts.append(pd.DataFrame(comps, index=X.index,
+                                      columns=[f"text_pc{i + 1}" for i in range(comps.shape[1])]))
+        return pd.concat(parts, axis=1)
+
+    def fit(self, X: pd.DataFrame, y):
+        from sklearn.decomposition import PCA
+
+        y = pd.Series(np.asarray(y, dtype=str), index=X.index.astype(str))
+        self.history_ = None
+        if self.participants is not None:
+            pairs = self.participants if self.history_participants is None else self.history_participants
+            self.history_ = EngagerHistory().fit(pairs, y)
+        self.pca_ = None
+        if self.text_embeddings is not None:
+            emb = self.text_embeddings.reindex(X.index).fillna(0.0).to_numpy(dtype=float)
+            k = max(1, min(self.text_components, len(X) - 1, emb.shape[1]))
+            self.pca_ = PCA(n_components=k, random_state=self.random_state).fit(emb)
+        augmented = self._augment(X)
+        self.classifier_ = SpreadClassifier(model=self.model, random_state=self.random_state).fit(augmented, y)
+        self.classes_ = self.classifier_.classes_
+        self.feature_names_in_ = self.classifier_.feature_names_in_
+        return self
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        return self.classifier_.predict_proba(self._augment(X))
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
+# ---- bot model: prior adjustment, calibration quality, leave-one-dataset-out -----------------------
+def adjust_prior(probability, train_prior: float, target_prior: float = 0.15) -> np.ndarray:
+    """Botometer-style prior adjustment of a bot probability (Bayes' rule on the odds).
+
+    A model trained where bots make up ``train_prior`` of the rows gives ``p``; in a population
+    where the bot share is ``target_prior`` (Botometer's CAP uses 0.15) the probability is
+    ``p * r / (p * r + (1 - p))`` with ``r = odds(target_prior) / odds(train_prior)``. NaN stays NaN.
+    """
+    if not (0 < train_prior < 1 and 0 < target_prior < 1):
+        raise ValueError("priors must lie strictly between 0 and 1")
+    p = np.clip(np.asarray(probability, dtype=float), 0.0, 1.0)
+    ratio = (target_prior / (1 - target_prior)) / (train_prior / (1 - train_prior))
+    return p * ratio / (p * ratio + (1 - p))
+
+
+def calibration_metrics(is_positive: np.ndarray, probability: np.ndarray, bins: int = 10) -> dict[str, float]:
+    """Brier score and expected calibration error (equal-width bins) of positive-class probabilities."""
+    y = np.asarray(is_positive, dtype=float)
+    p = np.asarray(probability, dtype=float)
+    which = np.minimum((p * bins).astype(int), bins - 1)
+    ece = sum(abs(p[which == b].mean() - y[which == b].mean()) * (which == b).mean()
+              for b in range(bins) if (which == b).any())
+    return {"brier": float(np.mean((p - y) ** 2)), "ece": float(ece)}
+
+
+LODO_META_COLUMNS = ("account_id", "dataset", "label", "id_kind", "screen_name_key")
+
+
+def lodo_feature_plan(table: pd.DataFrame, held_out: str, min_shared: float = 0.5,
+                      min_present: float = 0.5) -> tuple[list[str], list[str], list[str]]:
+    """Features and training datasets for one held-out dataset.
+
+    A feature is *available* in a dataset when at least ``min_present`` of its rows have it. Training
+    datasets that offer fewer than ``min_shared`` of the held-out dataset's available features are left
+    out; the features are those available in the held-out dataset and in every training dataset kept.
+    Returns (features, training datasets, datasets left out), sorted.
+    """
+    features = [c for c in table.columns if c not in LODO_META_COLUMNS]
+    available = {name: {c for c in features if group[c].notna().mean() >= min_present}
+                 for name, group in table.groupby("dataset", sort=True)}
+    wanted = available[held_out]
+    kept, dropped = [], []
+    for name in sorted(available):
+        if name == held_out:
+            continue
+        (kept if len(available[name] & wanted) >= min_shared * max(len(wanted), 1) else dropped).append(name)
+    common = set(wanted)
+    for name in kept:
+        common &= available[name]
+    return sorted(common), kept, dropped
+
+
+def leave_one_dataset_out(
+    table: pd.DataFrame,
+    held_out: str,
+    *,
+    model: str,
+    seeds: list[int],
+    calibration: str | None = None,
+    min_shared: float = 0.5,
+) -> tuple[dict, pd.DataFrame]:
+    """Train on the other datasets, test on ``held_out`` (BotometerLite's cross-dataset protocol).
+
+    Columns in: ``table`` with one row per (dataset, account): ``LODO_META_COLUMNS`` (``dataset`` is the
+    label provenance) and portable feature columns (``features.portable_profile_features``). Training
+    rows whose ``account_id`` (user ids only) or ``screen_name_key`` also occurs in the held-out dataset
+    are removed, so no account is in both train and test. Returns the metrics record (same shape as
+    ``evaluate``; ``roc_auc``/``pr_auc`` are null when the held-out dataset has one class) and the
+    held-out bot probabilities (one column per seed).
+    """
+    features, kept, dropped = lodo_feature_plan(table, held_out, min_shared=min_shared)
+    labelled = table[table["label"].isin(["bot", "human"])]
+    test = labelled[labelled["dataset"] == held_out]
+    train = labelled[labelled["dataset"].isin(kept)]
+    overlap = np.zeros(len(train), dtype=bool)
+    user_ids = set(test.loc[test["id_kind"] == "user_id", "account_id"].astype(str))
+    overlap |= (train["id_kind"] == "user_id").to_numpy() & train["account_id"].astype(str).isin(user_ids).to_numpy()
+    names = set(test["screen_name_key"].dropna())
+    overlap |= train["screen_name_key"].isin(names).fillna(False).to_numpy(dtype=bool)
+    train = train[~overlap]
+    classes = np.array(["human", "bot"], dtype=object)  # classification_metrics' positive = classes[1]
+    per_seed: dict[str, list[float]] = {}
+    proba_table = pd.DataFrame(index=test["account_id"].astype(str).to_numpy())
+    y_test = test["label"].astype(str).to_numpy()
+    for seed in seeds:
+        classifier = SpreadClassifier(model=model, random_state=seed, calibration=calibration)
+        classifier.fit(train[features].astype(float), train["label"].astype(str).to_numpy())
+        fitted = classifier.predict_proba(test[features].astype(float))
+        proba = np.zeros((len(test), 2))
+        for k, label in enumerate(classifier.classes_):
+            proba[:, int(np.flatnonzero(classes == label)[0])] = fitted[:, k]
+        metrics = classification_metrics(y_test, proba, classes)
+        metrics.update(calibration_metrics(y_test == "bot", proba[:, 1]))
+        for key, value in metrics.items():
+            per_seed.setdefault(key, []).append(value)
+        proba_table[f"seed_{seed}"] = proba[:, 1]
+    summary = {key: _summary(values) for key, values in sorted(per_seed.items())}
+    record = {
+        "task": "bot",
+        "protocol": "leave_one_dataset_out",
+        "model": model,
+        "held_out": held_out,
+        "calibration": calibration,
+        "n_train": int(len(train)),
+        "n_test": int(len(test)),
+        "n_rows": int(len(train) + len(test)),
+        "classes": ["human", "bot"],
+        "positive_class": "bot",
+        "class_counts": {c: int((y_test == c).sum()) for c in ("bot", "human")},
+        "train_sources": {name: {c: int(((train["dataset"] == name) & (train["label"] == c)).sum())
+                                 for c in ("bot", "human")} for name in kept},
+        "datasets_left_out": dropped,
+        "train_rows_removed_as_overlap": int(overlap.sum()),
+        "features": features,
+        "metrics": summary,
+        "pooled": summary,
+        "seeds": list(seeds),
+    }
+    return record, proba_table

@@ -128,7 +128,7 @@ def metrics_table(metric_files: list[str | Path]) -> pd.DataFrame:
     rows = []
     for path in sorted(map(str, metric_files)):
         record = json.loads(Path(path).read_text())
-        if record.get("task") == "rank":
+        if record.get("task") in ("rank", "domains"):
             continue
         row = {"task": record["task"], "protocol": record["protocol"], "model": record["model"],
                "n_train": record.get("n_train"), "n_test": record.get("n_test")}
@@ -153,14 +153,24 @@ def build_report(
     ranked_domains_path: str | Path,
     config: dict | None = None,
     top_n: int = 50,
+    canonical_dir: str | Path | None = None,
+    coordination_path: str | Path | None = None,
+    model_dir: str | Path | None = None,
+    table_rows: int = 1000,
+    early_detection_png: str | Path | None = None,
 ) -> Path:
-    """Write ``out_html`` (self-contained) and the figures ``roc_bot.png`` / ``roc_cascade.png``."""
+    """Write ``out_html`` (self-contained) and the figures ``roc_bot.png`` / ``roc_cascade.png`` (and
+    ``dismantling.png`` when two-window metrics are given).
+
+    The first ``table_rows`` ranked accounts go into a sortable, filterable table; the first ``top_n``
+    get a section of their own (needs ``canonical_dir``; ``coordination_path`` adds partners)."""
     figure_dir = Path(figure_dir)
     figure_dir.mkdir(parents=True, exist_ok=True)
     card = json.loads(Path(datacard_path).read_text())
     account_scores = pd.read_parquet(account_scores_path)
     cascade_scores = pd.read_parquet(cascade_scores_path)
-    ranked = pd.read_csv(ranked_accounts_path, dtype={"account_id": str})
+    ranked = pd.read_csv(ranked_accounts_path, dtype={"account_id": str, "screen_name": str, "name": str,
+                                                       "review_status": str, "reviewer": str, "top_reasons": str})
     domains = pd.read_csv(ranked_domains_path)
     sections = []
 
@@ -222,7 +232,7 @@ def build_report(
         )
 
     # rankings
-    rank_files = [f for f in metric_files if json.loads(Path(f).read_text()).get("task") == "rank"]
+    rank_files = [f for f in metric_files if json.loads(Path(f).read_text()).get("protocol") == "planted_sources"]
     if rank_files:
         rows = []
         for f in sorted(map(str, rank_files)):
@@ -231,26 +241,366 @@ def build_report(
                          **{f"precision@{k}": v for k, v in r["metrics"]["precision_at_k"].items()},
                          "random expectation": r["metrics"].get("random_expectation")})
         sections.append("<h2>Ranking quality against ground truth</h2>" + html_table(pd.DataFrame(rows)))
-    shown = [c for c in ["rank", "account_id", "screen_name", "name", "score", "fib_index", "misinfo_seeded",
-                         "bot_amplification", "coordination", "bot_probability", "top_reasons"] if c in ranked]
+    sections.append(evaluation_sections(metric_files, figure_dir, dataset))
+    if early_detection_png and Path(early_detection_png).exists():  # drawn by early_detection_figure (rule of its own)
+        sections.append("<h2>Early detection</h2><div class='figs'>"
+                        + _img(early_detection_png, "early-detection curves") + "</div>")
+    from spreadwatch import ranking as _ranking
+
+    shown = [c for c in ["rank", "account_id", "screen_name", "name", "score", *_ranking.COMPONENTS, "label",
+                         "review_status", "top_reasons"] if c in ranked]
+    pages, anchors = "", {}
+    if canonical_dir is not None:
+        from spreadwatch.ingest import read_canonical
+
+        tables = read_canonical(canonical_dir, ("accounts", "cascades", "engagements", "posts"))
+        coordination = pd.read_parquet(coordination_path) if coordination_path else None
+        pages, anchors = account_pages(ranked, tables, coordination, top_n=top_n)
     sections.append(
-        f"<h2>Top {top_n} suspicious accounts</h2>"
-        "<p class='note'>Score = weighted mean of the components' percentile ranks; every component is shown.</p>"
-        + html_table(ranked[shown].head(top_n))
+        f"<h2>Suspicious accounts (first {min(table_rows, len(ranked))} of {len(ranked)})</h2>"
+        "<p class='note'>Score = weighted mean of the components' percentile ranks; every component is shown. "
+        "Click a column to sort, type to filter; accounts with a page below are linked.</p>"
+        + ranked_table_html(ranked.head(table_rows), shown, anchors)
     )
+    if pages:
+        sections.append(f"<h2>Flagged accounts (top {min(top_n, len(ranked))})</h2>" + pages)
+    sections.append(model_cards_html(model_dir, metric_files))
     sections.append(f"<h2>Top {min(top_n, len(domains))} domains</h2>" + html_table(domains.head(top_n)))
     if config:
         sections.append("<h2>Configuration</h2><pre>" + esc(json.dumps(config, indent=2, sort_keys=True, default=str)) + "</pre>")
 
     page = (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">"
-        f"<title>spreadwatch report: {esc(dataset)}</title><style>{STYLE}</style></head><body>"
+        f"<meta http-equiv='Content-Security-Policy' content=\"{content_security_policy()}\">"
+        f"<title>spreadwatch report: {esc(dataset)}</title><style>{STYLE}{EXTRA_STYLE}</style></head><body>"
         f"<h1>spreadwatch: suspicious sources in {esc(dataset)}</h1>"
         + "".join(sections)
-        + "</body></html>"
+        + f"<script>{TABLE_SCRIPT}</script></body></html>"
     )
     out_html = Path(out_html)
     out_html.parent.mkdir(parents=True, exist_ok=True)
     out_html.write_text(page, encoding="utf-8")
     return out_html
+
+
+# ---- monitoring-team report: sortable/filterable table, account pages, model cards -----------------
+# The only script on the page. It reads and reorders existing DOM nodes and sets textContent; it never
+# writes HTML, so escaped text stays text. The CSP allows exactly this script through its SHA-256 hash.
+TABLE_SCRIPT = """
+(function(){
+  var table=document.getElementById('ranked'); if(!table){return;}
+  var body=table.tBodies[0], heads=table.tHead.rows[0].cells, filter=document.getElementById('ranked-filter');
+  var status=document.getElementById('ranked-status'), review=document.getElementById('review-filter');
+  function cellValue(row,i){var c=row.cells[i]; var v=c.getAttribute('data-v'); return v===null?c.textContent:v;}
+  function sortBy(i){
+    var dir=heads[i].getAttribute('aria-sort')==='descending'?1:-1;
+    for(var h=0;h<heads.length;h++){heads[h].removeAttribute('aria-sort');}
+    heads[i].setAttribute('aria-sort',dir===1?'ascending':'descending');
+    var rows=Array.prototype.slice.call(body.rows);
+    rows.sort(function(a,b){var x=cellValue(a,i),y=cellValue(b,i),nx=parseFloat(x),ny=parseFloat(y);
+      if(!isNaN(nx)&&!isNaN(ny)){return dir*(nx-ny);} return dir*x.localeCompare(y);});
+    rows.forEach(function(r){body.appendChild(r);});
+  }
+  function applyFilter(){
+    var q=(filter.value||'').toLowerCase(), want=review?review.value:'', shown=0;
+    Array.prototype.forEach.call(body.rows,function(r){
+      var ok=r.textContent.toLowerCase().indexOf(q)>=0 && (!want||r.getAttribute('data-review')===want);
+      r.hidden=!ok; if(ok){shown++;}});
+    status.textContent=shown+' of '+body.rows.length+' accounts shown';
+  }
+  for(var i=0;i<heads.length;i++){(function(i){heads[i].addEventListener('click',function(){sortBy(i);});
+    heads[i].setAttribute('tabindex','0');})(i);}
+  filter.addEventListener('input',applyFilter); if(review){review.addEventListener('change',applyFilter);}
+  table.setAttribute('data-ready','1'); applyFilter();
+})();
+"""
+
+EXTRA_STYLE = """
+th[aria-sort]{background:#dfe7f5}th{cursor:pointer}.controls{margin:.5rem 0}
+.acct{border:1px solid #d8dde6;border-radius:6px;padding:.5rem 1rem;margin:1rem 0}
+.status-confirmed{color:#a00;font-weight:600}.status-dismissed{color:#777}.status-unsure{color:#b60}
+.prop img{max-width:260px}.card{background:#f7f9fc;padding:.5rem 1rem;border-left:4px solid #7a8dac;margin:.8rem 0}
+"""
+
+
+def script_hash(script: str = TABLE_SCRIPT) -> str:
+    """CSP source for an inline script: 'sha256-<base64 digest>'."""
+    import hashlib
+
+    return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def content_security_policy() -> str:
+    return (f"default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src {script_hash()}; "
+            "base-uri 'none'; form-action 'none'")
+
+
+def ranked_table_html(ranked: pd.DataFrame, columns: list[str], page_ids: dict[str, str]) -> str:
+    """The sortable, filterable ranked table: every cell escaped, numeric cells carry data-v for sorting,
+    account ids with a page of their own link to it (``page_ids``: account_id -> anchor)."""
+    head = "".join(f"<th scope='col'>{esc(c)}</th>" for c in columns)
+    rows = []
+    for record in ranked[columns].itertuples(index=False):
+        values = dict(zip(columns, record))
+        cells = []
+        for column, value in values.items():
+            if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+                number = "" if value != value else (f"{value:.6g}")
+                cells.append(f"<td class='num' data-v='{esc(number)}'>{_fmt(value)}</td>")
+            elif column == "account_id" and str(value) in page_ids:
+                cells.append(f"<td><a href='#{esc(page_ids[str(value)])}'>{esc(value)}</a></td>")
+            else:
+                cells.append(f"<td>{esc(value)}</td>")
+        status = esc(values.get("review_status", "unreviewed"))
+        rows.append(f"<tr data-review='{status}'>" + "".join(cells) + "</tr>")
+    options = "".join(f"<option value='{v}'>{v or 'any review status'}</option>"
+                      for v in ("", "unreviewed", "confirmed", "unsure", "dismissed"))
+    return (
+        "<div class='controls'><label>Filter <input id='ranked-filter' type='search' "
+        "placeholder='name, id, reason...'></label> <label>Review <select id='review-filter'>"
+        f"{options}</select></label> <span id='ranked-status' class='note'>(sorting and filtering need "
+        "JavaScript)</span></div>"
+        f"<table id='ranked'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def propagation_png(edges: list[tuple[str, str]], highlight: str, title: str) -> bytes:
+    """A small PNG of one cascade's propagation graph (networkx spring layout, seeded); the
+    highlighted account is drawn in red. ``edges``: (parent account, child account) pairs."""
+    import networkx as nx
+
+    graph = nx.DiGraph()
+    graph.add_edges_from(edges[:300])
+    if highlight not in graph:
+        graph.add_node(highlight)
+    pos = nx.spring_layout(graph, seed=0, k=None, iterations=30)
+    fig, ax = plt.subplots(figsize=(2.6, 2.2), dpi=80)
+    colours = ["#c0392b" if n == highlight else "#4a6fa5" for n in graph.nodes]
+    sizes = [40 if n == highlight else 8 for n in graph.nodes]
+    nx.draw_networkx_edges(graph, pos, ax=ax, width=0.4, alpha=0.5, arrows=False)
+    nx.draw_networkx_nodes(graph, pos, ax=ax, node_color=colours, node_size=sizes)
+    ax.set_title(title, fontsize=7)
+    ax.axis("off")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def _png_img(data: bytes, alt: str) -> str:
+    return f"<img alt='{esc(alt)}' src='data:image/png;base64,{base64.b64encode(data).decode('ascii')}'>"
+
+
+def account_pages(
+    ranked: pd.DataFrame,
+    tables: dict[str, pd.DataFrame],
+    coordination: pd.DataFrame | None,
+    top_n: int = 50,
+    cascades_per_account: int = 2,
+    posts_per_account: int = 3,
+) -> tuple[str, dict[str, str]]:
+    """One section per flagged account (the first ``top_n`` rows of ``ranked``): scores and
+    components, reasons, review status, profile text, the largest cascades it seeded or amplified with
+    propagation pictures, coordination partners and sample posts. Returns (html, {account_id: anchor})."""
+    from spreadwatch import ranking
+
+    accounts = tables.get("accounts", pd.DataFrame(columns=["account_id"])).set_index("account_id")
+    cascades = tables.get("cascades", pd.DataFrame(columns=["cascade_id", "root_account_id"]))
+    engagements = tables.get("engagements", pd.DataFrame(columns=["cascade_id", "child_account_id"]))
+    posts = tables.get("posts", pd.DataFrame(columns=["account_id", "text"]))
+    edges = ranking.reshare_edges(cascades, engagements) if len(engagements) else pd.DataFrame(columns=["cascade_id", "source", "target"])
+    edges_by_cascade = {c: list(zip(g["source"], g["target"])) for c, g in edges.groupby("cascade_id", sort=False)}
+    size = engagements.groupby("cascade_id").size()
+    labels = cascades.set_index("cascade_id")["label"] if "label" in cascades else pd.Series(dtype="string")
+    titles = cascades.set_index("cascade_id")["title"] if "title" in cascades else pd.Series(dtype="string")
+    posted = pd.concat([
+        cascades[["cascade_id", "root_account_id"]].rename(columns={"root_account_id": "account_id"}).assign(role="seeded"),
+        engagements[["cascade_id", "child_account_id"]].rename(columns={"child_account_id": "account_id"}).assign(role="amplified"),
+    ]).dropna().drop_duplicates(["cascade_id", "account_id"])
+    posted["size"] = posted["cascade_id"].map(size).fillna(0)
+    by_account = {a: g.sort_values(["size", "cascade_id"], ascending=[False, True]) for a, g in posted.groupby("account_id")}
+    partners = {}
+    if coordination is not None and len(coordination):
+        pairs = pd.concat([coordination.rename(columns={"account_a": "a", "account_b": "b"}),
+                           coordination.rename(columns={"account_a": "b", "account_b": "a"})])
+        partners = {a: g.sort_values(["n_cascades", "b"], ascending=[False, True]) for a, g in pairs.groupby("a")}
+    component_columns = [c for c in ["score", *ranking.COMPONENTS, "n_cascades_seeded", "n_misinfo_cascades_seeded",
+                                     "reshares_of_misinfo", "total_reshares_received"] if c in ranked]
+    anchors, sections = {}, []
+    for position, row in enumerate(ranked.head(top_n).itertuples(index=False), start=1):
+        row = row._asdict()
+        account = str(row["account_id"])
+        anchor = f"acct-{position}"
+        anchors[account] = anchor
+        status = str(row.get("review_status") or "unreviewed")
+        profile = accounts.loc[account] if account in accounts.index else pd.Series(dtype=object)
+        scores = pd.DataFrame([{c: row[c] for c in component_columns}])
+        parts = [
+            f"<section class='acct' id='{anchor}'><h3>#{esc(row.get('rank'))} {esc(row.get('screen_name'))} "
+            f"<span class='note'>({esc(row.get('name'))}; id {esc(account)})</span></h3>",
+            f"<p>Review status: <span class='status-{esc(status)}'>{esc(status)}</span>"
+            + (f" by {esc(row.get('reviewer'))}" if row.get("reviewer") == row.get("reviewer") and row.get("reviewer") else "")
+            + f". Label: {esc(row.get('label')) or 'none'}.</p>",
+            f"<p><b>Top reasons:</b> {esc(row.get('top_reasons'))}</p>",
+            f"<p class='note'>Profile description: {esc(profile.get('description')) or '(none)'}</p>",
+            html_table(scores),
+        ]
+        seen = by_account.get(account, pd.DataFrame(columns=["cascade_id", "role", "size"])).head(cascades_per_account)
+        if len(seen):
+            pictures = []
+            for c in seen.itertuples(index=False):
+                caption = f"{c.role} cascade {c.cascade_id} ({int(c.size)} engagements; label {labels.get(c.cascade_id, '')})"
+                png = propagation_png(edges_by_cascade.get(c.cascade_id, []), account, f"{int(c.size)} engagements")
+                pictures.append(f"<figure>{_png_img(png, caption)}<figcaption class='note'>{esc(caption)}"
+                                f"<br>{esc(titles.get(c.cascade_id, ''))}</figcaption></figure>")
+            parts.append("<h4>Cascades it seeded or amplified (largest first)</h4><div class='figs prop'>"
+                         + "".join(pictures) + "</div>")
+        mates = partners.get(account)
+        if mates is not None and len(mates):
+            parts.append("<h4>Coordination partners (co-engaged within seconds)</h4>"
+                         + html_table(mates[["b", "n_cascades"]].head(10).rename(columns={"b": "partner account"})))
+        if "text" in posts and len(posts):
+            sample = posts[(posts["account_id"].astype(str) == account) & posts["text"].notna()]
+            sample = sample.sort_values("post_id", kind="stable").head(posts_per_account) if "post_id" in sample else sample.head(posts_per_account)
+            if len(sample):
+                parts.append("<h4>Sample posts</h4><ul>" + "".join(f"<li>{esc(t)}</li>" for t in sample["text"]) + "</ul>")
+        parts.append("<p><a href='#ranked'>back to the ranked table</a></p></section>")
+        sections.append("".join(parts))
+    return "".join(sections), anchors
+
+
+KNOWN_LIMITS = {
+    "bot": "Trained on the dataset's own labels; labels come from collection lists, so a model can learn the "
+           "collection rather than automation (see the single-feature AUC table). Scores for unlabelled accounts "
+           "come from a model fitted on all labelled rows.",
+    "cascade": "Structure and early-spread features only; no raw ids or absolute times (LEAKAGE_CHECKS.md). Compare "
+               "with the source_time_only / source_user_only leakage baselines before trusting a number.",
+    "ranking": "Rank on window 1, measure on window 2; unlabelled window-2 cascades count as not misinformation. "
+               "Bot probabilities and predicted cascade labels come from models fitted on the whole period.",
+}
+
+
+def model_cards_html(model_dir: str | Path | None, metric_files: list[str | Path]) -> str:
+    """Model cards: data, protocol, metrics and known limits of each fitted model (from the
+    ``*.skops.json`` cards next to the models) and of the ranking."""
+    records = [json.loads(Path(f).read_text()) for f in sorted(map(str, metric_files))]
+    cards = []
+    if model_dir and Path(model_dir).exists():
+        for path in sorted(Path(model_dir).glob("*.skops.json")):
+            card = json.loads(path.read_text())
+            task = card.get("task", "")
+            rows = [r for r in records if r.get("task") == task and r.get("model") == card.get("model")]
+            metrics = "; ".join(
+                f"{esc(r['protocol'])}: " + ", ".join(f"{esc(k)} {v['mean']:.3f}" for k, v in r.get("metrics", {}).items()
+                                                       if k in ("roc_auc", "accuracy", "f1") and v.get("mean") is not None)
+                for r in rows) or "not evaluated"
+            cards.append(
+                f"<div class='card'><b>{esc(task)} model ({esc(card.get('model'))})</b><br>"
+                f"Data: {esc(card.get('n_labelled', 0))} labelled rows {esc(card.get('class_counts', {}))}; "
+                f"positive class {esc(card.get('positive_class'))}; {esc(len(card.get('features', [])))} features.<br>"
+                f"Protocol and metrics: {metrics}.<br>"
+                f"Known limits: {esc(KNOWN_LIMITS.get(task, ''))} {esc(card.get('skipped', ''))}</div>")
+    two_window = [r for r in records if r.get("protocol") == "two_window" and r.get("model") == "combined"]
+    if two_window:
+        r = two_window[0]
+        cards.append(
+            "<div class='card'><b>Suspicious-account ranking (combined score)</b><br>"
+            f"Data: window 1 = engagements before {esc(r['windows']['boundary'])}; weights {esc(r.get('weights'))} "
+            f"(chosen inside window 1: {esc((r.get('weight_selection') or {}).get('chosen', 'config'))}).<br>"
+            f"Protocol: two windows; metric: share of window-2 misinformation reshares removed with the top k "
+            f"accounts: {esc(r['metrics']['removed_share_at_k'])}.<br>Known limits: {esc(KNOWN_LIMITS['ranking'])}</div>")
+    return "<h2>Model cards</h2>" + ("".join(cards) if cards else "<p>No model card.</p>")
+
+
+def dismantling_figure(records: list[dict], title: str, path: str | Path) -> None:
+    """Save the dismantling curves (share of window-2 misinformation reshares removed vs k) to a PNG."""
+    fig, ax = plt.subplots(figsize=(5.2, 4.0), dpi=110)
+    for record in sorted(records, key=lambda r: r["model"]):
+        curve = pd.DataFrame(record.get("curve", []))
+        if len(curve):
+            ax.plot(curve["k"], curve["removed_share"], marker="o", ms=3, label=record["model"])
+    ax.set_xscale("log")
+    ax.set_xlabel("accounts removed (k, ranked on window 1)")
+    ax.set_ylabel("share of window-2 misinformation reshares removed")
+    ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def evaluation_sections(metric_files: list[str | Path], figure_dir: str | Path, dataset: str) -> str:
+    """Two-window ranking and domain-evaluation tables (and the dismantling figure) from metrics files."""
+    records = [json.loads(Path(f).read_text()) for f in sorted(map(str, metric_files))]
+    out = []
+    two = [r for r in records if r.get("protocol") == "two_window"]
+    if two:
+        rows = []
+        for r in sorted(two, key=lambda r: r["model"]):
+            row = {"ranker": r["model"]}
+            row.update({f"removed@{k}": v for k, v in r["metrics"].get("removed_share_at_k", {}).items()})
+            row.update({f"precision@{k}": v for k, v in r["metrics"].get("precision_at_k", {}).items()})
+            row["note"] = r.get("note", "")
+            rows.append(row)
+        path = Path(figure_dir) / "dismantling.png"
+        dismantling_figure(two, f"{dataset}: two-window dismantling", path)
+        w = two[0]["windows"]
+        out.append(
+            "<h2>Two-window evaluation (rank on window 1, remove from window 2)</h2>"
+            f"<p class='note'>Window boundary {esc(w['boundary'])}; {esc(w['n_misinfo_reshares_window2'])} "
+            f"misinformation reshares in window 2; {esc(w['n_accounts_ranked'])} accounts ranked.</p>"
+            + html_table(pd.DataFrame(rows)) + f"<div class='figs'>{_img(path, 'dismantling curves')}</div>")
+    domains = [r for r in records if r.get("task") == "domains"]
+    if domains:
+        rows = [{"list": r["protocol"], "ranker": r["model"], "spearman": r.get("metrics", {}).get("spearman"),
+                 **{f"precision@{k}": v for k, v in r.get("metrics", {}).get("precision_at_k", {}).items()},
+                 "coverage": json.dumps(r.get("coverage", {})), "note": r.get("skipped", "")} for r in domains]
+        out.append("<h2>Domain ranking against expert ratings</h2>" + html_table(pd.DataFrame(rows)))
+    return "".join(out)
+
+
+# ---- early detection (cascade model; metrics files cascade_early__{protocol}__{model}.json) -------
+def _cutoff_order(name: str) -> tuple[int, float]:
+    if name == "full":
+        return (2, 0.0)
+    if name.startswith("k"):
+        return (1, float(name[1:]))
+    return (0, float(name.removesuffix("min")))
+
+
+def early_detection_figure(metric_files: list[str | Path], path: str | Path, metric: str = "accuracy") -> None:
+    """Curves of a metric against the early-detection cut-off, one line per (protocol, model).
+
+    Reads ``metrics_by_cutoff`` of ``cascade_early__*`` metrics files; two panels: minutes since the
+    cascade's start (10 ... 240, then "full") and first k engagements (5 ... 50, then "full"). Error bars
+    are the sd over seeds. Leakage baselines are drawn dashed. Writes a PNG.
+    """
+    records = [json.loads(Path(f).read_text()) for f in sorted(map(str, metric_files))]
+    records = [r for r in records if r.get("metrics_by_cutoff")]
+    if not records:
+        placeholder_figure("no early-detection metrics", path)
+        return
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
+    for ax, kind, xlabel in ((axes[0], 0, "minutes since the cascade started"), (axes[1], 1, "first k engagements")):
+        for r in sorted(records, key=lambda r: (r["protocol"], r["model"])):
+            cut = r["metrics_by_cutoff"]
+            names = sorted((n for n in cut if _cutoff_order(n)[0] in (kind, 2) and metric in cut[n]), key=_cutoff_order)
+            if not names:
+                continue
+            labels = [n.removesuffix("min").removeprefix("k") for n in names]
+            means = [cut[n][metric]["mean"] for n in names]
+            sds = [cut[n][metric]["sd"] or 0.0 for n in names]
+            means = [np.nan if m is None else m for m in means]
+            style = "--" if r["model"] in ("source_time_only", "source_user_only") else "-"
+            ax.errorbar(range(len(names)), means, yerr=sds, linestyle=style, marker="o", capsize=3,
+                        label=f"{r['protocol']} / {r['model']}")
+            ax.set_xticks(range(len(names)), labels)
+        ax.set_xlabel(xlabel)
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel(metric)
+    axes[1].legend(fontsize=7, loc="lower right")
+    fig.suptitle(f"Early detection: {metric} by cut-off (test folds, mean ± sd over seeds)")
+    fig.tight_layout()
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

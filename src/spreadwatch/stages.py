@@ -85,8 +85,12 @@ def cascade_target(cascades: pd.DataFrame, target: str) -> pd.Series:
 
 
 def run_evaluate(task: str, features_path, canonical_dir, protocol: str, model: str, seeds: list[int],
-                 out_json, target: str = "is_misinformation") -> dict:
-    """Evaluate one (task, protocol, model) and write its metrics JSON."""
+                 out_json, target: str = "is_misinformation", text_cache_dir=None) -> dict:
+    """Evaluate one (task, protocol, model) and write its metrics JSON.
+
+    Cascade models (logreg/rf/hgb) are ``models.CascadeModel``: the cascade features plus the engager
+    history fitted inside each training fold, and claim-title embeddings when ``text_cache_dir`` is given
+    and the cascades have titles."""
     if task == "bot":
         table, labels = _labelled_accounts(features_path, canonical_dir)
         groups = times = None
@@ -111,6 +115,12 @@ def run_evaluate(task: str, features_path, canonical_dir, protocol: str, model: 
             known &= inputs["source_time_s"].notna()
         table = inputs
         make_classifier = lambda seed: models.make_baseline(model, seed)  # noqa: E731
+    if model in ("bigcn", "botrgcn"):  # torch graph models (spreadwatch.gnn, docs/gnn.md): same folds, graphs bound in
+        from spreadwatch import gnn
+
+        table, make_classifier = gnn.evaluation_setup(task, model, table, canonical_dir)
+    if task == "cascade" and model in models.MODEL_NAMES:
+        make_classifier = cascade_model_factory(model, canonical_dir, text_cache_dir)
     X, y = table[known], labels[known].astype(str)
     if y.nunique() < 2 or y.value_counts().min() < 5:
         record = {"task": task, "protocol": protocol, "model": model, "n_train": 0, "n_test": 0,
@@ -124,10 +134,133 @@ def run_evaluate(task: str, features_path, canonical_dir, protocol: str, model: 
         times=None if times is None else times[known].astype("int64"),
         make_classifier=make_classifier,
     )
-    models.write_metrics(record, out_json, {"target": target if task == "cascade" else "label"})
+    extra = {"target": target if task == "cascade" else "label"}
+    if task == "cascade" and model in models.MODEL_NAMES:
+        extra["fold_fitted_inputs"] = CASCADE_FOLD_INPUTS + (" + claim-title PCA" if text_cache_dir else "")
+    models.write_metrics(record, out_json, extra)
     log.info("%s %s %s: %s", task, protocol, model,
              {k: round(v["mean"], 4) for k, v in record["metrics"].items() if k in ("roc_auc", "accuracy", "f1")})
     return record
+
+
+# ---- cascade model: fold-safe extras and early detection ---------------------------------------
+EARLY_KS = (5, 10, 20, 50)
+CASCADE_FOLD_INPUTS = "engager history hist_* (models.EngagerHistory, fitted on each training fold)"
+
+
+def cascade_text_embeddings(cascades: pd.DataFrame, cache_dir) -> pd.DataFrame | None:
+    """MiniLM embeddings of the cascades' claim titles (index cascade_id, 384 columns), or None when no
+    cascade has a title. Embeddings are cached on disk in ``cache_dir``."""
+    titles = cascades.set_index("cascade_id")["title"].astype("string")
+    if cache_dir is None or not titles.notna().any():
+        return None
+    from spreadwatch.text import MiniLMEmbedder
+
+    vectors = MiniLMEmbedder(cache_dir=cache_dir).embed(titles.fillna("").tolist())
+    return pd.DataFrame(vectors, index=titles.index.astype(str))
+
+
+def cascade_model_factory(model: str, canonical_dir, text_cache_dir=None, engagements=None,
+                          history_engagements=None):
+    """``seed -> models.CascadeModel`` with the participation pairs (and title embeddings) bound in.
+    ``engagements`` are the ones seen (default: all); ``history_engagements`` the ones counted for the
+    training-fold history (default: the same)."""
+    tables = read_canonical(canonical_dir, ("cascades", "engagements"))
+    cascades = tables["cascades"]
+    seen = tables["engagements"] if engagements is None else engagements
+    participants = features.participation(cascades, seen)
+    history = None if history_engagements is None else features.participation(cascades, history_engagements)
+    text = cascade_text_embeddings(cascades, text_cache_dir)
+    return lambda seed: models.CascadeModel(model=model, random_state=seed, participants=participants,  # noqa: E731
+                                            history_participants=history, text_embeddings=text)
+
+
+def early_cutoffs(minutes=features.EARLY_MINUTES, ks=EARLY_KS) -> dict[str, dict]:
+    """Named early-detection cut-offs: ``{"10min": {"cutoff_s": 600}, ..., "k5": {"first_k": 5}, ...}``."""
+    cutoffs = {f"{m}min": {"cutoff_s": 60.0 * m} for m in minutes}
+    cutoffs.update({f"k{k}": {"first_k": int(k)} for k in ks})
+    return cutoffs
+
+
+def run_cascade_features_early(canonical_dir, account_features_path, account_scores_path, out_path,
+                               minutes=features.EARLY_MINUTES, ks=EARLY_KS) -> pd.DataFrame:
+    """Cascade features at every early-detection cut-off, one long table: columns cutoff, cascade_id,
+    features (a feature a cut-off cannot have, e.g. growth after the cut-off, is NaN there)."""
+    tables = read_canonical(canonical_dir, ("cascades", "engagements"))
+    account_table = pd.read_parquet(account_features_path).set_index("account_id")
+    scores = pd.read_parquet(account_scores_path).set_index("account_id")["bot_probability"].dropna()
+    parts = []
+    for name, cut in early_cutoffs(minutes, ks).items():
+        table = features.cascade_features(tables["cascades"], tables["engagements"], account_table, scores, **cut)
+        parts.append(table.reset_index().assign(cutoff=name))
+        log.info("early features %s: %d cascades x %d features", name, *table.shape)
+    out = pd.concat(parts, ignore_index=True)
+    out = out[["cutoff", "cascade_id"] + [c for c in out.columns if c not in ("cutoff", "cascade_id")]]
+    _write(out, out_path)
+    return out
+
+
+def run_early_detection(features_path, early_features_path, canonical_dir, protocol: str, model: str,
+                        seeds: list[int], out_json, target: str = "is_misinformation", text_cache_dir=None,
+                        metrics=("accuracy", "roc_auc", "f1")) -> dict:
+    """Early-detection metrics of one (protocol, model), written as ``cascade_early__{protocol}__{model}``.
+
+    For each cut-off the model is trained and tested on the features of the engagements seen by then
+    (training cascades' full participation still counts for the engager history: they are past data).
+    Leakage baselines see only the source, so their numbers are the same at every cut-off. The record is
+    the full-cascade record (task ``cascade_early``) plus ``metrics_by_cutoff``: ``{cutoff: {metric:
+    {mean, sd, n}}}`` over the whole test set of each seed (``pooled``)."""
+    full = pd.read_parquet(features_path).set_index("cascade_id")
+    early = pd.read_parquet(early_features_path)
+    tables = read_canonical(canonical_dir, ("cascades", "engagements"))
+    cascades = tables["cascades"].set_index("cascade_id")
+    labels = cascade_target(tables["cascades"], target).reindex(full.index)
+    groups = cascades["event_id"].reindex(full.index)
+    times = cascades["created_at"].reindex(full.index)
+    known = labels.notna()
+    if protocol == "event_5fold":
+        known &= groups.notna()
+    if protocol == "time_split":
+        known &= times.notna()
+    y = labels[known].astype(str)
+    split_args = {"groups": groups[known].astype(str), "times": times[known].astype("int64")}
+
+    def run(table, make_classifier):
+        record, _ = models.evaluate(table.loc[y.index], y, task="cascade_early", protocol=protocol, model=model,
+                                    seeds=seeds, make_classifier=make_classifier, **split_args)
+        return record
+
+    def pick(record):
+        return {m: record["pooled"][m] for m in metrics if m in record["pooled"]}
+
+    if model in models.BASELINES:
+        inputs = models.baseline_inputs(tables["cascades"], tables["engagements"]).reindex(full.index)
+        record = run(inputs, lambda seed: models.make_baseline(model, seed))
+        by_cutoff = {name: pick(record) for name in early["cutoff"].unique()}
+    else:
+        record = run(full, cascade_model_factory(model, canonical_dir, text_cache_dir))
+        by_cutoff = {}
+        for name, part in early.groupby("cutoff", sort=False):
+            table = part.drop(columns="cutoff").set_index("cascade_id")
+            table = table.loc[:, table.notna().any()]
+            seen = features.truncate_engagements(tables["engagements"], **_parse_cutoff(name))
+            factory = cascade_model_factory(model, canonical_dir, text_cache_dir, engagements=seen,
+                                            history_engagements=tables["engagements"])
+            by_cutoff[name] = pick(run(table, factory))
+            log.info("early %s %s %s: %s", protocol, model, name,
+                     {k: round(v["mean"], 4) for k, v in by_cutoff[name].items()})
+    by_cutoff["full"] = pick(record)
+    if model not in models.BASELINES:
+        record["fold_fitted_inputs"] = CASCADE_FOLD_INPUTS + (" + claim-title PCA" if text_cache_dir else "")
+    models.write_metrics(record, out_json, {"target": target, "metrics_by_cutoff": by_cutoff,
+                                            "metrics_by_cutoff_basis": "pooled over each seed's test set"})
+    return record
+
+
+def _parse_cutoff(name: str) -> dict:
+    if name.startswith("k"):
+        return {"first_k": int(name[1:])}
+    return {"cutoff_s": 60.0 * float(name.removesuffix("min"))}
 
 
 def _positive_class(task: str, classes: np.ndarray) -> int:
@@ -207,8 +340,11 @@ def model_reason_text(scores: pd.DataFrame) -> pd.Series:
 
 def run_rank(canonical_dir, account_scores_path, cascade_scores_path, coordination_path,
              ranked_accounts_out, ranked_domains_out, metrics_dir, weights: dict | None = None,
-             ks=(10, 50, 100)) -> dict:
-    """Rank accounts and domains; write the ranked CSVs and rank metrics where ground truth exists."""
+             ks=(10, 50, 100), reviews_path=None) -> dict:
+    """Rank accounts and domains; write the ranked CSVs and rank metrics where ground truth exists.
+
+    With a reviews file, ``review_status`` / ``reviewer`` columns are added, dismissed accounts go
+    to the bottom and confirmed accounts count as true sources for precision@k."""
     tables = read_canonical(canonical_dir, ("accounts", "cascades", "engagements"))
     account_scores = pd.read_parquet(account_scores_path)
     cascade_scores = pd.read_parquet(cascade_scores_path)
@@ -220,11 +356,14 @@ def run_rank(canonical_dir, account_scores_path, cascade_scores_path, coordinati
     accounts = tables["accounts"].set_index("account_id")
     for column in ("screen_name", "name", "label"):
         ranked[column] = ranked["account_id"].map(accounts[column]).astype("string")
+    reviews = read_reviews(reviews_path)
+    ranked = apply_reviews(ranked, reviews)
     Path(ranked_accounts_out).parent.mkdir(parents=True, exist_ok=True)
     ranked.to_csv(ranked_accounts_out, index=False, float_format="%.6g")
     domains = ranking.rank_domains(tables["cascades"], cascade_scores, tables["engagements"])
     domains.to_csv(ranked_domains_out, index=False, float_format="%.6g")
-    truth = planted_sources(tables["accounts"])
+    truth = planted_sources(tables["accounts"]) | set(reviews.loc[reviews["verdict"] == "confirmed", "account_id"])
+    truth -= review_exclusions(reviews)
     summary = {}
     if truth:
         orderings = {"combined": ranked["account_id"].tolist()}
@@ -246,3 +385,289 @@ def run_rank(canonical_dir, account_scores_path, cascade_scores_path, coordinati
             summary[name] = record["metrics"]["precision_at_k"]
         log.info("precision@k against %d planted sources (random %.3f): %s", len(truth), base_rate, summary)
     return summary
+
+
+# ---- two-window ranking evaluation, domain evaluation, reviews, pseudonymised export -------------
+MISINFO_POSITIVE_CLASSES = ("misinformation", "false", "fake")
+
+
+def _usable_cascade_scores(cascade_scores_path) -> pd.DataFrame:
+    """Cascade scores whose positive class means misinformation (else an empty table, so the
+    ranking falls back to given labels only: e.g. a 4-class Twitter15 model scores 'unverified')."""
+    if cascade_scores_path is None or not Path(cascade_scores_path).exists():
+        return pd.DataFrame({"cascade_id": pd.Series(dtype="string"), "misinfo_probability": pd.Series(dtype=float)})
+    scores = pd.read_parquet(cascade_scores_path)
+    card_path = Path(cascade_scores_path).parent.parent / "models" / "cascade_model.skops.json"
+    if card_path.exists():
+        positive = json.loads(card_path.read_text()).get("positive_class")
+        if positive is not None and str(positive) not in MISINFO_POSITIVE_CLASSES:
+            log.info("cascade model's positive class is %r: its scores are not used as misinformation", positive)
+            return scores.iloc[0:0]
+    return scores
+
+
+def run_two_window(canonical_dir, account_scores_path, cascade_scores_path, metrics_dir, rankers,
+                   weights: dict | None = None, coordination_window_s: float = 60.0, ks=(10, 100, 1000),
+                   share: float = 0.5, reviews_path=None, select: bool = True) -> dict:
+    """Rank on window 1, dismantle window 2; write ``rank__two_window__{ranker}.json`` per ranker.
+
+    Dismissed reviews are excluded from every ranking; truth for precision@k = planted sources."""
+    tables = read_canonical(canonical_dir, ("accounts", "cascades", "engagements"))
+    reviews = read_reviews(reviews_path)
+    truth = planted_sources(tables["accounts"])
+    records = ranking.two_window_records(
+        tables["cascades"], tables["engagements"], tables["accounts"], _usable_cascade_scores(cascade_scores_path),
+        pd.read_parquet(account_scores_path), weights=weights, coordination_window_s=coordination_window_s,
+        truth=truth or None, ks=tuple(ks), share=share, exclude=review_exclusions(reviews), select=select,
+    )
+    summary = {}
+    for name in rankers:
+        models.write_metrics(records[name], Path(metrics_dir) / f"rank__two_window__{name}.json")
+        summary[name] = records[name]["metrics"]
+    log.info("two-window removed share at k: %s", {n: m["removed_share_at_k"] for n, m in summary.items()})
+    return summary
+
+
+def credibility_ratings(registry_path, data_root=None, name: str = "source_credibility") -> pd.DataFrame:
+    """The domain rating table (Lin et al. pc1, Iffy+) from the ``source_credibility`` registry entry."""
+    from spreadwatch.ingest import load_registry, load_with_adapter, resolve_data_root
+
+    entry = load_registry(registry_path)[name]
+    return load_with_adapter(name, entry, resolve_data_root(data_root)).tables["domains"]
+
+
+def run_domain_eval(canonical_dir, cascade_scores_path, ratings: pd.DataFrame, metrics_dir,
+                    ks=(10, 20, 50), lists=("lin_pc1", "iffy_plus")) -> dict:
+    """Evaluate domain rankings against Lin et al. pc1 and Iffy+; writes ``domains__{list}__{ranker}.json``.
+
+    Rankers: ``predicted`` (out-of-fold misinformation probability x reach, ``rank_domains``) and
+    ``labelled`` (the given labels' misinformation share x reach: an upper reference). ``lists`` names
+    the ratings' score column and list column (synthetic data: ``credibility``, ``low_credibility``).
+    A ranker without inputs gets a record with ``skipped`` so every expected file exists."""
+    tables = read_canonical(canonical_dir, ("cascades", "engagements"))
+    cascades = tables["cascades"]
+    rankings = {}
+    scores = _usable_cascade_scores(cascade_scores_path)
+    if len(scores) and scores["misinfo_probability"].notna().any():
+        rankings["predicted"] = ranking.rank_domains(cascades, scores, tables["engagements"])
+    given = cascades[["cascade_id"]].assign(
+        misinfo_probability=cascades["is_misinformation"].astype("boolean").astype("Float64").astype(float))
+    if given["misinfo_probability"].notna().any():
+        rankings["labelled"] = ranking.rank_domains(cascades, given, tables["engagements"])
+    summary = {}
+    for ranker in ("predicted", "labelled"):
+        if ranker in rankings:
+            records = ranking.domain_evaluation(rankings[ranker], ratings, ks, score_column=lists[0], list_column=lists[1])
+        else:
+            reason = "no usable misinformation predictions" if ranker == "predicted" else "no cascade labels"
+            records = {name: {"task": "domains", "protocol": name, "n_train": 0, "n_test": 0, "metrics": {},
+                              "seeds": [], "skipped": reason} for name in lists}
+        for list_name, record in records.items():
+            record["model"] = ranker
+            models.write_metrics(record, Path(metrics_dir) / f"domains__{list_name}__{ranker}.json")
+            summary[f"{list_name}/{ranker}"] = {k: record["metrics"].get(k) for k in ("spearman", "precision_at_k")}
+    log.info("domain evaluation: %s", summary)
+    return summary
+
+
+REVIEW_COLUMNS = ("account_id", "verdict", "reviewer", "note", "date")
+VERDICTS = ("confirmed", "dismissed", "unsure")
+
+
+class ReviewFileError(ValueError):
+    """A reviews file has problems; the message names file, row and column of each."""
+
+
+def read_reviews(path) -> pd.DataFrame:
+    """The latest review per account from a CSV (columns ``REVIEW_COLUMNS``; reviewer, note, date optional).
+
+    A missing path or file gives an empty table. Raises ``ReviewFileError`` listing every problem as
+    ``file: row N, column 'c': ...`` (row = line number in the file, header = line 1).
+    Columns out: account_id, verdict, reviewer, note, date (latest per account by date, then file order).
+    """
+    empty = pd.DataFrame({c: pd.Series(dtype="string") for c in REVIEW_COLUMNS})
+    if not path or not Path(path).exists():
+        return empty
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in ("account_id", "verdict") if c not in frame.columns]
+    if missing:
+        raise ReviewFileError(f"{path}: required column(s) {missing} missing; columns are {list(frame.columns)}")
+    problems = []
+    for c in REVIEW_COLUMNS:
+        if c not in frame:
+            frame[c] = ""
+    frame = frame[list(REVIEW_COLUMNS)].apply(lambda s: s.str.strip())
+    frame["verdict"] = frame["verdict"].str.lower()
+    parsed = pd.to_datetime(frame["date"].where(frame["date"] != ""), errors="coerce", utc=True, format="mixed")
+    for i, row in frame.iterrows():
+        line = int(i) + 2
+        if not row["account_id"]:
+            problems.append(f"{path}: row {line}, column 'account_id': empty")
+        if row["verdict"] not in VERDICTS:
+            problems.append(f"{path}: row {line}, column 'verdict': {row['verdict']!r} is not one of {', '.join(VERDICTS)}")
+        if row["date"] and pd.isna(parsed[i]):
+            problems.append(f"{path}: row {line}, column 'date': {row['date']!r} is not a date (use YYYY-MM-DD)")
+    if problems:
+        raise ReviewFileError("\n".join(problems))
+    frame["_date"], frame["_line"] = parsed, np.arange(len(frame))
+    latest = frame.sort_values(["account_id", "_date", "_line"], na_position="first", kind="stable")
+    latest = latest.groupby("account_id", sort=True).tail(1)
+    return latest[list(REVIEW_COLUMNS)].astype("string").sort_values("account_id").reset_index(drop=True)
+
+
+def review_exclusions(reviews: pd.DataFrame) -> set[str]:
+    """Accounts reviewers dismissed: they leave the ranked lists."""
+    return set(reviews.loc[reviews["verdict"] == "dismissed", "account_id"].astype(str))
+
+
+def apply_reviews(ranked: pd.DataFrame, reviews: pd.DataFrame) -> pd.DataFrame:
+    """Add ``review_status`` (confirmed/dismissed/unsure/unreviewed) and ``reviewer``; dismissed
+    accounts move below every other account (rank renumbered), confirmed ones stay where they rank."""
+    table = ranked.copy()
+    by_id = reviews.set_index("account_id")
+    table["review_status"] = table["account_id"].astype(str).map(by_id["verdict"]).fillna("unreviewed").astype("string")
+    table["reviewer"] = table["account_id"].astype(str).map(by_id["reviewer"]).astype("string")
+    dismissed = table["review_status"] == "dismissed"
+    table = pd.concat([table[~dismissed], table[dismissed]], ignore_index=True)
+    table["rank"] = np.arange(1, len(table) + 1)
+    return table
+
+
+def pseudonym(value, salt: str, prefix: str = "") -> str | None:
+    """Salted SHA-256 pseudonym (first 16 hex digits) of a value; None for missing values."""
+    import hashlib
+    import hmac
+
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    digest = hmac.new(salt.encode("utf-8"), str(value).encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+    return f"{prefix}{digest}"
+
+
+EXPORT_NUMERIC = ("rank", "score", *ranking.COMPONENTS, "n_cascades_seeded", "n_misinfo_cascades_seeded",
+                  "reshares_of_misinfo", "total_reshares_received")
+
+
+def pseudonymise_ranked(ranked: pd.DataFrame, salt: str) -> pd.DataFrame:
+    """Ranked accounts for sharing: ids and names replaced by salted hashes, free text dropped.
+
+    Columns out: account_pseudonym, screen_name_pseudonym, name_pseudonym, the numeric columns in
+    ``EXPORT_NUMERIC`` that exist, label and review_status (closed vocabularies)."""
+    if not salt or len(salt) < 8:
+        raise ValueError("a salt of at least 8 characters is required (keep it secret; it is what makes the hashes unlinkable)")
+    out = pd.DataFrame({"account_pseudonym": [pseudonym(v, salt, "a_") for v in ranked["account_id"]]})
+    for column in ("screen_name", "name"):
+        if column in ranked:
+            out[f"{column}_pseudonym"] = [pseudonym(v, salt, "n_") for v in ranked[column]]
+    for column in EXPORT_NUMERIC:
+        if column in ranked:
+            out[column] = ranked[column].to_numpy()
+    for column, allowed in (("label", ("bot", "human")), ("review_status", (*VERDICTS, "unreviewed"))):
+        if column in ranked:
+            out[column] = ranked[column].astype("string").where(ranked[column].isin(allowed)).to_numpy()
+    return out
+
+
+def run_export(results_dir, dataset: str, salt: str, out_dir) -> list[Path]:
+    """Write the pseudonymised ranked accounts and the domain ranking (domains are public) to ``out_dir``."""
+    base = Path(results_dir) / dataset
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    ranked = pd.read_csv(base / "ranked_accounts.csv", dtype={"account_id": str, "screen_name": str, "name": str})
+    paths = [out_dir / "ranked_accounts_pseudonymised.csv"]
+    pseudonymise_ranked(ranked, salt).to_csv(paths[0], index=False, float_format="%.6g")
+    domains = base / "ranked_domains.csv"
+    if domains.exists():
+        table = pd.read_csv(domains)
+        paths.append(out_dir / "ranked_domains.csv")
+        table.drop(columns=[c for c in ("top_reasons",) if c in table]).to_csv(paths[1], index=False, float_format="%.6g")
+    return paths
+
+
+# ---- bot model: cross-dataset (leave-one-dataset-out) evaluation ----------------------------------
+def portable_profiles(accounts_by_dataset: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """One table of portable profile features for several bot datasets.
+
+    Columns in: each dataset's canonical accounts. The screen-name/name bigram model is fitted once on
+    the names of all datasets together, without labels. Columns out: ``models.LODO_META_COLUMNS``
+    (``dataset`` = label provenance, ``screen_name_key`` = lower-cased handle for overlap checks) and
+    the features of ``features.portable_profile_features``; rows sorted by (dataset, account_id).
+    """
+    names = [a["screen_name"] for a in accounts_by_dataset.values() if "screen_name" in a]
+    name_model = features.fit_name_model(pd.concat(names) if names else pd.Series([], dtype="string"))
+    frames = []
+    for name in sorted(accounts_by_dataset):
+        accounts = accounts_by_dataset[name]
+        table = features.portable_profile_features(accounts, name_model=name_model)
+        meta = pd.DataFrame({
+            "account_id": accounts["account_id"].astype(str).to_numpy(),
+            "dataset": name,
+            "label": accounts["label"].astype("string").to_numpy(),
+            "id_kind": accounts["id_kind"].astype("string").to_numpy() if "id_kind" in accounts else pd.NA,
+            "screen_name_key": (accounts["screen_name"].astype("string").str.lower().to_numpy()
+                                if "screen_name" in accounts else pd.NA),
+        })
+        frames.append(pd.concat([meta, table.reset_index(drop=True)], axis=1))
+    table = pd.concat(frames, ignore_index=True)
+    feature_columns = sorted(c for c in table.columns if c not in models.LODO_META_COLUMNS)
+    table = table[list(models.LODO_META_COLUMNS) + feature_columns]
+    table[feature_columns] = table[feature_columns].astype(float)
+    return table.sort_values(["dataset", "account_id"], kind="stable").reset_index(drop=True)
+
+
+def run_bot_portable_profiles(datasets: list[str], registry: dict, data_root, out_path) -> pd.DataFrame:
+    """Load each dataset with its adapter, keep the rows the validator accepts, write ``portable_profiles``."""
+    from spreadwatch.ingest import load_with_adapter, resolve_data_root
+    from spreadwatch.schema import validate_tables
+
+    root = resolve_data_root(str(data_root) if data_root else None)
+    accounts = {}
+    for name in datasets:
+        result = load_with_adapter(name, registry[name], root)
+        accepted = validate_tables(result.tables, result.source_files).tables["accounts"]
+        accounts[name] = accepted
+        log.info("%s: %d accounts, labels %s", name, len(accepted),
+                 accepted["label"].value_counts(dropna=False).to_dict())
+    table = portable_profiles(accounts)
+    log.info("portable profiles: %d rows x %d features", len(table), table.shape[1] - len(models.LODO_META_COLUMNS))
+    _write(table, out_path)
+    return table
+
+
+def run_bot_leave_one_dataset_out(profiles_path, held_out: str, model: str, seeds: list[int], out_json,
+                                  calibration: str | None = None, min_shared: float = 0.5) -> dict:
+    """Leave-one-dataset-out metrics for one held-out dataset and model (``models.leave_one_dataset_out``)."""
+    table = pd.read_parquet(profiles_path)
+    record, _ = models.leave_one_dataset_out(table, held_out, model=model, seeds=list(seeds),
+                                             calibration=calibration, min_shared=min_shared)
+    models.write_metrics(record, out_json, {"target": "label"})
+    log.info("leave-one-dataset-out %s %s: %s", held_out, model,
+             {k: round(v["mean"], 4) for k, v in record["metrics"].items() if k in ("roc_auc", "accuracy", "f1")})
+    return record
+
+
+def run_bot_cross_dataset_summary(metric_paths: list, out_csv) -> pd.DataFrame:
+    """One row per (held-out dataset, model) from the leave-one-dataset-out metrics files, plus a
+    ``mean (two-class held-out sets)`` row per model averaging datasets with both classes."""
+    rows = []
+    for path in sorted(str(p) for p in metric_paths):
+        record = json.loads(Path(path).read_text(encoding="utf-8"))
+        row = {"held_out": record["held_out"], "model": record["model"], "n_train": record["n_train"],
+               "n_test": record["n_test"], "n_features": len(record["features"]),
+               "train_datasets": " ".join(sorted(record["train_sources"]))}
+        for key in ("roc_auc", "pr_auc", "f1", "accuracy", "brier"):
+            value = (record["metrics"].get(key) or {}).get("mean")
+            row[key] = np.nan if value is None else float(value)
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    means = []
+    for model, group in table.groupby("model", sort=True):
+        two_class = group[group["roc_auc"].notna()]
+        means.append({"held_out": "mean (two-class held-out sets)", "model": model,
+                      "n_test": int(two_class["n_test"].sum()),
+                      **{k: float(two_class[k].mean()) for k in ("roc_auc", "pr_auc", "f1", "accuracy", "brier")}})
+    table = pd.concat([table, pd.DataFrame(means)], ignore_index=True)
+    table[["n_train", "n_test", "n_features"]] = table[["n_train", "n_test", "n_features"]].astype("Int64")
+    Path(out_csv).parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out_csv, index=False, float_format="%.4f")
+    return table

@@ -83,6 +83,9 @@ def all_outputs():
             f"results/{dataset}/report/index.html",
         ]
         outputs += metric_files(dataset)
+        if "cascade" in REGISTRY[dataset].get("tasks", []):
+            outputs += early_detection_files(dataset)  # workflow/rules/models.smk
+            outputs.append(f"results/{dataset}/report/early_detection.png")
     return outputs
 
 

@@ -34,3 +34,22 @@ rule cascade_features:
         "../envs/spreadwatch.yaml"
     script:
         "../scripts/cascade_features.py"
+
+
+rule cascade_features_early:
+    input:
+        tables=expand("results/{{dataset}}/canonical/{table}.parquet", table=TABLES),
+        account_features="results/{dataset}/features/accounts.parquet",
+        account_scores="results/{dataset}/scores/accounts.parquet",
+    output:
+        "results/{dataset}/features/cascades_early.parquet",
+    params:
+        canonical_dir=canonical_dir,
+    log:
+        "logs/{dataset}/cascade_features_early.log",
+    benchmark:
+        "benchmarks/{dataset}/cascade_features_early.tsv"
+    conda:
+        "../envs/spreadwatch.yaml"
+    script:
+        "../scripts/cascade_features_early.py"

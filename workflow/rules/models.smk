@@ -1,3 +1,6 @@
+include: "cascade_common.smk"
+
+
 rule evaluate:
     input:
         features=lambda wc: f"results/{wc.dataset}/features/{'accounts' if wc.task == 'bot' else 'cascades'}.parquet",
@@ -13,6 +16,7 @@ rule evaluate:
         canonical_dir=canonical_dir,
         seeds=config["seeds"],
         target=lambda wc: cascade_target(wc.dataset),
+        text_cache_dir=text_cache_dir,
     log:
         "logs/{dataset}/evaluate/{task}__{protocol}__{model}.log",
     benchmark:
@@ -67,3 +71,50 @@ rule score_cascades:
         "../envs/spreadwatch.yaml"
     script:
         "../scripts/score.py"
+
+
+rule early_detection:
+    input:
+        features="results/{dataset}/features/cascades.parquet",
+        early_features="results/{dataset}/features/cascades_early.parquet",
+        tables=expand("results/{{dataset}}/canonical/{table}.parquet", table=TABLES),
+    output:
+        report(
+            "results/{dataset}/metrics/cascade_early__{protocol}__{model}.json",
+            caption="../report/metrics.rst",
+            category="Metrics",
+            subcategory="{dataset}",
+        ),
+    params:
+        canonical_dir=canonical_dir,
+        seeds=config["seeds"],
+        target=lambda wc: cascade_target(wc.dataset),
+        text_cache_dir=text_cache_dir,
+    log:
+        "logs/{dataset}/early_detection/{protocol}__{model}.log",
+    benchmark:
+        "benchmarks/{dataset}/early_detection/{protocol}__{model}.tsv"
+    conda:
+        "../envs/spreadwatch.yaml"
+    script:
+        "../scripts/early_detection.py"
+
+
+rule early_detection_figure:
+    input:
+        lambda wc: early_detection_files(wc.dataset),
+    output:
+        report(
+            "results/{dataset}/report/early_detection.png",
+            caption="../report/early_detection.rst",
+            category="Figures",
+            subcategory="{dataset}",
+        ),
+    log:
+        "logs/{dataset}/early_detection_figure.log",
+    benchmark:
+        "benchmarks/{dataset}/early_detection_figure.tsv"
+    conda:
+        "../envs/spreadwatch.yaml"
+    script:
+        "../scripts/early_detection_figure.py"

@@ -1,9 +1,13 @@
+include: "ranking_common.smk"
+
+
 rule rank:
     input:
         tables=expand("results/{{dataset}}/canonical/{table}.parquet", table=TABLES),
         account_scores="results/{dataset}/scores/accounts.parquet",
         cascade_scores="results/{dataset}/scores/cascades.parquet",
         coordination="results/{dataset}/graphs/coengagement_pairs.parquet",
+        reviews=lambda wc: reviews_file(wc),
     output:
         accounts=report(
             "results/{dataset}/ranked_accounts.csv",
@@ -31,3 +35,77 @@ rule rank:
         "../envs/spreadwatch.yaml"
     script:
         "../scripts/rank.py"
+
+
+rule two_window:
+    input:
+        tables=expand("results/{{dataset}}/canonical/{table}.parquet", table=TABLES),
+        account_scores="results/{dataset}/scores/accounts.parquet",
+        cascade_scores="results/{dataset}/scores/cascades.parquet",
+        reviews=reviews_file,
+    output:
+        metrics=expand("results/{{dataset}}/metrics/rank__two_window__{ranker}.json", ranker=RANKERS),
+    params:
+        canonical_dir=canonical_dir,
+        rankers=RANKERS,
+        weights=config["ranking"]["weights"],
+        window_s=config["graphs"]["coordination_window_s"],
+        two_window=config["ranking"].get("two_window", {}),
+    log:
+        "logs/{dataset}/two_window.log",
+    benchmark:
+        "benchmarks/{dataset}/two_window.tsv"
+    conda:
+        "../envs/spreadwatch.yaml"
+    script:
+        "../scripts/two_window.py"
+
+
+rule domain_eval:
+    input:
+        tables=expand("results/{{dataset}}/canonical/{table}.parquet", table=TABLES),
+        cascade_scores="results/{dataset}/scores/cascades.parquet",
+        ratings=ratings_inputs,
+    output:
+        metrics=[
+            "results/{dataset}/metrics/domains__{lst}__{ranker}.json".format(lst=lst, ranker=r, dataset="{dataset}")
+            for lst in ["lin_pc1", "iffy_plus"]
+            for r in DOMAIN_RANKERS
+        ],
+    params:
+        canonical_dir=canonical_dir,
+        registry=config["registry"],
+        data_root=str(DATA_ROOT),
+    log:
+        "logs/{dataset}/domain_eval.log",
+    benchmark:
+        "benchmarks/{dataset}/domain_eval.tsv"
+    conda:
+        "../envs/spreadwatch.yaml"
+    script:
+        "../scripts/domain_eval.py"
+
+
+rule domain_eval_synthetic:
+    input:
+        tables=expand("results/{{dataset}}/canonical/{table}.parquet", table=TABLES),
+        cascade_scores="results/{dataset}/scores/cascades.parquet",
+        ratings=ratings_inputs,
+    output:
+        metrics=[
+            "results/{dataset}/metrics/domains__{lst}__{ranker}.json".format(lst=lst, ranker=r, dataset="{dataset}")
+            for lst in DOMAIN_LISTS["synthetic"]
+            for r in DOMAIN_RANKERS
+        ],
+    params:
+        canonical_dir=canonical_dir,
+        registry=None,
+        data_root=None,
+    log:
+        "logs/{dataset}/domain_eval_synthetic.log",
+    benchmark:
+        "benchmarks/{dataset}/domain_eval_synthetic.tsv"
+    conda:
+        "../envs/spreadwatch.yaml"
+    script:
+        "../scripts/domain_eval.py"

@@ -8,6 +8,14 @@ rule report:
         account_features="results/{dataset}/features/accounts.parquet",
         ranked_accounts="results/{dataset}/ranked_accounts.csv",
         ranked_domains="results/{dataset}/ranked_domains.csv",
+        ranking_metrics=lambda wc: ranking_metric_files(wc.dataset),
+        tables=expand("results/{{dataset}}/canonical/{table}.parquet", table=TABLES),
+        coordination="results/{dataset}/graphs/coengagement_pairs.parquet",
+        bot_model="results/{dataset}/models/bot_model.skops",
+        cascade_model="results/{dataset}/models/cascade_model.skops",
+        early_detection=lambda wc: (
+            [f"results/{wc.dataset}/report/early_detection.png"] if early_detection_files(wc.dataset) else []
+        ),
     output:
         html=report(
             "results/{dataset}/report/index.html",
@@ -27,8 +35,16 @@ rule report:
             category="Figures",
             subcategory="{dataset}",
         ),
+        dismantling=report(
+            "results/{dataset}/report/dismantling.png",
+            caption="../report/dismantling.rst",
+            category="Figures",
+            subcategory="{dataset}",
+        ),
     params:
         config=config,
+        canonical_dir=canonical_dir,
+        top_n=config["ranking"].get("report_top_n", 50),
     log:
         "logs/{dataset}/report.log",
     benchmark:

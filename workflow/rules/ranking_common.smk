@@ -1,0 +1,48 @@
+"""Input functions and constants of the ranking, evaluation and report rules."""
+RANKERS = ["combined", "fib", "total_retweets", "followers"]
+DOMAIN_LISTS = {"synthetic": ["credibility", "low_credibility"]}
+DOMAIN_RANKERS = ["predicted", "labelled"]
+
+
+def reviews_file(wildcards):
+    """The dataset's reviews CSV (config ranking.reviews, '{dataset}' filled in) when it exists."""
+    pattern = config["ranking"].get("reviews")
+    if not pattern:
+        return []
+    path = pattern.format(dataset=wildcards.dataset)
+    return [path] if os.path.exists(path) else []
+
+
+def has_domain_eval(dataset):
+    """Datasets with URLs to rank: the registry's 'domain' task (ratings: Lin et al. / Iffy+, or the
+    simulator's own domain truth for synthetic data)."""
+    entry = REGISTRY[dataset]
+    if "domain" not in entry.get("tasks", []):
+        return False
+    return entry["format"] == "synthetic" or "source_credibility" in REGISTRY
+
+
+def domain_lists(dataset):
+    return DOMAIN_LISTS.get(REGISTRY[dataset]["format"], ["lin_pc1", "iffy_plus"])
+
+
+def ranking_metric_files(dataset):
+    """The two-window and domain evaluation files of a dataset (inputs of its report)."""
+    files = [f"results/{dataset}/metrics/rank__two_window__{r}.json" for r in RANKERS]
+    if has_domain_eval(dataset):
+        files += [
+            f"results/{dataset}/metrics/domains__{lst}__{r}.json"
+            for lst in domain_lists(dataset)
+            for r in DOMAIN_RANKERS
+        ]
+    return files
+
+
+def ratings_inputs(wildcards):
+    if REGISTRY[wildcards.dataset]["format"] == "synthetic":
+        return [f"results/{wildcards.dataset}/canonical/domains.parquet"]
+    try:
+        files = resolve_files("source_credibility", REGISTRY["source_credibility"], DATA_ROOT)
+    except DatasetNotAvailable as error:
+        raise WorkflowError(f"domain evaluation of {wildcards.dataset} needs the rating lists: {error}")
+    return [str(p) for p in files.values()]

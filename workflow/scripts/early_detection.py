@@ -1,0 +1,10 @@
+"""Snakemake script: early-detection metrics of one (protocol, model) (spreadwatch.stages)."""
+from spreadwatch.runlog import script_logging
+from spreadwatch.stages import run_early_detection
+
+with script_logging(snakemake.log[0]):  # noqa: F821
+    wc = snakemake.wildcards  # noqa: F821
+    run_early_detection(snakemake.input.features, snakemake.input.early_features,  # noqa: F821
+                        snakemake.params.canonical_dir, wc.protocol, wc.model,  # noqa: F821
+                        list(snakemake.params.seeds), snakemake.output[0],  # noqa: F821
+                        target=snakemake.params.target, text_cache_dir=snakemake.params.text_cache_dir)  # noqa: F821
