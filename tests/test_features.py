@@ -76,3 +76,28 @@ def test_profile_features_absent_columns_give_absent_features_and_empty_bio_give
         assert absent not in table.columns
     assert table.loc["2", "screen_name_digits"] == 4
     features.assert_no_leaky_features(table)
+
+
+def test_text_features_embed_descriptions_and_posts_with_the_real_model(tmp_path):
+    import numpy as np
+
+    from spreadwatch.features import account_features, assert_no_leaky_features, text_features
+    from spreadwatch.simulate import SimulationConfig, simulate_platform
+    from spreadwatch.text import MiniLMEmbedder
+
+    tables = simulate_platform(SimulationConfig(n_accounts=150, days=1, seed=3))
+    accounts, posts = tables["accounts"], tables["posts"]
+    embedder = MiniLMEmbedder(cache_dir=tmp_path / "cache")
+    text = text_features(accounts, posts, embedder.embed, n_components=4)
+    assert sorted(text.index) == sorted(accounts["account_id"].astype(str))
+    assert [c for c in text.columns if c.startswith("desc_emb_")] == [f"desc_emb_0{i}" for i in range(4)]
+    assert any(c.startswith("post_emb_") for c in text.columns)
+    no_description = accounts.loc[accounts["description"].fillna("").str.strip() == "", "account_id"]
+    if len(no_description):
+        assert text.loc[no_description.astype(str), "desc_emb_00"].isna().all()
+    # deterministic, and the cache gives the same vectors on a second pass
+    again = text_features(accounts, posts, MiniLMEmbedder(cache_dir=tmp_path / "cache").embed, n_components=4)
+    np.testing.assert_allclose(text.to_numpy(), again.to_numpy(), atol=1e-6)
+    table = account_features(accounts, posts, text=text)
+    assert "desc_emb_00" in table.columns
+    assert_no_leaky_features(table)

@@ -342,18 +342,64 @@ def network_features(
     return out.sort_index()
 
 
+def text_features(
+    accounts: pd.DataFrame,
+    posts: pd.DataFrame,
+    embed,
+    n_components: int = 16,
+    posts_per_account: int = 5,
+) -> pd.DataFrame:
+    """Text family: profile description and own-post embeddings (MiniLM), reduced per family by PCA.
+
+    In: ``accounts[account_id, description]``, ``posts[post_id, account_id, kind, text]`` and
+    ``embed(list[str]) -> (n, d) array`` (``text.MiniLMEmbedder.embed``). The first
+    ``posts_per_account`` original posts of an account (by post id order) are embedded and averaged.
+    Out: index account_id, columns ``desc_emb_00..`` and ``post_emb_00..`` (only the families that have
+    text). The PCA is fitted on all accounts without labels, so it leaks no label; accounts without text
+    get NaN (the trees handle missing values).
+    """
+    from sklearn.decomposition import PCA
+
+    ids = accounts["account_id"].astype(str)
+    families: dict[str, pd.DataFrame] = {}
+    if "description" in accounts.columns:
+        described = accounts.loc[accounts["description"].fillna("").str.strip().str.len() > 0]
+        if len(described) > n_components:
+            families["desc_emb"] = pd.DataFrame(
+                embed(described["description"].astype(str).tolist()), index=described["account_id"].astype(str)
+            )
+    if len(posts) and "text" in posts.columns:
+        own = posts.loc[posts["text"].notna() & (posts.get("kind", "original") == "original"),
+                        ["post_id", "account_id", "text"]]
+        own = own.sort_values(["account_id", "post_id"]).groupby("account_id", sort=True).head(posts_per_account)
+        if own["account_id"].nunique() > n_components:
+            vectors = pd.DataFrame(embed(own["text"].astype(str).tolist()), index=own["account_id"].astype(str))
+            families["post_emb"] = vectors.groupby(level=0).mean()
+    table = pd.DataFrame(index=pd.Index(sorted(set(ids)), name="account_id"))
+    for prefix, vectors in families.items():
+        k = min(n_components, vectors.shape[1], len(vectors) - 1)
+        reduced = PCA(n_components=k, random_state=0).fit_transform(vectors.to_numpy(dtype=np.float64))
+        columns = [f"{prefix}_{i:02d}" for i in range(k)]
+        table = table.join(pd.DataFrame(reduced, index=vectors.index, columns=columns), how="left")
+    return table
+
+
 def account_features(
     accounts: pd.DataFrame,
     posts: pd.DataFrame,
     network_metrics: pd.DataFrame | None = None,
     coordination: pd.DataFrame | None = None,
     engagements: pd.DataFrame | None = None,
+    text: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """All account features available for a dataset, indexed by account_id (one row per account)."""
+    """All account features available for a dataset, indexed by account_id (one row per account).
+    ``text`` is an optional ``text_features`` table (off by default: it costs a MiniLM pass)."""
     reference = reference_time(accounts, posts)
     table = profile_features(accounts, reference)
     if len(posts):
         table = table.join(activity_features(posts), how="left")
+    if text is not None and len(text.columns):
+        table = table.join(text, how="left")
     if network_metrics is not None and len(network_metrics):
         net = network_features(network_metrics, coordination, engagements)
         table = table.join(net, how="left")

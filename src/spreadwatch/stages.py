@@ -42,13 +42,23 @@ def run_graphs(canonical_dir: str | Path, edges_out: str | Path, network_out: st
 
 
 # ---- features -------------------------------------------------------------------------------------
-def run_account_features(canonical_dir, network_path, coordination_path, out_path) -> pd.DataFrame:
+def run_account_features(canonical_dir, network_path, coordination_path, out_path,
+                         text_cache_dir=None) -> pd.DataFrame:
+    """Account feature table; with ``text_cache_dir`` also the MiniLM text family (cached there)."""
     tables = read_canonical(canonical_dir, ("accounts", "posts", "engagements"))
+    text = None
+    if text_cache_dir is not None:
+        from spreadwatch.text import MiniLMEmbedder
+
+        embedder = MiniLMEmbedder(cache_dir=text_cache_dir)
+        text = features.text_features(tables["accounts"], tables["posts"], embedder.embed)
+        log.info("text features: %d columns", text.shape[1])
     table = features.account_features(
         tables["accounts"], tables["posts"],
         network_metrics=pd.read_parquet(network_path),
         coordination=pd.read_parquet(coordination_path),
         engagements=tables["engagements"],
+        text=text,
     )
     log.info("account features: %d accounts x %d features", *table.shape)
     _write(table.reset_index(), out_path)

@@ -7,6 +7,9 @@ rule account_features:
         "results/{dataset}/features/accounts.parquet",
     params:
         canonical_dir=canonical_dir,
+        text_cache_dir=lambda wildcards: (
+            f"results/{wildcards.dataset}/cache/minilm" if config["bot"].get("text_features") else None
+        ),
     log:
         "logs/{dataset}/account_features.log",
     benchmark:

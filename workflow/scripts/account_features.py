@@ -4,4 +4,5 @@ from spreadwatch.stages import run_account_features
 
 with script_logging(snakemake.log[0]):  # noqa: F821
     run_account_features(snakemake.params.canonical_dir, snakemake.input.network,  # noqa: F821
-                         snakemake.input.coordination, snakemake.output[0])  # noqa: F821
+                         snakemake.input.coordination, snakemake.output[0],  # noqa: F821
+                         text_cache_dir=snakemake.params.text_cache_dir)  # noqa: F821
