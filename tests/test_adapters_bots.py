@@ -150,7 +150,7 @@ def test_twibot20_fixture_quirks():
 
 
 def test_caverlee_fixture_quirks():
-    files = {"polluters": FIX / "caverlee_polluters.tsv", "legitimate": FIX / "caverlee_legitimate.tsv"}
+    files = {"polluters": FIX / "handmade_caverlee_format_polluters.tsv", "legitimate": FIX / "handmade_caverlee_format_legitimate.tsv"}
     result = load_caverlee(files, {})
     check_contract(result)
     a = result.tables["accounts"].set_index("account_id")

@@ -100,7 +100,7 @@ def test_missing_file_names_full_path_and_registry_key(tmp_path):
 def t15_fixture(tmp_path_factory):
     archive = pack(FIX / "twitter15_16", tmp_path_factory.mktemp("t15") / "trees.tar.gz", ["twitter15"])
     return get_adapter("twitter15_16")(
-        {"trees_archive": archive, "label_all": FIX / "twitter15_16" / "Twitter15_label_All.txt"}, {"subset": "twitter15"})
+        {"trees_archive": archive, "label_all": FIX / "twitter15_16" / "handmade_label_all_format.txt"}, {"subset": "twitter15"})
 
 
 def test_twitter1516_fixture_quirk_counts(t15_fixture):
@@ -167,7 +167,7 @@ def test_twitter1516_fixture_tables(t15_fixture):
 def test_twitter1516_fixture_is_deterministic(t15_fixture, tmp_path):
     archive = pack(FIX / "twitter15_16", tmp_path / "again.tar.gz", ["twitter15"])
     again = get_adapter("twitter15_16")(
-        {"trees_archive": archive, "label_all": FIX / "twitter15_16" / "Twitter15_label_All.txt"}, {"subset": "twitter15"})
+        {"trees_archive": archive, "label_all": FIX / "twitter15_16" / "handmade_label_all_format.txt"}, {"subset": "twitter15"})
     for name, table in t15_fixture.tables.items():
         pd.testing.assert_frame_equal(table, again.tables[name])
 

@@ -17,12 +17,17 @@ pytestmark = pytest.mark.slow
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 
 
+def copy_project(target: Path) -> None:
+    """Copy what a workflow run needs (Snakefile, workflow/, configs/) into ``target``."""
+    for item in ("Snakefile", "workflow", "configs"):
+        source = REPO / item
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, target / item)
+
+
 @pytest.fixture(scope="module")
 def workflow_run(tmp_path_factory):
     work = tmp_path_factory.mktemp("workflow")
-    for item in ("Snakefile", "workflow", "configs"):
-        source = REPO / item
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, work / item)
+    copy_project(work)
     run = subprocess.run(
         [str(SNAKEMAKE), "--cores", "2", "--configfile", "configs/test.yaml", "--nolock"],
         cwd=work, capture_output=True, text=True, timeout=900,
@@ -118,9 +123,7 @@ def test_two_window_and_domain_metrics_are_written(workflow_run):
 
 def test_missing_dataset_files_stop_the_workflow_with_one_clear_message(tmp_path):
     """A registry dataset whose files are absent: one message naming each path, no Python traceback."""
-    for item in ("Snakefile", "workflow", "configs"):
-        source = REPO / item
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, tmp_path / item)
+    copy_project(tmp_path)
     run = subprocess.run(
         [str(SNAKEMAKE), "-n", "--cores", "1", "--config", "datasets=[twitter15,upfd_politifact]"],
         cwd=tmp_path, capture_output=True, text=True, timeout=300,
