@@ -76,14 +76,15 @@ def recurring_pairs(n_cascades: int = 60, n_users: int = 40, per_cascade: int = 
     return pairs.reset_index(drop=True), y
 
 
-def test_engager_history_is_fold_safe():
+@pytest.mark.parametrize("engager_bag", [False, True])
+def test_engager_history_is_fold_safe(engager_bag):
     """Test-fold features do not change when the test-fold labels are shuffled; they do when training labels are."""
     pairs, y = recurring_pairs()
     train, test = y.index[:40], y.index[40:]
     rng = np.random.default_rng(1)
 
     def test_features(labels: pd.Series) -> pd.DataFrame:
-        model = models.CascadeModel(model="logreg", participants=pairs)
+        model = models.CascadeModel(model="logreg", participants=pairs, engager_bag=engager_bag)
         X = pd.DataFrame({"size": np.arange(len(labels), dtype=float)}, index=labels.index)
         model.fit(X.loc[train], labels.loc[train])
         return model._augment(X.loc[test])
@@ -96,6 +97,32 @@ def test_engager_history_is_fold_safe():
     retrained = y.copy()
     retrained.loc[train] = rng.permutation(y.loc[train].to_numpy())
     assert not test_features(retrained).equals(reference)
+
+
+def test_engager_bag_learns_recurring_engagers_and_is_out_of_fold_on_training_rows():
+    """Cascades of class A draw their participants from one pool of users, class B from another: the bag
+    separates unseen test cascades, and a training cascade's own output never comes from a model fitted
+    on it (changing its label alone leaves its bag output unchanged)."""
+    rng = np.random.default_rng(0)
+    rows, labels = [], {}
+    for i in range(80):
+        label = "A" if i % 2 else "B"
+        pool = np.arange(0, 30) if label == "A" else np.arange(30, 60)
+        cid = f"c{i:03d}"
+        labels[cid] = label
+        rows += [(cid, f"u{u:03d}") for u in rng.choice(pool, 5, replace=False)]
+    pairs = pd.DataFrame(rows, columns=["cascade_id", "account_id"])
+    y = pd.Series(labels)
+    train, test = y.index[:60], y.index[60:]
+    bag = models.EngagerBag(random_state=0).fit(pairs, y.loc[train])
+    out = bag.transform(pairs, test)
+    assert list(out.columns) == ["bag_p_a", "bag_p_b"]
+    predicted = np.where(out["bag_p_a"] > 0.5, "A", "B")
+    assert (predicted == y.loc[test].to_numpy()).mean() >= 0.9
+    # training rows: out-of-fold values (inner folds), not the full model's fit of the row itself
+    full_fit = bag._proba(bag.full_, bag._matrix(models._object_pairs(pairs), pd.Index(train, dtype=object)))
+    in_fold = bag.transform(pairs, train).to_numpy()
+    assert not np.allclose(in_fold, full_fit)
 
 
 def test_engager_history_counts_and_leave_one_out():

@@ -31,6 +31,6 @@ def test_cache_is_reused(embedder, tmp_path):
 
     first = embedder.embed(["a cached sentence"])
     reloaded = MiniLMEmbedder(cache_dir=embedder.cache_dir)
-    assert (embedder.cache_dir / "vectors.npy").exists()
+    assert (embedder.cache_dir / "cache.npz").exists()
     assert len(reloaded._cache) == len(embedder._cache)
     np.testing.assert_allclose(reloaded.embed(["a cached sentence"]), first)

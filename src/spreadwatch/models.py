@@ -537,6 +537,81 @@ class EngagerHistory:
         return out.astype(float)
 
 
+class EngagerBag:
+    """Fold-safe bag-of-engagers classifier, stacked as features: each cascade is the set of accounts that
+    took part in it (like a document is a bag of words), weighted by TF-IDF over the TRAINING cascades, and
+    an L2 logistic regression learns which participants go with which class.
+
+    ``fit(pairs, y)`` uses only the cascades in ``y`` (the training fold). Its outputs for the training
+    cascades themselves are out-of-fold (``inner_folds`` stratified folds inside the training rows), so
+    the classifier stacked on top sees training features of the same kind as test features.
+    ``transform(pairs, index)`` gives per cascade ``bag_p_{class}`` (one column per class; for the
+    training cascades the out-of-fold values). Account ids index the bag and are never model inputs.
+    """
+
+    def __init__(self, C: float = 10.0, inner_folds: int = 5, random_state: int = 0):
+        self.C = C
+        self.inner_folds = inner_folds
+        self.random_state = random_state
+
+    def _matrix(self, pairs: pd.DataFrame, index: pd.Index):
+        from scipy import sparse
+
+        rows = index.get_indexer(pairs["cascade_id"])
+        cols = self.accounts_.get_indexer(pairs["account_id"])
+        keep = (rows >= 0) & (cols >= 0)
+        matrix = sparse.csr_matrix((np.ones(int(keep.sum())), (rows[keep], cols[keep])),
+                                   shape=(len(index), len(self.accounts_)))
+        matrix.data[:] = 1.0
+        return matrix
+
+    def _fit_one(self, matrix, y: np.ndarray):
+        from sklearn.feature_extraction.text import TfidfTransformer
+        from sklearn.linear_model import LogisticRegression
+
+        tfidf = TfidfTransformer(sublinear_tf=True).fit(matrix)
+        classifier = LogisticRegression(C=self.C, max_iter=2000).fit(tfidf.transform(matrix), y)
+        return tfidf, classifier
+
+    def _proba(self, fitted, matrix) -> np.ndarray:
+        tfidf, classifier = fitted
+        proba = classifier.predict_proba(tfidf.transform(matrix))
+        out = np.zeros((matrix.shape[0], len(self.classes_)))
+        out[:, np.searchsorted(self.classes_, classifier.classes_)] = proba
+        return out
+
+    def fit(self, pairs: pd.DataFrame, y: pd.Series) -> "EngagerBag":
+        y = pd.Series(np.asarray(y, dtype=str), index=y.index.astype(str))
+        self.classes_ = np.unique(y.to_numpy())
+        train = _object_pairs(pairs)
+        train = train[train["cascade_id"].isin(y.index.to_numpy(dtype=object))]
+        self.accounts_ = pd.Index(sorted(set(train["account_id"])), dtype=object)
+        self.train_index_ = pd.Index(y.index, dtype=object)
+        matrix = self._matrix(train, self.train_index_)
+        labels = y.to_numpy()
+        self.full_ = self._fit_one(matrix, labels)
+        self.train_out_of_fold_ = np.zeros((len(y), len(self.classes_)))
+        folds = min(self.inner_folds, int(pd.Series(labels).value_counts().min()))
+        if folds >= 2:
+            splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self.random_state)
+            for inner_train, inner_test in splitter.split(np.zeros(len(labels)), labels):
+                fitted = self._fit_one(matrix[inner_train], labels[inner_train])
+                self.train_out_of_fold_[inner_test] = self._proba(fitted, matrix[inner_test])
+        else:
+            self.train_out_of_fold_[:] = self._proba(self.full_, matrix)
+        return self
+
+    def transform(self, pairs: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
+        index = pd.Index(index.astype(str), name="cascade_id")
+        part = _object_pairs(pairs)
+        part = part[part["cascade_id"].isin(index.to_numpy(dtype=object))]
+        proba = self._proba(self.full_, self._matrix(part, pd.Index(index, dtype=object)))
+        position = self.train_index_.get_indexer(index)
+        seen = position >= 0
+        proba[seen] = self.train_out_of_fold_[position[seen]]
+        return pd.DataFrame(proba, index=index, columns=[f"bag_p_{_class_slug(c)}" for c in self.classes_])
+
+
 class CascadeModel(ClassifierMixin, BaseEstimator):
     """The cascade classifier: cascade features (X, index cascade_id) + fold-fitted extras + SpreadClassifier.
 
@@ -549,8 +624,9 @@ class CascadeModel(ClassifierMixin, BaseEstimator):
 
     def __init__(self, model: str = "hgb", random_state: int = 0, participants: pd.DataFrame | None = None,
                  history_participants: pd.DataFrame | None = None, text_embeddings: pd.DataFrame | None = None,
-                 text_components: int = 8):
+                 text_components: int = 8, engager_bag: bool = False):
         self.model = model
+        self.engager_bag = engager_bag
         self.random_state = random_state
         self.participants = participants
         self.history_participants = history_participants
@@ -561,6 +637,8 @@ class CascadeModel(ClassifierMixin, BaseEstimator):
         parts = [X]
         if self.history_ is not None:
             parts.append(self.history_.transform(self.participants, X.index).set_axis(X.index))
+        if self.bag_ is not None:
+            parts.append(self.bag_.transform(self.participants, X.index).set_axis(X.index))
         if self.pca_ is not None:
             emb = self.text_embeddings.reindex(X.index).fillna(0.0).to_numpy(dtype=float)
             comps = self.pca_.transform(emb)
@@ -576,6 +654,10 @@ class CascadeModel(ClassifierMixin, BaseEstimator):
         if self.participants is not None:
             pairs = self.participants if self.history_participants is None else self.history_participants
             self.history_ = EngagerHistory().fit(pairs, y)
+        self.bag_ = None
+        if self.participants is not None and self.engager_bag:
+            pairs = self.participants if self.history_participants is None else self.history_participants
+            self.bag_ = EngagerBag(random_state=self.random_state).fit(pairs, y)
         self.pca_ = None
         if self.text_embeddings is not None:
             emb = self.text_embeddings.reindex(X.index).fillna(0.0).to_numpy(dtype=float)

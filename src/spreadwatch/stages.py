@@ -95,7 +95,7 @@ def cascade_target(cascades: pd.DataFrame, target: str) -> pd.Series:
 
 
 def run_evaluate(task: str, features_path, canonical_dir, protocol: str, model: str, seeds: list[int],
-                 out_json, target: str = "is_misinformation", text_cache_dir=None) -> dict:
+                 out_json, target: str = "is_misinformation", text_cache_dir=None, engager_bag: bool = False) -> dict:
     """Evaluate one (task, protocol, model) and write its metrics JSON.
 
     Cascade models (logreg/rf/hgb) are ``models.CascadeModel``: the cascade features plus the engager
@@ -130,7 +130,7 @@ def run_evaluate(task: str, features_path, canonical_dir, protocol: str, model: 
 
         table, make_classifier = gnn.evaluation_setup(task, model, table, canonical_dir)
     if task == "cascade" and model in models.MODEL_NAMES:
-        make_classifier = cascade_model_factory(model, canonical_dir, text_cache_dir)
+        make_classifier = cascade_model_factory(model, canonical_dir, text_cache_dir, engager_bag=engager_bag)
     X, y = table[known], labels[known].astype(str)
     if y.nunique() < 2 or y.value_counts().min() < 5:
         record = {"task": task, "protocol": protocol, "model": model, "n_train": 0, "n_test": 0,
@@ -146,7 +146,7 @@ def run_evaluate(task: str, features_path, canonical_dir, protocol: str, model: 
     )
     extra = {"target": target if task == "cascade" else "label"}
     if task == "cascade" and model in models.MODEL_NAMES:
-        extra["fold_fitted_inputs"] = CASCADE_FOLD_INPUTS + (" + claim-title PCA" if text_cache_dir else "")
+        extra["fold_fitted_inputs"] = cascade_fold_inputs(text_cache_dir, engager_bag)
     models.write_metrics(record, out_json, extra)
     log.info("%s %s %s: %s", task, protocol, model,
              {k: round(v["mean"], 4) for k, v in record["metrics"].items() if k in ("roc_auc", "accuracy", "f1")})
@@ -171,7 +171,7 @@ def cascade_text_embeddings(cascades: pd.DataFrame, cache_dir) -> pd.DataFrame |
 
 
 def cascade_model_factory(model: str, canonical_dir, text_cache_dir=None, engagements=None,
-                          history_engagements=None):
+                          history_engagements=None, engager_bag: bool = False):
     """``seed -> models.CascadeModel`` with the participation pairs (and title embeddings) bound in.
     ``engagements`` are the ones seen (default: all); ``history_engagements`` the ones counted for the
     training-fold history (default: the same)."""
@@ -182,7 +182,18 @@ def cascade_model_factory(model: str, canonical_dir, text_cache_dir=None, engage
     history = None if history_engagements is None else features.participation(cascades, history_engagements)
     text = cascade_text_embeddings(cascades, text_cache_dir)
     return lambda seed: models.CascadeModel(model=model, random_state=seed, participants=participants,  # noqa: E731
-                                            history_participants=history, text_embeddings=text)
+                                            history_participants=history, text_embeddings=text,
+                                            engager_bag=engager_bag)
+
+
+def cascade_fold_inputs(text_cache_dir=None, engager_bag: bool = False) -> str:
+    """What the cascade model fits inside each training fold (written to metrics files and model cards)."""
+    parts = [CASCADE_FOLD_INPUTS]
+    if engager_bag:
+        parts.append("bag-of-engagers logistic regression bag_p_* (models.EngagerBag, out-of-fold inside the training fold)")
+    if text_cache_dir:
+        parts.append("claim-title PCA")
+    return " + ".join(parts)
 
 
 def early_cutoffs(minutes=features.EARLY_MINUTES, ks=EARLY_KS) -> dict[str, dict]:
@@ -261,7 +272,7 @@ def run_early_detection(features_path, early_features_path, canonical_dir, proto
                      {k: round(v["mean"], 4) for k, v in by_cutoff[name].items()})
     by_cutoff["full"] = pick(record)
     if model not in models.BASELINES:
-        record["fold_fitted_inputs"] = CASCADE_FOLD_INPUTS + (" + claim-title PCA" if text_cache_dir else "")
+        record["fold_fitted_inputs"] = cascade_fold_inputs(text_cache_dir)
     models.write_metrics(record, out_json, {"target": target, "metrics_by_cutoff": by_cutoff,
                                             "metrics_by_cutoff_basis": "pooled over each seed's test set"})
     return record
@@ -280,16 +291,23 @@ def _positive_class(task: str, classes: np.ndarray) -> int:
 
 
 def run_score(task: str, features_path, canonical_dir, model: str, seed: int, scores_out, model_out,
-              target: str = "is_misinformation") -> pd.DataFrame:
+              target: str = "is_misinformation", text_cache_dir=None, engager_bag: bool = False) -> pd.DataFrame:
     """Score every row: out-of-fold probabilities for labelled rows (5-fold), a model fitted on all
-    labelled rows for the rest; explanations from the full model. Writes scores and the skops model."""
+    labelled rows for the rest; explanations from the full model. Writes scores and the skops model.
+
+    Cascades are scored by ``models.CascadeModel`` (cascade features + engager history, and the claim-title
+    PCA with ``text_cache_dir``), refitted per fold, so a labelled cascade's score never comes from a
+    model that saw its label, not even through its participants' history. The saved skops file holds
+    the final classifier (``SpreadClassifier``); its fold-fitted inputs are described in the model card."""
     key = "account_id" if task == "bot" else "cascade_id"
     if task == "bot":
         table, labels = _labelled_accounts(features_path, canonical_dir)
+        make_model = lambda seed: models.SpreadClassifier(model=model, random_state=seed)  # noqa: E731
     else:
         table = pd.read_parquet(features_path).set_index("cascade_id")
         cascades = read_canonical(canonical_dir, ("cascades",))["cascades"]
         labels = cascade_target(cascades, target).reindex(table.index)
+        make_model = cascade_model_factory(model, canonical_dir, text_cache_dir, engager_bag=engager_bag)
     score_name = "bot_probability" if task == "bot" else "misinfo_probability"
     out = pd.DataFrame(index=table.index)
     out["label"] = labels.astype("string")
@@ -297,24 +315,28 @@ def run_score(task: str, features_path, canonical_dir, model: str, seed: int, sc
     known = labels.notna()
     y = labels[known].astype(str)
     if y.nunique() >= 2 and y.value_counts().min() >= 5:
-        full = models.SpreadClassifier(model=model, random_state=seed).fit(table[known], y)
+        full = make_model(seed).fit(table[known], y)
         positive = _positive_class(task, full.classes_)
         positive_label = full.classes_[positive]
         # out-of-fold probabilities for labelled rows, so scores never come from a model that saw the row
         for split in models.make_splits("stratified_5fold", y.to_numpy(), seed):
-            fold = models.SpreadClassifier(model=model, random_state=seed).fit(table[known].iloc[split.train], y.iloc[split.train])
+            fold = make_model(seed).fit(table[known].iloc[split.train], y.iloc[split.train])
             proba = fold.predict_proba(table[known].iloc[split.test])
             column = int(np.flatnonzero(fold.classes_ == positive_label)[0])
             out.loc[y.index[split.test], score_name] = proba[:, column]
         unknown = ~known
         if unknown.any():
             out.loc[unknown, score_name] = full.predict_proba(table[unknown])[:, positive]
-        reasons = models.explain(full, table, positive_index=positive)
-        out = out.join(reasons)
-        models.save_model(full, model_out)
+        classifier = full if task == "bot" else full.classifier_
+        inputs = table if task == "bot" else full._augment(table)
+        out = out.join(models.explain(classifier, inputs, positive_index=positive))
+        models.save_model(classifier, model_out)
         card = {"task": task, "model": model, "seed": seed, "positive_class": str(positive_label),
-                "features": list(full.feature_names_in_), "n_labelled": int(known.sum()),
+                "features": list(classifier.feature_names_in_), "n_labelled": int(known.sum()),
                 "class_counts": {str(k): int(v) for k, v in y.value_counts().sort_index().items()}}
+        if task == "cascade":
+            card["fold_fitted_inputs"] = cascade_fold_inputs(text_cache_dir, engager_bag)
+            card["scores"] = "out-of-fold (stratified 5-fold, model and engager history refitted per fold) for labelled cascades"
     else:
         card = {"task": task, "model": model, "skipped": "not enough labels to train"}
     Path(model_out).parent.mkdir(parents=True, exist_ok=True)

@@ -2,14 +2,15 @@
 
 The model loads from site-packages with ``local_files_only=True`` (no hub access; ``HF_HUB_OFFLINE``
 is set before transformers is imported). Embeddings are mean-pooled over tokens and L2-normalised
-(384 dimensions), computed in batches and cached on disk per text (SHA-256 of the text) as ``.npy``
-shards, so a rerun embeds only new texts.
+(384 dimensions), computed in batches and cached on disk by SHA-256 of the text in one ``cache.npz`` (replaced atomically), so a rerun embeds only
+new texts.
 """
 from __future__ import annotations
 
 import hashlib
 import logging
 import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -40,10 +41,14 @@ class MiniLMEmbedder:
         self.max_length = max_length
         self.cache_dir = Path(cache_dir) if cache_dir else None
         self._cache: dict[str, np.ndarray] = {}
-        if self.cache_dir and (self.cache_dir / "keys.npy").exists():
-            keys = np.load(self.cache_dir / "keys.npy", allow_pickle=False)
-            vectors = np.load(self.cache_dir / "vectors.npy", allow_pickle=False)
-            self._cache = dict(zip(keys.tolist(), vectors))
+        if self.cache_dir and (self.cache_dir / "cache.npz").exists():
+            try:
+                with np.load(self.cache_dir / "cache.npz", allow_pickle=False) as stored:
+                    keys, vectors = stored["keys"], stored["vectors"]
+                if len(keys) == len(vectors):
+                    self._cache = dict(zip(keys.tolist(), vectors))
+            except (OSError, ValueError, KeyError) as error:  # unreadable cache: recompute, never fail
+                log.warning("ignoring unreadable embedding cache %s: %s", self.cache_dir, error)
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         torch = self.torch
@@ -80,5 +85,9 @@ class MiniLMEmbedder:
             return
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         keys = sorted(self._cache)
-        np.save(self.cache_dir / "keys.npy", np.asarray(keys))
-        np.save(self.cache_dir / "vectors.npy", np.stack([self._cache[k] for k in keys]))
+        # one file, written to a temporary name and renamed: parallel jobs sharing the cache never read
+        # a half-written file or keys from one writer with vectors from another
+        handle, temporary = tempfile.mkstemp(dir=self.cache_dir, suffix=".npz")
+        with os.fdopen(handle, "wb") as stream:
+            np.savez(stream, keys=np.asarray(keys), vectors=np.stack([self._cache[k] for k in keys]))
+        os.replace(temporary, self.cache_dir / "cache.npz")

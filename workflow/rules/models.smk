@@ -17,6 +17,7 @@ rule evaluate:
         seeds=config["seeds"],
         target=lambda wc: cascade_target(wc.dataset),
         text_cache_dir=text_cache_dir,
+        engager_bag=config["cascade"].get("engager_bag", False),
     log:
         "logs/{dataset}/evaluate/{task}__{protocol}__{model}.log",
     benchmark:
@@ -63,6 +64,8 @@ rule score_cascades:
         model=config["cascade"]["score_model"],
         seed=config["seeds"][0],
         target=lambda wc: cascade_target(wc.dataset),
+        text_cache_dir=text_cache_dir,
+        engager_bag=config["cascade"].get("engager_bag", False),
     log:
         "logs/{dataset}/score_cascades.log",
     benchmark:
