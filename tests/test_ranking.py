@@ -1,4 +1,5 @@
 import pandas as pd
+import pytest
 
 from spreadwatch import ranking
 
@@ -26,6 +27,10 @@ def test_components_and_combined_ranking_on_a_toy_platform():
     assert comp.loc["src", "fib_index"] == 2
     assert comp.loc["news", "fib_index"] == 0
     assert comp.loc["src", "bot_amplification"] > comp.loc["news", "bot_amplification"]
+    # misinfo_degree: p summed over the reshare edges an account is an endpoint of (root credited as source)
+    assert comp.loc["src", "misinfo_degree"] == pytest.approx(3 * 0.9 + 2 * 0.8)
+    assert comp.loc["b1", "misinfo_degree"] == pytest.approx(0.9 + 0.8)
+    assert comp.loc["h2", "misinfo_degree"] == pytest.approx(0.1)
     ranked = ranking.rank_accounts(comp)
     assert ranked.iloc[0]["account_id"] == "src"
     assert "FIB-index 2" in ranked.iloc[0]["top_reasons"]
@@ -85,6 +90,8 @@ def test_two_window_ranks_on_window_one_and_measures_window_two():
     assert records["followers"]["metrics"]["removed_share_at_k"]["1"] == 0.0
     assert records["combined"]["metrics"]["removed_share_at_k"]["1"] == 1.0
     assert pd.Timestamp(records["combined"]["windows"]["boundary"]) <= pd.Timestamp("2024-01-11", tz="UTC")
+    # the oracle ceiling knows window 2: removing 'spreader' alone removes every misinformation reshare
+    assert records["combined"]["oracle_removed_share_at_k"]["1"] == 1.0
 
 
 def test_reshare_credits_without_roots_credit_direct_sharers():

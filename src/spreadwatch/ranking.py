@@ -8,6 +8,9 @@ Account components (all kept beside the combined score):
 - ``misinfo_reach``: expected misinformation reshares the account's posts received (sum of p x reshares);
   the volume behind the FIB-index, which saturates at the number of posts.
 - ``misinfo_amplified``: expected misinformation reshares the account made (sum of p over its engagements).
+- ``misinfo_degree``: expected misinformation reshares the account took part in as the reshared or the
+  resharing account (sum of p over its reshare edges): the account's weight in the misinformation
+  retweet network, the quantity that removing it would take away.
 - ``bot_amplification``: share of the early engagers (first ``early_s`` seconds) of the account's
   cascades that are likely bots (bot probability >= 0.5).
 - ``coordination``: log(1 + number of accounts that co-engaged with it within the window in >= 2 cascades).
@@ -21,9 +24,10 @@ import numpy as np
 import pandas as pd
 
 DEFAULT_WEIGHTS = {
-    "fib_index": 0.25,
+    "fib_index": 0.2,
     "misinfo_seeded": 0.15,
-    "misinfo_reach": 0.2,
+    "misinfo_reach": 0.15,
+    "misinfo_degree": 0.1,
     "misinfo_amplified": 0.1,
     "bot_amplification": 0.1,
     "coordination": 0.1,
@@ -76,6 +80,11 @@ def account_components(
     made = engagements[["cascade_id", "child_account_id"]].copy()
     made["p"] = made["cascade_id"].map(p_misinfo).fillna(0.0)
     out["misinfo_amplified"] = made.groupby("child_account_id")["p"].sum()
+    edges = reshare_edges(cascades, engagements)[["cascade_id", "source", "target"]]
+    edge_p = edges["cascade_id"].map(p_misinfo).fillna(0.0).to_numpy()
+    ends = pd.concat([pd.Series(edge_p, index=edges["source"].to_numpy()),
+                      pd.Series(edge_p, index=edges["target"].to_numpy())])
+    out["misinfo_degree"] = ends.groupby(level=0).sum()
     out["total_reshares_received"] = by_root["reshares"].sum()
     early = engagements[engagements["delay_s"] <= early_s][["cascade_id", "child_account_id"]].copy()
     early["is_bot"] = early["child_account_id"].map(bot_p).fillna(0.0) >= 0.5
@@ -305,6 +314,17 @@ def dismantling_curve(edges: pd.DataFrame, ordered_ids: list[str], ks=CURVE_KS) 
     return pd.DataFrame(rows, columns=["k", "removed", "removed_share"])
 
 
+def oracle_removed_share(edges: pd.DataFrame, ks=(10, 100, 1000)) -> dict[str, float]:
+    """Removed share at k when accounts are ordered by their misinformation reshare count in the evaluated
+    edges themselves: a ceiling that no ranker seeing only window 1 can be expected to pass."""
+    misinfo = edges[edges["is_misinformation"].astype(bool)]
+    degree = pd.concat([misinfo["source"], misinfo["target"]]).astype(str).value_counts().astype(float)
+    ordered = _order(degree)
+    curve = dismantling_curve(edges, ordered, tuple(ks))
+    at = dict(zip(curve["k"], curve["removed_share"]))
+    return {str(k): float(at.get(min(k, len(ordered)), float("nan"))) for k in ks}
+
+
 def _order(score: pd.Series) -> list[str]:
     frame = pd.DataFrame({"account_id": score.index.astype(str), "score": score.to_numpy(dtype=float)})
     return frame.sort_values(["score", "account_id"], ascending=[False, True], kind="stable")["account_id"].tolist()
@@ -349,6 +369,7 @@ def rankings_from_components(components: pd.DataFrame, accounts: pd.DataFrame, w
 CANDIDATE_WEIGHTS = {
     "default": DEFAULT_WEIGHTS,
     "spreader": {"fib_index": 0.4, "misinfo_reach": 0.4, "misinfo_seeded": 0.2},
+    "volume": {"misinfo_degree": 0.5, "misinfo_reach": 0.5},
     "amplifier": {"misinfo_amplified": 0.4, "coordination": 0.3, "bot_amplification": 0.15, "bot_probability": 0.15},
     "skeleton": {"fib_index": 0.35, "misinfo_seeded": 0.25, "bot_amplification": 0.2, "coordination": 0.1,
                  "bot_probability": 0.1},
@@ -429,6 +450,7 @@ def two_window_records(
     followers_known = float(accounts["followers_count"].notna().mean()) if len(accounts) else 0.0
     w1_accounts = set(components.index.astype(str))
     w2_accounts = set(edges.loc[edges["is_misinformation"], "source"]) | set(edges.loc[edges["is_misinformation"], "target"])
+    oracle = oracle_removed_share(edges, ks)
     records = {}
     for name, ordered in orderings.items():
         curve = dismantling_curve(edges, ordered, CURVE_KS + tuple(ks))
@@ -447,6 +469,8 @@ def two_window_records(
                         "n_misinfo_reshares_window2": n_misinfo,
                         "n_accounts_ranked": len(ordered),
                         "n_window2_misinfo_accounts_active_in_window1": len(w2_accounts & w1_accounts)},
+            "oracle_removed_share_at_k": oracle,
+            "oracle": "a ceiling, not a ranker: accounts ordered by their window-2 misinformation reshares (knows the outcome)",
             "labels_window1": "given cascade labels where present, else out-of-fold predictions",
             "outcome": "share of window-2 reshares of labelled-misinformation cascades with a removed endpoint",
         }
