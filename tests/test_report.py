@@ -94,3 +94,28 @@ def test_account_pages_table_and_cards_escape_untrusted_text(tmp_path):
     assert "Coordination partners" not in page.split("id='acct-1'")[1].split("</section>")[0]
     assert "Two-window evaluation" in page and "Model cards" in page
     assert (tmp_path / "figs" / "dismantling.png").exists()
+
+
+def test_headline_puts_honest_protocols_first_with_the_leakage_baselines(tmp_path):
+    def record(protocol, model, accuracy):
+        summary = {"mean": accuracy, "sd": 0.01, "n": 3}
+        return {"task": "cascade", "protocol": protocol, "model": model, "n_train": 10, "n_test": 5,
+                "metrics": {"accuracy": summary, "f1": summary}, "pooled": {"accuracy": summary, "f1": summary},
+                "seeds": [0, 1, 2]}
+
+    files = []
+    for protocol, model, accuracy in [("random_5fold", "rf", 0.8), ("random_5fold", "source_time_only", 0.85),
+                                      ("event_5fold", "rf", 0.6), ("event_5fold", "hgb", 0.62),
+                                      ("event_5fold", "source_time_only", 0.5), ("event_5fold", "source_user_only", 0.3),
+                                      ("time_split", "rf", 0.55)]:
+        path = tmp_path / f"cascade__{protocol}__{model}.json"
+        path.write_text(json.dumps(record(protocol, model, accuracy)))
+        files.append(path)
+    headline = report.headline_table(files)
+    assert headline["protocol"].tolist() == ["event_5fold", "time_split", "random_5fold"]
+    first = headline.iloc[0]
+    assert first["best model"] == "hgb" and first["accuracy"].startswith("0.620")
+    assert first["source_time_only accuracy"].startswith("0.500") and first["source_user_only accuracy"].startswith("0.300")
+    assert headline.iloc[2]["kind"].startswith("comparable")
+    table = report.metrics_table(files)
+    assert table["protocol"].tolist()[0] == "event_5fold"
