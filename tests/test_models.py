@@ -118,3 +118,23 @@ def test_binary_metrics_treat_bot_and_misinformation_as_the_positive_class():
     # one of two bots found, no false alarm: F1 of the bot class is 2/3 (the human class would be 0.909)
     assert abs(metrics["f1"] - 2 / 3) < 1e-9
     assert metrics["roc_auc"] == (4 + 1 + 0.5) / 8  # bot scores 0.9 and 0.2 against humans 0.1-0.4
+
+
+def test_a_column_empty_in_the_training_rows_does_not_break_any_model(tmp_path):
+    """Early-detection folds can leave a feature without any value in the training rows (hgb's binning
+    used to fail there); the column is set to 0 in training and prediction alike, and saving works."""
+    import numpy as np
+    import pandas as pd
+
+    from spreadwatch import models
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"signal": rng.normal(size=60), "late_growth": np.nan})
+    y = np.where(X["signal"] > 0, "misinformation", "other")
+    test = X.assign(late_growth=rng.normal(size=60))  # values at prediction time are ignored, as in training
+    for name in models.MODEL_NAMES:
+        model = models.SpreadClassifier(model=name).fit(X, y)
+        np.testing.assert_allclose(model.predict_proba(test), model.predict_proba(X))
+        assert (model.predict(X) == y).mean() > 0.8
+    models.save_model(model, tmp_path / "m.skops")
+    np.testing.assert_allclose(models.load_model(tmp_path / "m.skops").predict_proba(X), model.predict_proba(X))

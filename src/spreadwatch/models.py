@@ -96,7 +96,10 @@ class SpreadClassifier(ClassifierMixin, BaseEstimator):
                 raise ValueError(f"unknown calibration {self.calibration!r}; choose one of {CALIBRATIONS}")
             inner = StratifiedKFold(n_splits=3, shuffle=True, random_state=self.random_state)
             self.estimator_ = CalibratedClassifierCV(self.estimator_, method=self.calibration, cv=inner)
-        self.estimator_.fit(X.to_numpy(dtype=float), np.asarray(y))
+        # a column with no value in the training rows (e.g. a late-growth feature of tiny early-detection
+        # training folds) carries no information; it is set to 0 so every estimator accepts it
+        self.empty_columns_ = X.isna().all(axis=0).to_numpy()
+        self.estimator_.fit(self._matrix(X), np.asarray(y))
         self.classes_ = self.estimator_.classes_
         self.medians_ = X.median(numeric_only=True).reindex(X.columns).fillna(0.0).to_numpy(dtype=float)
         return self
@@ -105,7 +108,11 @@ class SpreadClassifier(ClassifierMixin, BaseEstimator):
         missing = [c for c in self.feature_names_in_ if c not in X.columns]
         if missing:
             raise ValueError(f"feature table lacks columns the model was trained on: {missing}")
-        return X[list(self.feature_names_in_)].to_numpy(dtype=float)
+        matrix = np.array(X[list(self.feature_names_in_)].to_numpy(dtype=float), copy=True)
+        empty = getattr(self, "empty_columns_", None)
+        if empty is not None and empty.any():
+            matrix[:, empty] = 0.0
+        return matrix
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         return self.estimator_.predict_proba(self._matrix(X))
