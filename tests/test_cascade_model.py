@@ -125,6 +125,28 @@ def test_engager_bag_learns_recurring_engagers_and_is_out_of_fold_on_training_ro
     assert not np.allclose(in_fold, full_fit)
 
 
+def test_training_rows_get_history_from_the_other_inner_folds():
+    """Each training cascade's history features come from a history fitted on the other inner folds only
+    (never its own label nor those of its inner fold); test cascades get the whole training fold's."""
+    from sklearn.model_selection import StratifiedKFold
+
+    pairs, y = recurring_pairs(n_cascades=80)
+    roots = pd.DataFrame({"cascade_id": y.index, "account_id": [f"r{i % 10}" for i in range(len(y))]})
+    X = pd.DataFrame({"size": np.arange(len(y), dtype=float)}, index=y.index)
+    train, test = y.index[:60], y.index[60:]
+    model = models.CascadeModel(model="logreg", participants=pairs, root_participants=roots).fit(X.loc[train], y.loc[train])
+    seen = model._augment(X.loc[train])
+    splitter = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
+    for inner_train, inner_test in splitter.split(np.zeros(60), y.loc[train].to_numpy()):
+        history = models.EngagerHistory().fit(pairs, y.loc[train].iloc[inner_train])
+        expected = history.transform(pairs, train[inner_test])
+        pd.testing.assert_frame_equal(seen.loc[train[inner_test], expected.columns], expected, check_names=False)
+        root_expected = models.EngagerHistory().fit(roots, y.loc[train].iloc[inner_train]).transform(roots, train[inner_test])
+        np.testing.assert_allclose(seen.loc[train[inner_test], "root_hist_known_share"], root_expected["hist_known_share"])
+    full = models.EngagerHistory().fit(pairs, y.loc[train]).transform(pairs, test)
+    pd.testing.assert_frame_equal(model._augment(X.loc[test])[full.columns], full, check_names=False)
+
+
 def test_engager_history_counts_and_leave_one_out():
     pairs = pd.DataFrame({"cascade_id": ["a", "a", "b", "b", "c"], "account_id": ["u1", "u2", "u1", "u3", "u1"]})
     y = pd.Series(["false", "true"], index=["a", "b"])

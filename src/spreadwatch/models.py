@@ -624,16 +624,23 @@ class CascadeModel(ClassifierMixin, BaseEstimator):
 
     Extras are fitted in ``fit`` on the training rows only: the engager history (``participants``: pairs
     seen for each cascade; ``history_participants``: pairs used to count training history, default the
-    same) and, with ``text_embeddings`` (index cascade_id, e.g. MiniLM claim titles), a PCA of the
+    same), the root-account history (``root_participants``: (cascade_id, account_id) of each root;
+    columns root_hist_*), the optional bag of engagers (``engager_bag``) and, with ``text_embeddings`` (index cascade_id, e.g. MiniLM claim titles), a PCA of the
     embeddings fitted on the training rows (``text_components`` columns text_pc{i}). ``evaluate`` builds
-    one per fold, so test-fold labels never reach the features.
+    one per fold, so test-fold labels never reach the features. The training rows' own history features
+    come from histories fitted on the other ``inner_folds`` folds of the training rows (K-fold target
+    encoding), so training and test rows see the same kind of value; test rows get the history of the
+    whole training fold.
     """
 
     def __init__(self, model: str = "hgb", random_state: int = 0, participants: pd.DataFrame | None = None,
                  history_participants: pd.DataFrame | None = None, text_embeddings: pd.DataFrame | None = None,
-                 text_components: int = 8, engager_bag: bool = False):
+                 text_components: int = 8, engager_bag: bool = False, root_participants: pd.DataFrame | None = None,
+                 inner_folds: int = 5):
         self.model = model
+        self.inner_folds = inner_folds
         self.engager_bag = engager_bag
+        self.root_participants = root_participants
         self.random_state = random_state
         self.participants = participants
         self.history_participants = history_participants
@@ -642,16 +649,44 @@ class CascadeModel(ClassifierMixin, BaseEstimator):
 
     def _augment(self, X: pd.DataFrame) -> pd.DataFrame:
         parts = [X]
+        index = pd.Index(X.index.astype(str), name="cascade_id")
         if self.history_ is not None:
-            parts.append(self.history_.transform(self.participants, X.index).set_axis(X.index))
+            parts.append(self._history_features(self.history_, self.history_oof_, self.participants, index)
+                         .set_axis(X.index))
         if self.bag_ is not None:
             parts.append(self.bag_.transform(self.participants, X.index).set_axis(X.index))
+        if self.root_history_ is not None:
+            root = self._history_features(self.root_history_, self.root_history_oof_, self.root_participants,
+                                          index).set_axis(X.index)
+            keep = [c for c in root.columns if c == "hist_known_share" or c.endswith(("_log", "_mean_p"))]
+            parts.append(root[keep].add_prefix("root_"))
         if self.pca_ is not None:
             emb = self.text_embeddings.reindex(X.index).fillna(0.0).to_numpy(dtype=float)
             comps = self.pca_.transform(emb)
             parts.append(pd.DataFrame(comps, index=X.index,
                                       columns=[f"text_pc{i + 1}" for i in range(comps.shape[1])]))
         return pd.concat(parts, axis=1)
+
+    def _out_of_fold_history(self, pairs: pd.DataFrame, y: pd.Series, participants: pd.DataFrame) -> pd.DataFrame:
+        """History features of the training cascades, each from a history fitted on the other inner folds
+        (K-fold target encoding, as in stacking): made the way test rows' features are, by a history that
+        never saw the cascade nor the rest of its inner fold."""
+        parts = []
+        folds = min(self.inner_folds, int(y.value_counts().min()))
+        if folds < 2:
+            return EngagerHistory().fit(pairs, y).transform(participants, y.index)
+        splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self.random_state)
+        for inner_train, inner_test in splitter.split(np.zeros(len(y)), y.to_numpy()):
+            history = EngagerHistory().fit(pairs, y.iloc[inner_train])
+            parts.append(history.transform(participants, y.index[inner_test]))
+        return pd.concat(parts).reindex(y.index)
+
+    def _history_features(self, history, oof, participants, index: pd.Index) -> pd.DataFrame:
+        out = history.transform(participants, index)
+        seen = index.isin(oof.index)
+        if seen.any():
+            out.loc[index[seen]] = oof.loc[index[seen], out.columns].to_numpy()
+        return out
 
     def fit(self, X: pd.DataFrame, y):
         from sklearn.decomposition import PCA
@@ -661,6 +696,11 @@ class CascadeModel(ClassifierMixin, BaseEstimator):
         if self.participants is not None:
             pairs = self.participants if self.history_participants is None else self.history_participants
             self.history_ = EngagerHistory().fit(pairs, y)
+            self.history_oof_ = self._out_of_fold_history(pairs, y, self.participants)
+        self.root_history_ = None
+        if self.root_participants is not None:
+            self.root_history_ = EngagerHistory().fit(self.root_participants, y)
+            self.root_history_oof_ = self._out_of_fold_history(self.root_participants, y, self.root_participants)
         self.bag_ = None
         if self.participants is not None and self.engager_bag:
             pairs = self.participants if self.history_participants is None else self.history_participants

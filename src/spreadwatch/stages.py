@@ -155,7 +155,8 @@ def run_evaluate(task: str, features_path, canonical_dir, protocol: str, model: 
 
 # ---- cascade model: fold-safe extras and early detection ---------------------------------------
 EARLY_KS = (5, 10, 20, 50)
-CASCADE_FOLD_INPUTS = "engager history hist_* (models.EngagerHistory, fitted on each training fold)"
+CASCADE_FOLD_INPUTS = ("engager history hist_* and root-account history root_hist_* (models.EngagerHistory, fitted "
+                       "on each training fold; training rows from inner 5-fold splits)")
 
 
 def cascade_text_embeddings(cascades: pd.DataFrame, cache_dir) -> pd.DataFrame | None:
@@ -170,8 +171,16 @@ def cascade_text_embeddings(cascades: pd.DataFrame, cache_dir) -> pd.DataFrame |
     return pd.DataFrame(vectors, index=titles.index.astype(str))
 
 
+def root_pairs(cascades: pd.DataFrame) -> pd.DataFrame | None:
+    """(cascade_id, account_id) of each cascade's root account, or None when no cascade has one (UPFD)."""
+    roots = cascades[["cascade_id", "root_account_id"]].dropna().astype(str)
+    if roots.empty:
+        return None
+    return roots.rename(columns={"root_account_id": "account_id"}).sort_values("cascade_id").reset_index(drop=True)
+
+
 def cascade_model_factory(model: str, canonical_dir, text_cache_dir=None, engagements=None,
-                          history_engagements=None, engager_bag: bool = False):
+                          history_engagements=None, engager_bag: bool = False, root_history: bool = True):
     """``seed -> models.CascadeModel`` with the participation pairs (and title embeddings) bound in.
     ``engagements`` are the ones seen (default: all); ``history_engagements`` the ones counted for the
     training-fold history (default: the same)."""
@@ -181,9 +190,10 @@ def cascade_model_factory(model: str, canonical_dir, text_cache_dir=None, engage
     participants = features.participation(cascades, seen)
     history = None if history_engagements is None else features.participation(cascades, history_engagements)
     text = cascade_text_embeddings(cascades, text_cache_dir)
+    roots = root_pairs(cascades) if root_history else None
     return lambda seed: models.CascadeModel(model=model, random_state=seed, participants=participants,  # noqa: E731
                                             history_participants=history, text_embeddings=text,
-                                            engager_bag=engager_bag)
+                                            engager_bag=engager_bag, root_participants=roots)
 
 
 def cascade_fold_inputs(text_cache_dir=None, engager_bag: bool = False) -> str:
