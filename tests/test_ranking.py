@@ -179,3 +179,22 @@ def test_pseudonymised_export_hashes_ids_and_drops_free_text(tmp_path):
     assert table["fib_index"].tolist() == [3, 0] and table["label"].isna().tolist() == [False, True]
     with pytest.raises(ValueError):
         stages.pseudonymise_ranked(ranked, "")
+
+
+def test_two_window_without_engagement_times_writes_skipped_records(tmp_path):
+    """FakeNewsNet share lists have no engagement times: every ranker's file is still written, saying why."""
+    import json
+
+    from spreadwatch import stages
+
+    canonical = tmp_path / "canonical"
+    canonical.mkdir()
+    pd.DataFrame({"account_id": ["a"], "followers_count": [1]}).to_parquet(canonical / "accounts.parquet")
+    pd.DataFrame({"cascade_id": ["c"], "root_account_id": ["a"], "is_misinformation": [True]}).to_parquet(canonical / "cascades.parquet")
+    pd.DataFrame({"cascade_id": ["c"], "child_account_id": ["b"], "time": pd.Series([pd.NaT], dtype="datetime64[ns, UTC]")}).to_parquet(canonical / "engagements.parquet")
+    pd.DataFrame({"account_id": ["a"], "bot_probability": [0.1]}).to_parquet(tmp_path / "accounts_scores.parquet")
+    stages.run_two_window(canonical, tmp_path / "accounts_scores.parquet", tmp_path / "missing.parquet", tmp_path,
+                          ranking.TWO_WINDOW_RANKERS)
+    for name in ranking.TWO_WINDOW_RANKERS:
+        record = json.loads((tmp_path / f"rank__two_window__{name}.json").read_text())
+        assert "no time" in record["skipped"] and record["metrics"] == {}

@@ -455,6 +455,14 @@ def run_two_window(canonical_dir, account_scores_path, cascade_scores_path, metr
 
     Dismissed reviews are excluded from every ranking; truth for precision@k = planted sources."""
     tables = read_canonical(canonical_dir, ("accounts", "cascades", "engagements"))
+    if "time" not in tables["engagements"] or not tables["engagements"]["time"].notna().any():
+        reason = "engagements have no time (e.g. FakeNewsNet share lists): no windows to rank on and dismantle"
+        for name in rankers:
+            models.write_metrics({"task": "rank", "protocol": "two_window", "model": name, "n_train": 0,
+                                  "n_test": 0, "metrics": {}, "seeds": [], "skipped": reason},
+                                 Path(metrics_dir) / f"rank__two_window__{name}.json")
+        log.info("two-window evaluation skipped: %s", reason)
+        return {}
     reviews = read_reviews(reviews_path)
     truth = planted_sources(tables["accounts"])
     records = ranking.two_window_records(
