@@ -95,7 +95,8 @@ def cascade_target(cascades: pd.DataFrame, target: str) -> pd.Series:
 
 
 def run_evaluate(task: str, features_path, canonical_dir, protocol: str, model: str, seeds: list[int],
-                 out_json, target: str = "is_misinformation", text_cache_dir=None, engager_bag: bool = False) -> dict:
+                 out_json, target: str = "is_misinformation", text_cache_dir=None, engager_bag: bool = False,
+                 root_history: bool = True) -> dict:
     """Evaluate one (task, protocol, model) and write its metrics JSON.
 
     Cascade models (logreg/rf/hgb) are ``models.CascadeModel``: the cascade features plus the engager
@@ -130,7 +131,8 @@ def run_evaluate(task: str, features_path, canonical_dir, protocol: str, model: 
 
         table, make_classifier = gnn.evaluation_setup(task, model, table, canonical_dir)
     if task == "cascade" and model in models.MODEL_NAMES:
-        make_classifier = cascade_model_factory(model, canonical_dir, text_cache_dir, engager_bag=engager_bag)
+        make_classifier = cascade_model_factory(model, canonical_dir, text_cache_dir, engager_bag=engager_bag,
+                                                root_history=root_history)
     X, y = table[known], labels[known].astype(str)
     if y.nunique() < 2 or y.value_counts().min() < 5:
         record = {"task": task, "protocol": protocol, "model": model, "n_train": 0, "n_test": 0,
@@ -146,7 +148,7 @@ def run_evaluate(task: str, features_path, canonical_dir, protocol: str, model: 
     )
     extra = {"target": target if task == "cascade" else "label"}
     if task == "cascade" and model in models.MODEL_NAMES:
-        extra["fold_fitted_inputs"] = cascade_fold_inputs(text_cache_dir, engager_bag)
+        extra["fold_fitted_inputs"] = cascade_fold_inputs(text_cache_dir, engager_bag, root_history)
     models.write_metrics(record, out_json, extra)
     log.info("%s %s %s: %s", task, protocol, model,
              {k: round(v["mean"], 4) for k, v in record["metrics"].items() if k in ("roc_auc", "accuracy", "f1")})
@@ -196,9 +198,10 @@ def cascade_model_factory(model: str, canonical_dir, text_cache_dir=None, engage
                                             engager_bag=engager_bag, root_participants=roots)
 
 
-def cascade_fold_inputs(text_cache_dir=None, engager_bag: bool = False) -> str:
+def cascade_fold_inputs(text_cache_dir=None, engager_bag: bool = False, root_history: bool = True) -> str:
     """What the cascade model fits inside each training fold (written to metrics files and model cards)."""
-    parts = [CASCADE_FOLD_INPUTS]
+    parts = [CASCADE_FOLD_INPUTS if root_history else CASCADE_FOLD_INPUTS.replace(
+        " and root-account history root_hist_*", "")]
     if engager_bag:
         parts.append("bag-of-engagers logistic regression bag_p_* (models.EngagerBag, out-of-fold inside the training fold)")
     if text_cache_dir:
@@ -301,7 +304,8 @@ def _positive_class(task: str, classes: np.ndarray) -> int:
 
 
 def run_score(task: str, features_path, canonical_dir, model: str, seed: int, scores_out, model_out,
-              target: str = "is_misinformation", text_cache_dir=None, engager_bag: bool = False) -> pd.DataFrame:
+              target: str = "is_misinformation", text_cache_dir=None, engager_bag: bool = False,
+              root_history: bool = True) -> pd.DataFrame:
     """Score every row: out-of-fold probabilities for labelled rows (5-fold), a model fitted on all
     labelled rows for the rest; explanations from the full model. Writes scores and the skops model.
 
@@ -317,7 +321,8 @@ def run_score(task: str, features_path, canonical_dir, model: str, seed: int, sc
         table = pd.read_parquet(features_path).set_index("cascade_id")
         cascades = read_canonical(canonical_dir, ("cascades",))["cascades"]
         labels = cascade_target(cascades, target).reindex(table.index)
-        make_model = cascade_model_factory(model, canonical_dir, text_cache_dir, engager_bag=engager_bag)
+        make_model = cascade_model_factory(model, canonical_dir, text_cache_dir, engager_bag=engager_bag,
+                                           root_history=root_history)
     score_name = "bot_probability" if task == "bot" else "misinfo_probability"
     out = pd.DataFrame(index=table.index)
     out["label"] = labels.astype("string")
@@ -345,7 +350,7 @@ def run_score(task: str, features_path, canonical_dir, model: str, seed: int, sc
                 "features": list(classifier.feature_names_in_), "n_labelled": int(known.sum()),
                 "class_counts": {str(k): int(v) for k, v in y.value_counts().sort_index().items()}}
         if task == "cascade":
-            card["fold_fitted_inputs"] = cascade_fold_inputs(text_cache_dir, engager_bag)
+            card["fold_fitted_inputs"] = cascade_fold_inputs(text_cache_dir, engager_bag, root_history)
             card["scores"] = "out-of-fold (stratified 5-fold, model and engager history refitted per fold) for labelled cascades"
     else:
         card = {"task": task, "model": model, "skipped": "not enough labels to train"}

@@ -18,6 +18,7 @@ rule evaluate:
         target=lambda wc: cascade_target(wc.dataset),
         text_cache_dir=text_cache_dir,
         engager_bag=config["cascade"].get("engager_bag", False),
+        root_history=config["cascade"].get("root_history", True),
     log:
         "logs/{dataset}/evaluate/{task}__{protocol}__{model}.log",
     benchmark:
@@ -66,6 +67,7 @@ rule score_cascades:
         target=lambda wc: cascade_target(wc.dataset),
         text_cache_dir=text_cache_dir,
         engager_bag=config["cascade"].get("engager_bag", False),
+        root_history=config["cascade"].get("root_history", True),
     log:
         "logs/{dataset}/score_cascades.log",
     benchmark:
