@@ -198,3 +198,18 @@ def test_two_window_without_engagement_times_writes_skipped_records(tmp_path):
     for name in ranking.TWO_WINDOW_RANKERS:
         record = json.loads((tmp_path / f"rank__two_window__{name}.json").read_text())
         assert "no time" in record["skipped"] and record["metrics"] == {}
+
+
+def test_components_of_a_dataset_without_engagements():
+    """FakeNewsNet share lists: cascades and scores but no engagements; every component is 0, no error."""
+    cascades = pd.DataFrame({"cascade_id": pd.array(["n1", "n2"], dtype="string"),
+                             "root_account_id": pd.array([None, None], dtype="string")})
+    engagements = pd.DataFrame({c: pd.array([], dtype="string") for c in
+                                ("engagement_id", "cascade_id", "parent_engagement_id", "parent_account_id", "child_account_id")})
+    engagements["delay_s"] = pd.Series([], dtype=float)
+    cascade_scores = pd.DataFrame({"cascade_id": ["n1", "n2"], "misinfo_probability": [0.9, 0.1]})
+    account_scores = pd.DataFrame({"account_id": ["a"], "bot_probability": [0.2]})
+    coordination = pd.DataFrame(columns=["account_a", "account_b", "n_cascades"])
+    comp = ranking.account_components(cascades, engagements, cascade_scores, account_scores, coordination)
+    assert list(comp.index) == ["a"]
+    assert comp.loc["a", "misinfo_reach"] == 0.0 and comp.loc["a", "misinfo_degree"] == 0.0

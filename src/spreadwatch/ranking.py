@@ -64,7 +64,8 @@ def account_components(
     # "seeded" = the cascade's root or a direct share of the URL (no parent), so root-less data works
     roots = reshare_credits(cascades, engagements)
     roots = roots[roots["seeded"] | (roots["reshares"] > 0)].rename(columns={"account_id": "root_account_id"})
-    roots["p"] = roots["cascade_id"].map(p_misinfo).fillna(0.0)
+    # .astype(float): mapping an empty id column keeps its string dtype (datasets without engagements)
+    roots["p"] = roots["cascade_id"].map(p_misinfo).fillna(0.0).astype(float)
     roots["likely_misinfo"] = roots["p"] >= 0.5
     by_root = roots.groupby("root_account_id")
     everyone = set(bot_p.index) | set(roots["root_account_id"]) | set(engagements["child_account_id"].dropna())
@@ -78,10 +79,10 @@ def account_components(
     out["reshares_of_misinfo"] = misinfo_roots.groupby("root_account_id")["reshares"].sum()
     out["misinfo_reach"] = (roots["p"] * roots["reshares"]).groupby(roots["root_account_id"]).sum()
     made = engagements[["cascade_id", "child_account_id"]].copy()
-    made["p"] = made["cascade_id"].map(p_misinfo).fillna(0.0)
+    made["p"] = made["cascade_id"].map(p_misinfo).fillna(0.0).astype(float)
     out["misinfo_amplified"] = made.groupby("child_account_id")["p"].sum()
     edges = reshare_edges(cascades, engagements)[["cascade_id", "source", "target"]]
-    edge_p = edges["cascade_id"].map(p_misinfo).fillna(0.0).to_numpy()
+    edge_p = edges["cascade_id"].map(p_misinfo).fillna(0.0).to_numpy(dtype=float)
     ends = pd.concat([pd.Series(edge_p, index=edges["source"].to_numpy()),
                       pd.Series(edge_p, index=edges["target"].to_numpy())])
     out["misinfo_degree"] = ends.groupby(level=0).sum()
