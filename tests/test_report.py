@@ -119,3 +119,14 @@ def test_headline_puts_honest_protocols_first_with_the_leakage_baselines(tmp_pat
     assert headline.iloc[2]["kind"].startswith("comparable")
     table = report.metrics_table(files)
     assert table["protocol"].tolist()[0] == "event_5fold"
+
+
+def test_report_of_a_dataset_whose_two_window_evaluation_was_skipped(tmp_path):
+    d = _inputs(tmp_path)
+    skipped = {"task": "rank", "protocol": "two_window", "model": "combined", "n_train": 0, "n_test": 0,
+               "metrics": {}, "seeds": [], "skipped": "engagements have no time"}
+    (d / "rank__two_window__combined.json").write_text(json.dumps(skipped))
+    out = report.build_report("ds", d / "index.html", d / "figs", d / "datacard.json",
+                              [d / "m.json", d / "rank__two_window__combined.json"],
+                              d / "as.parquet", d / "cs.parquet", d / "af.parquet", d / "ra.csv", d / "rd.csv")
+    assert "Not run for this dataset: engagements have no time" in out.read_text()

@@ -589,6 +589,11 @@ def evaluation_sections(metric_files: list[str | Path], figure_dir: str | Path, 
     records = [json.loads(Path(f).read_text()) for f in sorted(map(str, metric_files))]
     out = []
     two = [r for r in records if r.get("protocol") == "two_window"]
+    skipped = [r for r in two if r.get("skipped")]
+    if skipped:
+        out.append("<h2>Two-window evaluation</h2>"
+                   f"<p class='note'>Not run for this dataset: {esc(skipped[0]['skipped'])}.</p>")
+        two = []
     if two:
         rows = []
         for r in sorted(two, key=lambda r: r["model"]):
