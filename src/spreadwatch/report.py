@@ -555,7 +555,8 @@ def model_cards_html(model_dir: str | Path | None, metric_files: list[str | Path
                 f"positive class {esc(card.get('positive_class'))}; {esc(len(card.get('features', [])))} features.<br>"
                 f"Protocol and metrics: {metrics}.<br>"
                 f"Known limits: {esc(KNOWN_LIMITS.get(task, ''))} {esc(card.get('skipped', ''))}</div>")
-    two_window = [r for r in records if r.get("protocol") == "two_window" and r.get("model") == "combined"]
+    two_window = [r for r in records if r.get("protocol") == "two_window" and r.get("model") == "combined"
+                  and not r.get("skipped")]
     if two_window:
         r = two_window[0]
         cards.append(
