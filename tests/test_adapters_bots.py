@@ -149,8 +149,23 @@ def test_twibot20_fixture_quirks():
     assert q(result, "user with no tweet list") == 1
 
 
-def test_caverlee_fixture_quirks():
-    files = {"polluters": FIX / "handmade_caverlee_format_polluters.tsv", "legitimate": FIX / "handmade_caverlee_format_legitimate.tsv"}
+# Hand-made rows in the Caverlee 2011 layout (invented ids), written to a temporary folder at run time.
+CAVERLEE_HEADER = ("UserID\tCreatedAt\tCollectedAt\tNumberOfFollowings\tNumberOfFollowers\tNumberOfTweets\t"
+                   "LengthOfScreenName\tLengthOfDescriptionInUserProfile\n")
+HANDMADE_CAVERLEE = {
+    "polluters": ["1001\t2006-09-18 01:07:50\t2010-01-17 20:38:25\t3269\t3071\t861\t8\t132",
+                  "1002\t2008-03-10 21:55:56\t2010-03-09 09:58:17\t48525\t48611\t27007\t12\t160",
+                  "1003\t2006-10-29 09:50:38\tnot-a-time\t1119\t9644\t38674\t12\t158"],
+    "legitimate": ["1004\t2006-07-13 15:30:05\t2009-11-20 23:56:21\t510\t350\t3265\t10\t34",
+                   "1002\t2008-03-10 21:55:56\t2009-11-18 01:38:06\t28985\t28793\t13653\t12\t160"],
+}
+
+
+def test_caverlee_fixture_quirks(tmp_path):
+    files = {}
+    for name, rows in HANDMADE_CAVERLEE.items():
+        files[name] = tmp_path / f"{name}.tsv"
+        files[name].write_text(CAVERLEE_HEADER + "\n".join(rows) + "\n")
     result = load_caverlee(files, {})
     check_contract(result)
     a = result.tables["accounts"].set_index("account_id")

@@ -30,6 +30,29 @@ def quirk_counts(result) -> dict[str, int]:
     return {q["quirk"]: q["count"] for q in result.quirks}
 
 
+# Hand-made Twitter15 label lines (invented ids), written next to the committed hand-made trees at run time.
+HANDMADE_T15_LABELS = """false:600000000000000000
+true:600000000000300000
+unverified:600000000000400000
+non-rumor:600000000000900000
+"""
+HANDMADE_LABEL_ALL = """false\tevent-a\t600000000000000000\t10\t99\t148\t143\tsnopes\t0.33
+true\tevent-a\t600000000000300000\t11\t84\t104\t89\tsnopes\t0.19
+non-rumor\tnewsdesk\t600000000000900000\t88\t173\t675\t588\tnews_account\t0.74
+"""
+
+
+def t15_fixture_files(folder: Path) -> dict[str, Path]:
+    """The hand-made Twitter15 inputs in ``folder``: trees archive (committed trees + label lines) and label_All."""
+    import shutil
+
+    source = folder / "src"
+    shutil.copytree(FIX / "twitter15_16" / "twitter15" / "tree", source / "twitter15" / "tree")
+    (source / "twitter15" / "label.txt").write_text(HANDMADE_T15_LABELS)
+    (folder / "label_all.txt").write_text(HANDMADE_LABEL_ALL)
+    return {"trees_archive": pack(source, folder / "trees.tar.gz", ["twitter15"]), "label_all": folder / "label_all.txt"}
+
+
 def pack(src: Path, out: Path, members: list[str]) -> Path:
     """tar.gz of the given folders of ``src`` (the adapters read archives, never extracted folders)."""
     with tarfile.open(out, "w:gz") as tar:
@@ -98,9 +121,7 @@ def test_missing_file_names_full_path_and_registry_key(tmp_path):
 # --------------------------------------------------------------------------- fixtures: Twitter15/16
 @pytest.fixture(scope="module")
 def t15_fixture(tmp_path_factory):
-    archive = pack(FIX / "twitter15_16", tmp_path_factory.mktemp("t15") / "trees.tar.gz", ["twitter15"])
-    return get_adapter("twitter15_16")(
-        {"trees_archive": archive, "label_all": FIX / "twitter15_16" / "handmade_label_all_format.txt"}, {"subset": "twitter15"})
+    return get_adapter("twitter15_16")(t15_fixture_files(tmp_path_factory.mktemp("t15")), {"subset": "twitter15"})
 
 
 def test_twitter1516_fixture_quirk_counts(t15_fixture):
@@ -165,9 +186,7 @@ def test_twitter1516_fixture_tables(t15_fixture):
 
 
 def test_twitter1516_fixture_is_deterministic(t15_fixture, tmp_path):
-    archive = pack(FIX / "twitter15_16", tmp_path / "again.tar.gz", ["twitter15"])
-    again = get_adapter("twitter15_16")(
-        {"trees_archive": archive, "label_all": FIX / "twitter15_16" / "handmade_label_all_format.txt"}, {"subset": "twitter15"})
+    again = get_adapter("twitter15_16")(t15_fixture_files(tmp_path), {"subset": "twitter15"})
     for name, table in t15_fixture.tables.items():
         pd.testing.assert_frame_equal(table, again.tables[name])
 
