@@ -446,6 +446,29 @@ def _pair_keys(pairs: pd.DataFrame) -> np.ndarray:
     return pairs["cascade_id"].to_numpy(dtype=object) + "\x1f" + pairs["account_id"].to_numpy(dtype=object)
 
 
+def incidence_matrix(pairs: pd.DataFrame, cascades: pd.Index, accounts: pd.Index):
+    """0/1 cascade x account matrix (scipy CSR) of the (cascade_id, account_id) pairs; pairs outside
+    ``cascades`` or ``accounts`` are left out."""
+    from scipy import sparse
+
+    rows = cascades.get_indexer(pairs["cascade_id"])
+    cols = accounts.get_indexer(pairs["account_id"])
+    keep = (rows >= 0) & (cols >= 0)
+    matrix = sparse.csr_matrix((np.ones(int(keep.sum())), (rows[keep], cols[keep])),
+                               shape=(len(cascades), len(accounts)))
+    matrix.data[:] = 1.0
+    return matrix
+
+
+def inner_splits(labels: np.ndarray, inner_folds: int, random_state: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Stratified inner splits of training rows (fewer folds when a class is rare; none below 2)."""
+    folds = min(inner_folds, int(pd.Series(labels).value_counts().min()))
+    if folds < 2:
+        return []
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=random_state)
+    return list(splitter.split(np.zeros(len(labels)), labels))
+
+
 class EngagerHistory:
     """Fold-safe engager history: how often a cascade's participants took part in cascades of each class
     of the TRAINING fold.
@@ -478,25 +501,16 @@ class EngagerHistory:
         # cascade x account incidence of the training fold, for nearest-neighbour overlap features
         self.train_cascades_ = pd.Index(sorted(set(train["cascade_id"])), dtype=object)
         self.accounts_ = pd.Index(self.counts_.index, dtype=object)
-        self.train_matrix_ = self._incidence(train, self.train_cascades_)
+        self.train_matrix_ = incidence_matrix(train, self.train_cascades_, self.accounts_)
         self.train_labels_ = y.reindex(self.train_cascades_).to_numpy()
         return self
-
-    def _incidence(self, pairs: pd.DataFrame, cascades: pd.Index):
-        from scipy import sparse
-
-        rows = cascades.get_indexer(pairs["cascade_id"])
-        cols = self.accounts_.get_indexer(pairs["account_id"])
-        keep = (rows >= 0) & (cols >= 0)
-        return sparse.csr_matrix((np.ones(int(keep.sum())), (rows[keep], cols[keep])),
-                                 shape=(len(cascades), len(self.accounts_)))
 
     def _neighbours(self, part: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
         """Per class c: hist_{c}_max_jaccard, the largest Jaccard overlap of the cascade's participants with
         a training cascade of class c (the cascade itself excluded)."""
         sizes = part.groupby("cascade_id", sort=False).size().reindex(index).fillna(0).to_numpy(dtype=float)
         train_sizes = np.asarray(self.train_matrix_.sum(axis=1)).ravel()
-        shared = (self._incidence(part, index) @ self.train_matrix_.T).toarray()
+        shared = (incidence_matrix(part, index, self.accounts_) @ self.train_matrix_.T).toarray()
         jaccard = shared / np.maximum(sizes[:, None] + train_sizes[None, :] - shared, 1.0)
         same = index.get_indexer(self.train_cascades_)
         hit = same >= 0
@@ -562,15 +576,7 @@ class EngagerBag:
         self.random_state = random_state
 
     def _matrix(self, pairs: pd.DataFrame, index: pd.Index):
-        from scipy import sparse
-
-        rows = index.get_indexer(pairs["cascade_id"])
-        cols = self.accounts_.get_indexer(pairs["account_id"])
-        keep = (rows >= 0) & (cols >= 0)
-        matrix = sparse.csr_matrix((np.ones(int(keep.sum())), (rows[keep], cols[keep])),
-                                   shape=(len(index), len(self.accounts_)))
-        matrix.data[:] = 1.0
-        return matrix
+        return incidence_matrix(pairs, index, self.accounts_)
 
     def _fit_one(self, matrix, y: np.ndarray):
         from sklearn.feature_extraction.text import TfidfTransformer
@@ -597,25 +603,27 @@ class EngagerBag:
         matrix = self._matrix(train, self.train_index_)
         labels = y.to_numpy()
         self.full_ = self._fit_one(matrix, labels)
+        splits = inner_splits(labels, self.inner_folds, self.random_state)
+        if not splits:
+            self.train_out_of_fold_ = self._proba(self.full_, matrix)
+            return self
         self.train_out_of_fold_ = np.zeros((len(y), len(self.classes_)))
-        folds = min(self.inner_folds, int(pd.Series(labels).value_counts().min()))
-        if folds >= 2:
-            splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self.random_state)
-            for inner_train, inner_test in splitter.split(np.zeros(len(labels)), labels):
-                fitted = self._fit_one(matrix[inner_train], labels[inner_train])
-                self.train_out_of_fold_[inner_test] = self._proba(fitted, matrix[inner_test])
-        else:
-            self.train_out_of_fold_[:] = self._proba(self.full_, matrix)
+        for inner_train, inner_test in splits:
+            fitted = self._fit_one(matrix[inner_train], labels[inner_train])
+            self.train_out_of_fold_[inner_test] = self._proba(fitted, matrix[inner_test])
         return self
 
     def transform(self, pairs: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
         index = pd.Index(index.astype(str), name="cascade_id")
         part = _object_pairs(pairs)
-        part = part[part["cascade_id"].isin(index.to_numpy(dtype=object))]
-        proba = self._proba(self.full_, self._matrix(part, pd.Index(index, dtype=object)))
         position = self.train_index_.get_indexer(index)
         seen = position >= 0
+        proba = np.zeros((len(index), len(self.classes_)))
         proba[seen] = self.train_out_of_fold_[position[seen]]
+        if (~seen).any():  # the full model only for cascades outside the training fold
+            unseen = pd.Index(index[~seen], dtype=object)
+            part = part[part["cascade_id"].isin(unseen.to_numpy(dtype=object))]
+            proba[~seen] = self._proba(self.full_, self._matrix(part, unseen))
         return pd.DataFrame(proba, index=index, columns=[f"bag_p_{_class_slug(c)}" for c in self.classes_])
 
 
@@ -671,22 +679,21 @@ class CascadeModel(ClassifierMixin, BaseEstimator):
         """History features of the training cascades, each from a history fitted on the other inner folds
         (K-fold target encoding, as in stacking): made the way test rows' features are, by a history that
         never saw the cascade nor the rest of its inner fold."""
-        parts = []
-        folds = min(self.inner_folds, int(y.value_counts().min()))
-        if folds < 2:
+        splits = inner_splits(y.to_numpy(), self.inner_folds, self.random_state)
+        if not splits:
             return EngagerHistory().fit(pairs, y).transform(participants, y.index)
-        splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self.random_state)
-        for inner_train, inner_test in splitter.split(np.zeros(len(y)), y.to_numpy()):
-            history = EngagerHistory().fit(pairs, y.iloc[inner_train])
-            parts.append(history.transform(participants, y.index[inner_test]))
+        parts = [EngagerHistory().fit(pairs, y.iloc[inner_train]).transform(participants, y.index[inner_test])
+                 for inner_train, inner_test in splits]
         return pd.concat(parts).reindex(y.index)
 
-    def _history_features(self, history, oof, participants, index: pd.Index) -> pd.DataFrame:
-        out = history.transform(participants, index)
+    @staticmethod
+    def _history_features(history, oof, participants, index: pd.Index) -> pd.DataFrame:
+        """Out-of-fold values for training cascades, the whole training fold's history for the others."""
         seen = index.isin(oof.index)
-        if seen.any():
-            out.loc[index[seen]] = oof.loc[index[seen], out.columns].to_numpy()
-        return out
+        parts = [oof.loc[index[seen]]]
+        if (~seen).any():
+            parts.append(history.transform(participants, index[~seen]))
+        return pd.concat(parts)[oof.columns].reindex(index)
 
     def fit(self, X: pd.DataFrame, y):
         from sklearn.decomposition import PCA

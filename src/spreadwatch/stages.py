@@ -157,8 +157,8 @@ def run_evaluate(task: str, features_path, canonical_dir, protocol: str, model: 
 
 # ---- cascade model: fold-safe extras and early detection ---------------------------------------
 EARLY_KS = (5, 10, 20, 50)
-CASCADE_FOLD_INPUTS = ("engager history hist_* and root-account history root_hist_* (models.EngagerHistory, fitted "
-                       "on each training fold; training rows from inner 5-fold splits)")
+CASCADE_FOLD_INPUTS = ("engager history hist_* (models.EngagerHistory, fitted on each training fold; training rows "
+                       "from inner 5-fold splits)")
 
 
 def cascade_text_embeddings(cascades: pd.DataFrame, cache_dir) -> pd.DataFrame | None:
@@ -200,8 +200,9 @@ def cascade_model_factory(model: str, canonical_dir, text_cache_dir=None, engage
 
 def cascade_fold_inputs(text_cache_dir=None, engager_bag: bool = False, root_history: bool = True) -> str:
     """What the cascade model fits inside each training fold (written to metrics files and model cards)."""
-    parts = [CASCADE_FOLD_INPUTS if root_history else CASCADE_FOLD_INPUTS.replace(
-        " and root-account history root_hist_*", "")]
+    parts = [CASCADE_FOLD_INPUTS]
+    if root_history:
+        parts.append("root-account history root_hist_* (the same, over each cascade's root account)")
     if engager_bag:
         parts.append("bag-of-engagers logistic regression bag_p_* (models.EngagerBag, out-of-fold inside the training fold)")
     if text_cache_dir:

@@ -2,8 +2,8 @@
 
 The model loads from site-packages with ``local_files_only=True`` (no hub access; ``HF_HUB_OFFLINE``
 is set before transformers is imported). Embeddings are mean-pooled over tokens and L2-normalised
-(384 dimensions), computed in batches and cached on disk by SHA-256 of the text in one ``cache.npz`` (replaced atomically), so a rerun embeds only
-new texts.
+(384 dimensions), computed in batches and cached on disk by SHA-256 of the text in one ``cache.npz``
+(replaced atomically), so a rerun embeds only new texts.
 """
 from __future__ import annotations
 
