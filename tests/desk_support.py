@@ -40,7 +40,8 @@ def poisoned_workflow(base: Path) -> Path:
     The simulator runs first; then three of the accounts it made get XSS payloads as names and
     descriptions (untrusted text as it would arrive from a platform), then the rest of the workflow
     runs. Returns the project folder (results in ``results/synthetic``)."""
-    work = base / "desk-workflow"
+    # SPREADWATCH_DESK_WORK keeps the run across pytest sessions while developing (default: per session)
+    work = Path(os.environ.get("SPREADWATCH_DESK_WORK") or base / "desk-workflow")
     done = work / ".done"
     if done.exists():
         return work

@@ -33,7 +33,7 @@ COMPONENT_WORDS = {
     "coordination": "coordinated co-sharing",
     "bot_probability": "bot probability",
 }
-QUEUE_SCHEMA_VERSION = "2"
+QUEUE_SCHEMA_VERSION = "3"
 
 
 @dataclass
@@ -92,25 +92,28 @@ def build_queue_db(ranked_csv: str | Path, out: str | Path) -> Path:
     con = sqlite3.connect(tmp)
     con.execute("PRAGMA journal_mode=OFF")
     con.execute("PRAGMA synchronous=OFF")
-    first = True
     text_cols = {"account_id": str, "screen_name": str, "name": str, "label": str, "review_status": str,
                  "reviewer": str, "top_reasons": str}
-    for chunk in pd.read_csv(ranked_csv, dtype=text_cols, keep_default_na=False, na_values={
-            c: [""] for c in ("score", "rank", *COMPONENTS)}, chunksize=200_000):
-        for c in COMPONENTS:
-            if c not in chunk:
-                chunk[c] = np.nan
-        for c in ("screen_name", "name", "label", "review_status", "top_reasons"):
-            if c not in chunk:
-                chunk[c] = ""
-        chunk["search"] = (chunk["account_id"] + " " + chunk["screen_name"] + " " + chunk["name"]).str.lower()
-        chunk.to_sql("ranked", con, if_exists="replace" if first else "append", index=False)
-        first = False
+    table = pd.read_csv(ranked_csv, dtype=text_cols, keep_default_na=False,
+                        na_values={c: [""] for c in ("score", "rank", *COMPONENTS)})
+    for c in COMPONENTS:
+        if c not in table:
+            table[c] = np.nan
+        # the combined score is built from percentile ranks; the CSV keeps the raw component values
+        table[f"{c}_pct"] = pd.to_numeric(table[c], errors="coerce").rank(pct=True, method="max")
+    for c in ("screen_name", "name", "label", "review_status", "top_reasons"):
+        if c not in table:
+            table[c] = ""
+    table["search"] = (table["account_id"] + " " + table["screen_name"] + " " + table["name"]).str.lower()
+    for start in range(0, len(table), 200_000):
+        table.iloc[start:start + 200_000].to_sql("ranked", con, if_exists="replace" if start == 0 else "append",
+                                                 index=False)
+    del table
     con.execute("CREATE UNIQUE INDEX ranked_id ON ranked (account_id)")
     con.execute("CREATE INDEX ranked_rank ON ranked (rank)")
     con.execute("CREATE INDEX ranked_score ON ranked (score, label)")
     for c in COMPONENTS:
-        con.execute(f'CREATE INDEX "ranked_{c}" ON ranked ("{c}")')
+        con.execute(f'CREATE INDEX "ranked_{c}" ON ranked ("{c}_pct")')
     con.execute("CREATE INDEX ranked_name ON ranked (screen_name)")
     con.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
     con.execute("INSERT INTO meta VALUES ('source', ?)", (key,))
@@ -152,7 +155,7 @@ class Queue:
             clauses.append("vv.verdict = ?")
             params.append(query.status)
         if query.component and query.min_component is not None:
-            clauses.append(f'r."{query.component}" >= ?')
+            clauses.append(f'r."{query.component}_pct" >= ?')
             params.append(query.min_component)
         if query.min_score is not None:
             clauses.append("r.score >= ?")
@@ -172,8 +175,8 @@ class Queue:
             source = "v.verdicts vv CROSS JOIN ranked r ON vv.dataset = ? AND r.account_id = vv.account_id"
         else:
             source = "ranked r LEFT JOIN v.verdicts vv ON vv.dataset = ? AND vv.account_id = r.account_id"
-        order_col = {"status": "COALESCE(vv.verdict, 'unreviewed')", "screen_name": "r.screen_name"}.get(
-            query.sort, f'r."{query.sort}"')
+        order_col = {"status": "COALESCE(vv.verdict, 'unreviewed')", "screen_name": "r.screen_name",
+                     "rank": "r.rank", "score": "r.score"}.get(query.sort, f'r."{query.sort}_pct"')
         direction = "DESC" if query.desc else "ASC"
         tie = "r.rank ASC" if query.sort != "rank" else "r.account_id ASC"
         offset = (query.page - 1) * query.per_page
@@ -220,7 +223,8 @@ def reasons_in_words(row: dict, n: int = 3) -> list[str]:
     parts = [p.strip() for p in str(text).split(";") if p.strip()]
     if parts:
         return parts[:n]
-    comps = [(row.get(c), c) for c in COMPONENTS if isinstance(row.get(c), (int, float)) and row.get(c) == row.get(c)]
+    comps = [(row.get(f"{c}_pct"), c) for c in COMPONENTS
+             if isinstance(row.get(f"{c}_pct"), (int, float)) and row.get(f"{c}_pct") == row.get(f"{c}_pct")]
     comps.sort(reverse=True)
     return [f"{COMPONENT_WORDS[c]} (percentile {v:.2f})" for v, c in comps[:n] if v > 0]
 
