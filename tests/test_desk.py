@@ -7,9 +7,9 @@ import re
 
 import pandas as pd
 import pytest
+from desk_support import PAYLOAD_DESC, PAYLOAD_NAME, PAYLOAD_SCREEN, poisoned_workflow
 from fastapi.testclient import TestClient
 
-from desk_support import PAYLOAD_DESC, PAYLOAD_NAME, PAYLOAD_SCREEN, poisoned_workflow
 from spreadwatch.desk import db as vdb
 from spreadwatch.desk import trees
 from spreadwatch.desk.app import create_app

@@ -13,9 +13,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import REPO
-from desk_support import PAYLOAD_DESC, PAYLOAD_NAME, PAYLOAD_SCREEN, Server, poisoned_workflow, snakemake
+from desk_support import (
+    PAYLOAD_DESC,
+    PAYLOAD_NAME,
+    PAYLOAD_SCREEN,
+    Server,
+    poisoned_workflow,
+    snakemake,
+)
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 pytestmark = [

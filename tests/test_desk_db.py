@@ -8,7 +8,13 @@ import pytest
 
 from spreadwatch.desk import db as vdb
 from spreadwatch.desk.app import neutralise, unneutralise
-from spreadwatch.stages import apply_reviews, merge_reviews, read_reviews, read_reviews_db, review_exclusions
+from spreadwatch.stages import (
+    apply_reviews,
+    merge_reviews,
+    read_reviews,
+    read_reviews_db,
+    review_exclusions,
+)
 
 
 def test_migrations_run_once_and_set_wal_full(tmp_path):

@@ -16,6 +16,7 @@ import csv
 import hashlib
 import hmac
 import io
+import math
 import secrets
 import threading
 from pathlib import Path
@@ -23,7 +24,13 @@ from urllib.parse import urlencode
 
 import pandas as pd
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -43,7 +50,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(HERE / "templates"),
                       autoescape=select_autoescape(["html", "svg"], default_for_string=True, default=True))
-    env.filters["num"] = lambda v, d=3: "" if v is None or v != v else (f"{v:.{d}f}" if isinstance(v, float) else str(v))
+    env.filters["num"] = lambda v, d=3: "" if v is None or (isinstance(v, float) and math.isnan(v)) else (f"{v:.{d}f}" if isinstance(v, float) else str(v))
     env.globals["COMPONENTS"] = COMPONENTS
     env.globals["WORDS"] = queries.COMPONENT_WORDS
     return env
@@ -173,14 +180,12 @@ def create_app(results_dir: str | Path, dataset: str, db_path: str | Path, token
         partners = details.partners(account_id)
         ids = {account_id, *(p["account_id"] for p in partners), *(c["root_account_id"] for c in cascades)}
         pictures = []
-        for c in cascades[:4]:
-            eng = details.cascade_engagements(c["cascade_id"])
-            ids |= set(eng["child_account_id"].dropna())
+        for c in cascades[:3]:
+            ids |= {r["account_id"] for r in details.tree(c["cascade_id"]) if r["account_id"]}
         names = queue.names(ids)
-        for c in cascades[:4]:
+        for c in cascades[:3]:
             pictures.append({"cascade": c, "tree": trees.propagation(
-                details.cascade_summary(c["cascade_id"]), details.cascade_engagements(c["cascade_id"]),
-                highlight=account_id, names=names)})
+                c, None, highlight=account_id, names=names, edges=details.tree(c["cascade_id"]))})
         verdict = vdb.get_verdict(writer, dataset, account_id)
         context = _score_context(queue, row, dataset)
         return render(request, "account.html", row=row, profile=profile or {}, scores=details.scores(account_id),
@@ -225,15 +230,15 @@ def create_app(results_dir: str | Path, dataset: str, db_path: str | Path, token
 
     @app.get("/cascade/{cascade_id}", response_class=HTMLResponse)
     def cascade_page(request: Request, cascade_id: str):
-        if details.cascade_index is None or cascade_id not in details.cascade_index.index:
+        if cascade_id not in details.cascades:
             return render(request, "error.html", status=404, message=f"No cascade {cascade_id} in {dataset}.")
         summary = details.cascade_summary(cascade_id)
-        eng = details.cascade_engagements(cascade_id)
+        edges = details.tree(cascade_id)
         drivers = details.drivers(cascade_id)
-        names = queue.names({summary["root_account_id"], *eng["child_account_id"].dropna()})
-        tree = trees.propagation(summary, eng, highlight=request.query_params.get("account"), names=names,
-                                 max_nodes=300)
-        times = pd.to_numeric(eng["delay_s"], errors="coerce").dropna().sort_values().to_numpy()
+        names = queue.names({r["account_id"] for r in edges if r["account_id"]})
+        tree = trees.propagation(summary, None, highlight=request.query_params.get("account"), names=names,
+                                 max_nodes=300, edges=edges)
+        times = sorted(r["delay_s"] for r in edges[1:] if r["delay_s"] == r["delay_s"])
         curve = _growth_curve(times)
         return render(request, "cascade.html", c=summary, tree=tree, drivers=drivers, names=names, curve=curve)
 
@@ -379,7 +384,7 @@ def _int(value, default):
 def _score_context(queue: queries.Queue, row: dict, dataset: str) -> dict | None:
     """"What a score of s means here": rank share at or above it, and labels/verdicts of its neighbours."""
     score = row.get("score")
-    if score is None or score != score:
+    if score is None or math.isnan(score):
         return None
     con = queue._con()
     above = con.execute("SELECT COUNT(*) FROM ranked WHERE score >= ?", (score,)).fetchone()[0]

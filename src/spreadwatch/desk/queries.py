@@ -12,6 +12,7 @@ import hashlib
 import json
 import sqlite3
 import threading
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,7 +51,7 @@ class QueueQuery:
     page: int = 1
     per_page: int = 50
 
-    def clean(self) -> "QueueQuery":
+    def clean(self) -> QueueQuery:
         self.q = (self.q or "").strip()[:100]
         self.status = self.status if self.status in STATUSES else ""
         self.component = self.component if self.component in COMPONENTS else ""
@@ -59,7 +60,7 @@ class QueueQuery:
         self.per_page = max(10, min(int(self.per_page or 50), 200))
         for name in ("min_component", "max_score", "min_score"):
             value = getattr(self, name)
-            if value is not None and not (value == value and -1e9 < value < 1e9):
+            if value is not None and not (-1e9 < value < 1e9):
                 setattr(self, name, None)
         if self.component and self.min_component is None:
             self.min_component = 0.5
@@ -230,45 +231,63 @@ def reasons_in_words(row: dict, n: int = 3) -> list[str]:
 
 
 class Details:
-    """Canonical tables and scores of one dataset, loaded once, indexed for account/cascade/domain pages."""
+    """Canonical tables and scores of one dataset, loaded once into per-key Python records so an
+    account, cascade or domain page costs O(its own rows)."""
 
     def __init__(self, results_dir: str | Path, dataset: str):
         base = Path(results_dir) / dataset
         self.base = base
         canonical = base / "canonical"
 
-        def read(path, columns=None):
+        def read(path):
             path = Path(path)
-            if not path.exists():
-                return None
-            return pd.read_parquet(path, columns=columns)
+            return pd.read_parquet(path) if path.exists() else None
 
-        self.accounts = read(canonical / "accounts.parquet")
-        self.posts = read(canonical / "posts.parquet")
-        self.cascades = read(canonical / "cascades.parquet")
-        self.engagements = read(canonical / "engagements.parquet")
+        accounts = read(canonical / "accounts.parquet")
+        posts = read(canonical / "posts.parquet")
+        cascades = read(canonical / "cascades.parquet")
+        engagements = read(canonical / "engagements.parquet")
         self.account_scores = read(base / "scores" / "accounts.parquet")
-        self.cascade_scores = read(base / "scores" / "cascades.parquet")
-        self.pairs = read(base / "graphs" / "coengagement_pairs.parquet")
+        cascade_scores = read(base / "scores" / "cascades.parquet")
+        pairs = read(base / "graphs" / "coengagement_pairs.parquet")
         domains_csv = base / "ranked_domains.csv"
         self.domains = pd.read_csv(domains_csv, dtype={"domain": str}) if domains_csv.exists() else None
-        self.account_index = self.accounts.set_index("account_id") if self.accounts is not None else None
-        self.posts_by_account = _groups(self.posts, "account_id")
-        self.eng_by_child = _groups(self.engagements, "child_account_id")
-        self.eng_by_cascade = _groups(self.engagements, "cascade_id")
-        self.cascade_index = self.cascades.set_index("cascade_id") if self.cascades is not None else None
-        self.cascades_by_root = _groups(self.cascades, "root_account_id")
-        self.cascades_by_domain = _groups(self.cascades, "domain")
-        self.p_misinfo = (self.cascade_scores.set_index("cascade_id")["misinfo_probability"]
-                          if self.cascade_scores is not None and "misinfo_probability" in self.cascade_scores else pd.Series(dtype=float))
-        self.pairs_by_account = {}
-        if self.pairs is not None and len(self.pairs):
-            both = pd.concat([
-                self.pairs.rename(columns={"account_a": "account", "account_b": "partner"}),
-                self.pairs.rename(columns={"account_b": "account", "account_a": "partner"})], ignore_index=True)
-            both = both.sort_values(["account", "n_cascades", "partner"], ascending=[True, False, True])
-            self.pairs_by_account = _groups(both, "account", keep=both)
+
+        self.accounts = _by_key(accounts, "account_id", unique=True)
+        self.scores_by_account = _by_key(self.account_scores, "account_id", unique=True)
+        self.posts_by_account = _by_key(posts, "account_id",
+                                        ["post_id", "created_at", "kind", "text", "domain", "cascade_id"])
+        self.eng_by_cascade = _by_key(engagements, "cascade_id",
+                                      ["engagement_id", "parent_engagement_id", "parent_account_id",
+                                       "child_account_id", "delay_s"])
+        self.cascades_by_child: dict[str, list[str]] = {}
+        for cid, rows in self.eng_by_cascade.items():
+            for child in {r["child_account_id"] for r in rows if r["child_account_id"]}:
+                self.cascades_by_child.setdefault(child, []).append(cid)
+        p_misinfo = {}
+        if cascade_scores is not None and "misinfo_probability" in cascade_scores:
+            p_misinfo = dict(zip(cascade_scores["cascade_id"], cascade_scores["misinfo_probability"]))
+        self.cascades = _by_key(cascades, "cascade_id", unique=True)
+        for cid, c in self.cascades.items():
+            p = p_misinfo.get(cid)
+            c["size"] = len(self.eng_by_cascade.get(cid, ()))
+            c["misinfo_probability"] = None if p is None or pd.isna(p) else float(p)
+        self.cascades_by_root: dict[str, list[str]] = {}
+        self.cascades_by_domain: dict[str, list[str]] = {}
+        for cid, c in self.cascades.items():
+            if c.get("root_account_id"):
+                self.cascades_by_root.setdefault(c["root_account_id"], []).append(cid)
+            if c.get("domain"):
+                self.cascades_by_domain.setdefault(c["domain"], []).append(cid)
+        self.pairs_by_account: dict[str, list[tuple[int, str]]] = {}
+        if pairs is not None:
+            for a, b, n in zip(pairs["account_a"], pairs["account_b"], pairs["n_cascades"]):
+                self.pairs_by_account.setdefault(a, []).append((int(n), b))
+                self.pairs_by_account.setdefault(b, []).append((int(n), a))
+        times = [r["_t"] for rows in self.posts_by_account.values() for r in rows if r["_t"] is not None]
+        self.post_range = (min(times), max(times)) if times else None
         self.bot_calibration = self._bot_calibration()
+        self._trees: dict[str, list[dict]] = {}
 
     def _bot_calibration(self) -> list[dict]:
         """Reliability of the out-of-fold bot probability: per tenth, labelled accounts and bot share."""
@@ -279,152 +298,130 @@ class Details:
         if known.empty:
             return []
         bins = np.clip((known["bot_probability"].to_numpy(float) * 10).astype(int), 0, 9)
+        is_bot = (known["label"] == "bot").to_numpy()
         out = []
         for b in range(10):
-            sel = known[bins == b]
-            out.append({"low": b / 10, "high": (b + 1) / 10, "n": len(sel),
-                        "bot_share": float((sel["label"] == "bot").mean()) if len(sel) else None})
+            sel = bins == b
+            out.append({"low": b / 10, "high": (b + 1) / 10, "n": int(sel.sum()),
+                        "bot_share": float(is_bot[sel].mean()) if sel.any() else None})
         return out
 
     def account(self, account_id: str) -> dict | None:
-        if self.account_index is None or account_id not in self.account_index.index:
-            return None
-        row = self.account_index.loc[account_id]
-        return {"account_id": account_id, **{k: _clean(v) for k, v in row.items()}}
+        return self.accounts.get(account_id)
 
     def scores(self, account_id: str) -> dict:
-        if self.account_scores is None:
-            return {}
-        sel = self.account_scores[self.account_scores["account_id"] == account_id]
-        return {k: _clean(v) for k, v in sel.iloc[0].items()} if len(sel) else {}
+        return self.scores_by_account.get(account_id, {})
 
     def timeline(self, account_id: str, bins: int = 40) -> dict:
-        """Posts per time bin: {bars: [{x, h, n, label}], start, end, n}; empty when no dated posts."""
-        posts = _take(self.posts, self.posts_by_account, account_id)
-        if posts is None or posts.empty or "created_at" not in posts or posts["created_at"].isna().all():
-            return {"bars": [], "n": 0 if posts is None else len(posts)}
-        times = pd.to_datetime(posts["created_at"], utc=True).dropna()
-        if self.posts is not None and "created_at" in self.posts:
-            lo, hi = self._post_range()
-        else:
-            lo, hi = times.min(), times.max()
-        span = max((hi - lo).total_seconds(), 1.0)
-        idx = np.clip(((times - lo).dt.total_seconds() / span * bins).astype(int), 0, bins - 1)
-        counts = np.bincount(idx, minlength=bins)
+        """Posts per time bin over the dataset's time range: {bars: [{x, h, n, label}], n, start, end}."""
+        posts = self.posts_by_account.get(account_id, [])
+        times = np.array([r["_t"] for r in posts if r["_t"] is not None], dtype=float)
+        if not len(times) or self.post_range is None:
+            return {"bars": [], "n": len(posts)}
+        lo, hi = self.post_range
+        span = max(hi - lo, 1.0)
+        counts = np.bincount(np.clip(((times - lo) / span * bins).astype(int), 0, bins - 1), minlength=bins)
         top = max(int(counts.max()), 1)
-        bars = [{"x": i * 12, "h": 2 + 58 * c / top, "n": int(c),
-                 "label": (lo + pd.Timedelta(seconds=span * i / bins)).strftime("%Y-%m-%d %H:%M")}
+        stamp = lambda t: pd.Timestamp(t, unit="s", tz="UTC").strftime("%Y-%m-%d %H:%M")
+        bars = [{"x": i * 12, "h": 2 + 58 * c / top, "n": int(c), "label": stamp(lo + span * i / bins)}
                 for i, c in enumerate(counts)]
-        return {"bars": bars, "n": len(times), "start": lo.strftime("%Y-%m-%d"), "end": hi.strftime("%Y-%m-%d"),
-                "max": top, "width": bins * 12}
-
-    def _post_range(self):
-        if not hasattr(self, "_range"):
-            times = pd.to_datetime(self.posts["created_at"], utc=True)
-            self._range = (times.min(), times.max())
-        return self._range
+        return {"bars": bars, "n": len(times), "start": stamp(lo)[:10], "end": stamp(hi)[:10], "max": top,
+                "width": bins * 12}
 
     def sample_posts(self, account_id: str, n: int = 8) -> list[dict]:
-        posts = _take(self.posts, self.posts_by_account, account_id)
-        if posts is None or posts.empty:
-            return []
-        posts = posts.sort_values(["created_at", "post_id"]) if "created_at" in posts else posts
-        originals = posts[posts["kind"] == "original"] if "kind" in posts else posts
-        chosen = pd.concat([originals.head(n), posts.head(n)]).drop_duplicates("post_id").head(n)
-        return [{k: _clean(v) for k, v in r.items()} for r in chosen.to_dict("records")]
+        """Up to ``n`` posts, originals first, each group in time order."""
+        posts = self.posts_by_account.get(account_id, [])
+        ordered = sorted(posts, key=lambda r: (r.get("kind") != "original", r["_t"] if r["_t"] is not None else 0,
+                                               str(r.get("post_id"))))
+        return sorted(ordered[:n], key=lambda r: (r["_t"] if r["_t"] is not None else 0, str(r.get("post_id"))))
 
     def cascades_of(self, account_id: str, limit: int = 12) -> list[dict]:
-        """Cascades it seeded (role 'seeded') and those it amplified (role 'amplified'), by size."""
-        out = {}
-        seeded = _take(self.cascades, self.cascades_by_root, account_id)
-        if seeded is not None:
-            for cid in seeded["cascade_id"]:
-                out[cid] = "seeded"
-        engaged = _take(self.engagements, self.eng_by_child, account_id)
-        if engaged is not None:
-            for cid in engaged["cascade_id"].unique():
-                out.setdefault(cid, "amplified")
-        rows = []
-        for cid, role in out.items():
-            rows.append({**self.cascade_summary(cid), "role": role})
+        """Cascades it seeded (role 'seeded') and those it amplified (role 'amplified'), largest first."""
+        roles = {cid: "seeded" for cid in self.cascades_by_root.get(account_id, [])}
+        for cid in self.cascades_by_child.get(account_id, []):
+            roles.setdefault(cid, "amplified")
+        rows = [{**self.cascade_summary(cid), "role": role} for cid, role in roles.items()]
         rows.sort(key=lambda r: (r["role"] != "seeded", -r["size"], r["cascade_id"]))
         return rows[:limit]
 
     def cascade_summary(self, cascade_id: str) -> dict:
-        c = self.cascade_index.loc[cascade_id] if self.cascade_index is not None and cascade_id in self.cascade_index.index else {}
-        size = len(self.eng_by_cascade.get(cascade_id, ()))
-        p = self.p_misinfo.get(cascade_id)
-        return {"cascade_id": cascade_id, "size": size, "title": _clean(c.get("title")) if len(c) else None,
-                "domain": _clean(c.get("domain")) if len(c) else None,
-                "root_account_id": _clean(c.get("root_account_id")) if len(c) else None,
-                "label": _clean(c.get("label")) if len(c) else None,
-                "created_at": _clean(c.get("created_at")) if len(c) else None,
-                "misinfo_probability": None if p is None or p != p else float(p)}
+        c = self.cascades.get(cascade_id, {})
+        return {"cascade_id": cascade_id, "size": c.get("size", len(self.eng_by_cascade.get(cascade_id, ()))),
+                **{k: c.get(k) for k in ("title", "domain", "root_account_id", "label", "created_at",
+                                         "misinfo_probability")}}
 
-    def cascade_engagements(self, cascade_id: str) -> pd.DataFrame:
-        eng = _take(self.engagements, self.eng_by_cascade, cascade_id)
-        return eng if eng is not None else pd.DataFrame(
-            columns=["engagement_id", "parent_engagement_id", "child_account_id", "delay_s"])
+    def cascade_engagements(self, cascade_id: str) -> list[dict]:
+        return self.eng_by_cascade.get(cascade_id, [])
+
+    def tree(self, cascade_id: str) -> list[dict]:
+        """The cascade's tree edges (``trees.tree_edges``), cached per cascade."""
+        if cascade_id not in self._trees:
+            from spreadwatch.desk.trees import tree_edges
+
+            if len(self._trees) > 4096:
+                self._trees.clear()
+            self._trees[cascade_id] = tree_edges(self.cascades.get(cascade_id, {}), self.cascade_engagements(cascade_id))
+        return self._trees[cascade_id]
 
     def partners(self, account_id: str, limit: int = 20) -> list[dict]:
-        sel = self.pairs_by_account.get(account_id)
-        if sel is None:
-            return []
-        return [{"account_id": r.partner, "n_cascades": int(r.n_cascades)} for r in sel.head(limit).itertuples()]
+        pairs = sorted(self.pairs_by_account.get(account_id, []), key=lambda p: (-p[0], p[1]))
+        return [{"account_id": b, "n_cascades": n} for n, b in pairs[:limit]]
 
     def domains_of(self, account_id: str) -> list[dict]:
-        posts = _take(self.posts, self.posts_by_account, account_id)
-        if posts is None or "domain" not in posts:
-            return []
-        counts = posts["domain"].dropna().value_counts()
-        counts = counts.sort_index().sort_values(ascending=False, kind="stable").head(5)
-        return [{"domain": d, "n": int(n)} for d, n in counts.items()]
+        counts = Counter(r["domain"] for r in self.posts_by_account.get(account_id, []) if r.get("domain"))
+        return [{"domain": d, "n": n} for d, n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))[:5]]
 
     def domain(self, name: str) -> dict | None:
         row = None
         if self.domains is not None:
             sel = self.domains[self.domains["domain"] == name]
             row = {k: _clean(v) for k, v in sel.iloc[0].items()} if len(sel) else None
-        cascades = _take(self.cascades, self.cascades_by_domain, name)
-        if row is None and (cascades is None or cascades.empty):
+        ids = self.cascades_by_domain.get(name, [])
+        if row is None and not ids:
             return None
-        summaries = [self.cascade_summary(c) for c in (cascades["cascade_id"] if cascades is not None else [])]
-        summaries.sort(key=lambda r: (-r["size"], r["cascade_id"]))
-        seeders = pd.Series([s["root_account_id"] for s in summaries if s["root_account_id"]], dtype=object)
-        seeders = seeders.value_counts().sort_index().sort_values(ascending=False, kind="stable").head(15)
+        summaries = sorted((self.cascade_summary(c) for c in ids), key=lambda r: (-r["size"], r["cascade_id"]))
+        seeders = Counter(s["root_account_id"] for s in summaries if s["root_account_id"])
+        top = sorted(seeders.items(), key=lambda x: (-x[1], x[0]))[:15]
         return {"domain": name, "row": row, "cascades": summaries[:30], "n_cascades": len(summaries),
-                "seeders": [{"account_id": a, "n": int(n)} for a, n in seeders.items()]}
+                "seeders": [{"account_id": a, "n": n} for a, n in top]}
 
     def drivers(self, cascade_id: str, limit: int = 15) -> list[dict]:
         """Accounts that drove a cascade: engagements made and reshares of their engagements received."""
-        eng = self.cascade_engagements(cascade_id)
-        if eng.empty:
-            return []
-        made = eng["child_account_id"].value_counts()
-        parent = eng["parent_account_id"].value_counts() if "parent_account_id" in eng else pd.Series(dtype=int)
-        frame = pd.DataFrame({"made": made, "received": parent}).fillna(0).astype(int)
-        frame["total"] = frame["made"] + frame["received"]
-        frame = frame.sort_index().sort_values("total", ascending=False, kind="stable").head(limit)
-        return [{"account_id": a, "made": int(r.made), "received": int(r.received)} for a, r in frame.iterrows()]
+        rows = self.cascade_engagements(cascade_id)
+        made = Counter(r["child_account_id"] for r in rows if r["child_account_id"])
+        received = Counter(r["parent_account_id"] for r in rows if r.get("parent_account_id"))
+        ids = sorted(set(made) | set(received), key=lambda a: (-(made[a] + received[a]), a))[:limit]
+        return [{"account_id": a, "made": made[a], "received": received[a]} for a in ids]
 
 
-def _groups(frame: pd.DataFrame | None, column: str, keep: pd.DataFrame | None = None) -> dict:
-    """{value: row positions} (or sub-frames when ``keep`` is given) for fast per-key look-ups."""
-    if frame is None or column not in frame or frame.empty:
+def _by_key(frame: pd.DataFrame | None, key: str, columns: list[str] | None = None,
+            unique: bool = False) -> dict:
+    """{key value: record} (``unique``) or {key value: [records]} with plain Python values; records of
+    tables with ``created_at`` carry ``_t`` (epoch seconds or None)."""
+    if frame is None or key not in frame:
         return {}
-    groups = frame.groupby(column, sort=False).indices
-    if keep is not None:
-        return {k: keep.iloc[v] for k, v in groups.items()}
-    return groups
-
-
-def _take(frame, groups: dict, key):
-    if frame is None:
-        return None
-    positions = groups.get(key)
-    if positions is None:
-        return frame.iloc[0:0]
-    return frame.iloc[positions]
+    columns = [c for c in (columns or list(frame.columns)) if c in frame]
+    part = frame[list(dict.fromkeys([key, *columns]))].copy()
+    has_time = "created_at" in part
+    if has_time:
+        stamps = pd.to_datetime(part["created_at"], utc=True, errors="coerce")
+        epoch = (stamps - pd.Timestamp(0, tz="UTC")).dt.total_seconds()
+        part["_t"] = epoch.astype(object).where(epoch.notna(), None)
+        part["created_at"] = stamps.dt.strftime("%Y-%m-%d %H:%M:%S").astype(object).where(stamps.notna(), None)
+    for column in part.columns:
+        if column != "_t":
+            part[column] = part[column].astype(object).where(part[column].notna(), None)
+    out: dict = {}
+    for record in part.to_dict("records"):
+        record = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in record.items()}
+        if not has_time:
+            record["_t"] = None
+        value = record[key]
+        if unique:
+            out.setdefault(value, record)
+        else:
+            out.setdefault(value, []).append(record)
+    return out
 
 
 def _clean(value):

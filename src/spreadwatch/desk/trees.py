@@ -7,6 +7,9 @@ accounts, this account's share, time range) so a 2,000-engagement cascade stays 
 """
 from __future__ import annotations
 
+import math
+from collections import Counter
+
 import pandas as pd
 
 ROW = 16
@@ -14,17 +17,19 @@ COL = 110
 PAD = 12
 
 
-def tree_edges(cascade, engagements: pd.DataFrame) -> list[dict]:
-    """The cascade's tree. Columns in: engagements of ONE cascade (engagement_id, parent_engagement_id,
+def tree_edges(cascade, engagements) -> list[dict]:
+    """The cascade's tree. In: engagements of ONE cascade (DataFrame or records) (engagement_id, parent_engagement_id,
     child_account_id, delay_s). Out: one dict per node (node, parent: ``"root"`` for root children and
     None for the root, account_id, delay_s, depth), the root first, then by (depth, delay_s, node)."""
     root_account = cascade.get("root_account_id") if hasattr(cascade, "get") else None
-    ids = engagements["engagement_id"].astype(str).tolist()
+    if isinstance(engagements, pd.DataFrame):
+        engagements = engagements.astype(object).where(engagements.notna(), None).to_dict("records")
+    ids = [str(e["engagement_id"]) for e in engagements]
     known = set(ids)
-    parents = [str(p) if isinstance(p, str) and str(p) in known else "root"
-               for p in engagements["parent_engagement_id"].tolist()]
-    accounts = engagements["child_account_id"].tolist()
-    delays = pd.to_numeric(engagements["delay_s"], errors="coerce").astype(float).tolist()
+    parents = [str(e.get("parent_engagement_id")) if e.get("parent_engagement_id") is not None
+               and str(e.get("parent_engagement_id")) in known else "root" for e in engagements]
+    accounts = [e.get("child_account_id") for e in engagements]
+    delays = [float(e["delay_s"]) if e.get("delay_s") is not None else float("nan") for e in engagements]
     parent_of = dict(zip(ids, parents))
     depth = {"root": 0}
     for node in ids:
@@ -76,7 +81,7 @@ def layout(edges: list[dict], highlight: str | None, names: dict[str, str] | Non
         account = row["account_id"]
         name = names.get(account, account) if account else "(news root)"
         delay = row["delay_s"]
-        when = "root" if node == "root" else (f"+{_duration(delay)}" if delay == delay else "")
+        when = "root" if node == "root" else (f"+{_duration(delay)}" if not math.isnan(delay) else "")
         nodes.append({"x": x, "y": yy, "label": name or "", "title": f"{name} {when}".strip(),
                       "mark": bool(highlight and account == highlight), "root": node == "root", "account_id": account})
         if row["parent"] is not None and row["parent"] in y_of:
@@ -90,24 +95,28 @@ def layout(edges: list[dict], highlight: str | None, names: dict[str, str] | Non
 def level_summary(edges: list[dict], highlight: str | None, names: dict[str, str] | None = None) -> dict:
     """Per-depth summary of a large cascade: {levels: [{depth, n, accounts, mine, first, last, top, bar}], max_n}."""
     names = names or {}
-    frame = pd.DataFrame(edges[1:], columns=["node", "parent", "account_id", "delay_s", "depth"])
+    by_depth: dict[int, list[dict]] = {}
+    for row in edges[1:]:
+        by_depth.setdefault(row["depth"], []).append(row)
+    max_n = max((len(v) for v in by_depth.values()), default=1)
     levels = []
-    grouped = frame.groupby("depth", sort=True)
-    max_n = int(grouped.size().max()) if len(frame) else 1
-    for depth, group in grouped:
-        counts = group["account_id"].value_counts().sort_index().sort_values(ascending=False, kind="stable")
-        top = [names.get(a, a) for a in counts.index[:3]]
-        levels.append({"depth": int(depth), "n": len(group), "accounts": int(group["account_id"].nunique()),
-                       "mine": int((group["account_id"] == highlight).sum()) if highlight else 0,
-                       "first": _duration(group["delay_s"].min()), "last": _duration(group["delay_s"].max()),
+    for depth in sorted(by_depth):
+        group = by_depth[depth]
+        counts = Counter(r["account_id"] for r in group if r["account_id"])
+        top = [names.get(a, a) for a, _ in sorted(counts.items(), key=lambda x: (-x[1], x[0]))[:3]]
+        delays = [r["delay_s"] for r in group if r["delay_s"] == r["delay_s"]]
+        levels.append({"depth": int(depth), "n": len(group), "accounts": len(counts),
+                       "mine": counts.get(highlight, 0) if highlight else 0,
+                       "first": _duration(min(delays)) if delays else "?", "last": _duration(max(delays)) if delays else "?",
                        "top": top, "bar": 4 + 400 * len(group) / max_n})
     return {"levels": levels, "max_n": max_n}
 
 
-def propagation(cascade, engagements: pd.DataFrame, highlight: str | None = None,
-                names: dict[str, str] | None = None, max_nodes: int = 150) -> dict:
-    """Everything the ``_tree.html`` template needs: ``kind`` "tree" (with layout) or "levels"."""
-    edges = tree_edges(cascade, engagements)
+def propagation(cascade, engagements, highlight: str | None = None, names: dict[str, str] | None = None,
+                max_nodes: int = 150, edges: list[dict] | None = None) -> dict:
+    """What the ``tree_svg`` macro draws: ``kind`` "tree" (with layout) or "levels" (per-level summary).
+    ``edges`` (from ``tree_edges``) may be given instead of computing them from the engagements."""
+    edges = edges if edges is not None else tree_edges(cascade, engagements)
     out = {"n": len(edges) - 1, "depth": max(r["depth"] for r in edges)}
     if len(edges) <= max_nodes:
         out.update(kind="tree", **layout(edges, highlight, names), labels=len(edges) <= 60)
@@ -117,7 +126,7 @@ def propagation(cascade, engagements: pd.DataFrame, highlight: str | None = None
 
 
 def _duration(seconds) -> str:
-    if seconds is None or seconds != seconds:
+    if seconds is None or math.isnan(seconds):
         return "?"
     seconds = float(seconds)
     if seconds < 60:
