@@ -186,13 +186,14 @@ def create_app(results_dir: str | Path, dataset: str, db_path: str | Path, token
         for c in cascades[:3]:
             pictures.append({"cascade": c, "tree": trees.propagation(
                 c, None, highlight=account_id, names=names, edges=details.tree(c["cascade_id"]))})
-        verdict = vdb.get_verdict(writer, dataset, account_id)
+        reader = queue._con()  # this thread's read connection (verdict store attached): never the writer's
+        verdict = vdb.get_verdict(reader, dataset, account_id)
         context = _score_context(queue, row, dataset)
         return render(request, "account.html", row=row, profile=profile or {}, scores=details.scores(account_id),
                       reasons=queries.reasons_in_words(row, n=6), timeline=details.timeline(account_id),
                       cascades=cascades, pictures=pictures, partners=partners, names=names,
                       posts=details.sample_posts(account_id), domains=details.domains_of(account_id),
-                      verdict=verdict, history=vdb.history(writer, dataset, account_id)[:20],
+                      verdict=verdict, history=vdb.history(reader, dataset, account_id)[:20],
                       calibration=details.bot_calibration, context=context, prev_id=prev_id, next_id=next_id,
                       back=_local(request.query_params.get("back"), "/queue"))
 
@@ -258,17 +259,18 @@ def create_app(results_dir: str | Path, dataset: str, db_path: str | Path, token
 
     @app.get("/audit", response_class=HTMLResponse)
     def audit_page(request: Request):
-        rows = writer.execute("SELECT id, account_id, action, verdict, reviewer, note, date FROM audit_log "
+        reader = queue._con()
+        rows = reader.execute("SELECT id, account_id, action, verdict, reviewer, note, date FROM audit_log "
                               "WHERE dataset = ? ORDER BY id DESC LIMIT 500", (dataset,)).fetchall()
         entries = [dict(zip(("id", "account_id", "action", "verdict", "reviewer", "note", "date"), r)) for r in rows]
-        counts = dict(writer.execute("SELECT verdict, COUNT(*) FROM verdicts WHERE dataset = ? GROUP BY verdict",
+        counts = dict(reader.execute("SELECT verdict, COUNT(*) FROM verdicts WHERE dataset = ? GROUP BY verdict",
                                      (dataset,)).fetchall())
         return render(request, "audit.html", entries=entries, counts=counts, names=queue.names(
             {e["account_id"] for e in entries}))
 
     @app.get("/export.csv")
     def export_csv():
-        frame = vdb.verdicts_frame(writer, dataset)
+        frame = vdb.verdicts_frame(queue._con(), dataset)
         buffer = io.StringIO()
         out = csv.writer(buffer, lineterminator="\n")
         out.writerow(["account_id", "verdict", "reviewer", "note", "date"])
@@ -309,7 +311,7 @@ def create_app(results_dir: str | Path, dataset: str, db_path: str | Path, token
 
     @app.get("/healthz")
     def healthz():
-        return {"ok": True, "dataset": dataset, "accounts": queue.total, "schema": vdb.schema_version(writer)}
+        return {"ok": True, "dataset": dataset, "accounts": queue.total, "schema": vdb.schema_version(queue._con())}
 
     app.state.close = writer.close
     return app

@@ -114,6 +114,7 @@ def _statements(script: str) -> list[str]:
 
 
 def schema_version(con: sqlite3.Connection) -> int:
+    """Highest applied migration (works on the store or on a connection that ATTACHed it)."""
     return int(con.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").fetchone()[0])
 
 
@@ -209,7 +210,7 @@ def get_verdict(con, dataset: str, account_id: str) -> dict | None:
 def history(con, dataset: str, account_id: str) -> list[dict]:
     """The account's audit entries, newest first (id, action, verdict, reviewer, note, date)."""
     rows = con.execute("SELECT id, action, verdict, reviewer, note, date FROM audit_log "
-                       "WHERE dataset = ? AND account_id = ? ORDER BY id DESC", (dataset, str(account_id)))
+                       "WHERE dataset = ? AND account_id = ? ORDER BY id DESC LIMIT 200", (dataset, str(account_id)))
     return [dict(zip(("id", "action", "verdict", "reviewer", "note", "date"), r)) for r in rows]
 
 
@@ -217,6 +218,7 @@ def verdicts_frame(con, dataset: str) -> pd.DataFrame:
     """Current verdicts as the reviews-CSV table: account_id, verdict, reviewer, note, date (sorted by id)."""
     rows = con.execute("SELECT account_id, verdict, reviewer, note, date FROM verdicts WHERE dataset = ? "
                        "ORDER BY account_id", (dataset,)).fetchall()
+    rows = [tuple(r) for r in rows]
     frame = pd.DataFrame(rows, columns=["account_id", "verdict", "reviewer", "note", "date"])
     return frame.astype("string")
 
