@@ -34,7 +34,7 @@ COMPONENT_WORDS = {
     "coordination": "coordinated co-sharing",
     "bot_probability": "bot probability",
 }
-QUEUE_SCHEMA_VERSION = "3"
+QUEUE_SCHEMA_VERSION = "4"
 
 
 @dataclass
@@ -116,6 +116,10 @@ def build_queue_db(ranked_csv: str | Path, out: str | Path) -> Path:
     for c in COMPONENTS:
         con.execute(f'CREATE INDEX "ranked_{c}" ON ranked ("{c}_pct")')
     con.execute("CREATE INDEX ranked_name ON ranked (screen_name)")
+    # substring search over id, handle and name through a trigram index (SQLite >= 3.34)
+    con.execute("CREATE VIRTUAL TABLE ranked_fts USING fts5(search, content='ranked', content_rowid='rowid', "
+                "tokenize='trigram')")
+    con.execute("INSERT INTO ranked_fts (ranked_fts) VALUES ('rebuild')")
     con.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
     con.execute("INSERT INTO meta VALUES ('source', ?)", (key,))
     con.execute("INSERT INTO meta VALUES ('rows', (SELECT COUNT(*) FROM ranked))")
@@ -146,10 +150,12 @@ class Queue:
 
     def _where(self, query: QueueQuery) -> tuple[str, list]:
         clauses, params = [], []
-        if query.q:
-            clauses.append("r.search LIKE ? ESCAPE '\\'")
-            escaped = query.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            params.append(f"%{escaped}%")
+        if len(query.q) >= 3:  # trigram index: matches are looked up, not scanned for
+            clauses.append("r.rowid IN (SELECT rowid FROM ranked_fts WHERE ranked_fts MATCH ?)")
+            params.append('"' + query.q.lower().replace('"', '""') + '"')
+        elif query.q:  # one or two characters: handles starting with them (through the name index)
+            clauses.append("r.screen_name >= ? AND r.screen_name < ?")
+            params += [query.q, query.q + "\U0010ffff"]
         if query.status == "unreviewed":
             clauses.append("vv.verdict IS NULL")
         elif query.status:
