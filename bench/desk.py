@@ -6,7 +6,7 @@ this process, ``--requests`` sequential GETs of each page kind; reports p50/p95/
 1. ``--dataset`` (default ``synthetic``) as the workflow wrote it under ``--results``.
 2. A 1,000,000-row ranked table (``--rows``): the workflow cannot be run at 1M accounts on this
    machine, so the dataset's real ranked rows are resampled (fresh ids, components jittered, score
-   recomputed with the default weights, re-ranked) into ``/tmp/desk-bench/synthetic_1m`` next to
+   recomputed by ``ranking.combine`` with the default weights, re-ranked) into ``/tmp/desk-bench/synthetic_1m`` next to
    the same canonical tables; the dataset's own accounts keep their ids, so their account pages
    carry real timelines, cascades and partners while the queue, neighbours and score-context
    queries run over the million rows. The one-time build of the indexed queue cache is timed too.
@@ -112,11 +112,10 @@ def million_table(results: Path, dataset: str, rows: int, out_root: Path, seed: 
     extra = real.iloc[rng.integers(0, len(real), size=rows - len(real))].reset_index(drop=True)
     extra["account_id"] = [f"m{i}" for i in range(len(extra))]
     extra["screen_name"] = extra["screen_name"].fillna("acct") + "_" + pd.Series(np.arange(len(extra)) % 9973).astype(str)
-    for c in COMPONENTS:
-        extra[c] = np.clip(extra[c].to_numpy(float) + rng.normal(0, 0.02, len(extra)), 0, 1)
+    for c in COMPONENTS:  # multiplicative jitter: zero evidence stays zero
+        extra[c] = extra[c].to_numpy(float) * np.exp(rng.normal(0, 0.1, len(extra)))
     table = pd.concat([real, extra], ignore_index=True)
-    weights = np.array([DEFAULT_WEIGHTS[c] for c in COMPONENTS])
-    table["score"] = table[list(COMPONENTS)].fillna(0).to_numpy(float) @ weights / weights.sum()
+    table["score"] = combine(table[list(COMPONENTS)].fillna(0), DEFAULT_WEIGHTS).to_numpy()
     table = table.sort_values(["score", "account_id"], ascending=[False, True], kind="stable")
     table["rank"] = np.arange(1, len(table) + 1)
     table.to_csv(target / "ranked_accounts.csv", index=False, float_format="%.6g")

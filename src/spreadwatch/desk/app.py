@@ -384,21 +384,23 @@ def _int(value, default):
 
 
 def _score_context(queue: queries.Queue, row: dict, dataset: str) -> dict | None:
-    """"What a score of s means here": rank share at or above it, and labels/verdicts of its neighbours."""
+    """"What a score of s means here": about how many accounts score as high, and the dataset labels
+    and reviewers' verdicts of accounts scoring within 0.05 (from the cache's score histogram)."""
     score = row.get("score")
     if score is None or math.isnan(score):
         return None
     con = queue._con()
-    above = con.execute("SELECT COUNT(*) FROM ranked WHERE score >= ?", (score,)).fetchone()[0]
+    b = int(score * 1000)
+    above = con.execute("SELECT COALESCE(SUM(n), 0) FROM score_hist WHERE b >= ?", (b,)).fetchone()[0]
     lo, hi = score - 0.05, score + 0.05
-    band = con.execute("SELECT COUNT(*), SUM(label = 'bot'), SUM(label = 'human') FROM ranked "
-                       "WHERE score BETWEEN ? AND ?", (lo, hi)).fetchone()
+    band = con.execute("SELECT SUM(n), SUM(bots), SUM(humans) FROM score_hist WHERE b BETWEEN ? AND ?",
+                       (int(lo * 1000), int(hi * 1000))).fetchone()
     verdicts = dict(con.execute(
         "SELECT vv.verdict, COUNT(*) FROM v.verdicts vv CROSS JOIN ranked r ON vv.dataset = ? "
         "AND r.account_id = vv.account_id WHERE r.score BETWEEN ? AND ? GROUP BY vv.verdict", (dataset, lo, hi)).fetchall())
     return {"score": score, "above": int(above), "total": queue.total, "share": above / max(queue.total, 1),
-            "lo": lo, "hi": hi, "band": int(band[0] or 0), "bots": int(band[1] or 0), "humans": int(band[2] or 0),
-            "verdicts": verdicts}
+            "lo": max(lo, 0.0), "hi": min(hi, 1.0), "band": int(band[0] or 0), "bots": int(band[1] or 0),
+            "humans": int(band[2] or 0), "verdicts": verdicts}
 
 
 def _growth_curve(delays) -> dict:

@@ -22,7 +22,7 @@ import pandas as pd
 from spreadwatch.ranking import COMPONENTS
 
 COUNT_CAP = 10_000
-SORTABLE = ("rank", "score", *COMPONENTS, "screen_name", "status")
+SORTABLE = ("rank", "score", *COMPONENTS, "screen_name")  # status: a filter (few accounts carry one)
 STATUSES = ("unreviewed", "confirmed", "dismissed", "unsure")
 COMPONENT_WORDS = {
     "fib_index": "FIB-index (misinformation reshared by many)",
@@ -34,7 +34,7 @@ COMPONENT_WORDS = {
     "coordination": "coordinated co-sharing",
     "bot_probability": "bot probability",
 }
-QUEUE_SCHEMA_VERSION = "4"
+QUEUE_SCHEMA_VERSION = "5"
 
 
 @dataclass
@@ -101,7 +101,9 @@ def build_queue_db(ranked_csv: str | Path, out: str | Path) -> Path:
         if c not in table:
             table[c] = np.nan
         # the combined score is built from percentile ranks; the CSV keeps the raw component values
-        table[f"{c}_pct"] = pd.to_numeric(table[c], errors="coerce").rank(pct=True, method="max")
+        # (as ranking.combine: ties share a rank, a zero component is percentile 0)
+        values = pd.to_numeric(table[c], errors="coerce")
+        table[f"{c}_pct"] = values.rank(pct=True, method="average").where(values > 0, 0.0).where(values.notna())
     for c in ("screen_name", "name", "label", "review_status", "top_reasons"):
         if c not in table:
             table[c] = ""
@@ -120,6 +122,11 @@ def build_queue_db(ranked_csv: str | Path, out: str | Path) -> Path:
     con.execute("CREATE VIRTUAL TABLE ranked_fts USING fts5(search, content='ranked', content_rowid='rowid', "
                 "tokenize='trigram')")
     con.execute("INSERT INTO ranked_fts (ranked_fts) VALUES ('rebuild')")
+    # score histogram (0.001 wide bins) with label counts: "what a score of s means here" in O(bins)
+    con.execute("CREATE TABLE score_hist AS SELECT CAST(score * 1000 AS INTEGER) AS b, COUNT(*) AS n, "
+                "SUM(label = 'bot') AS bots, SUM(label = 'human') AS humans FROM ranked "
+                "WHERE score IS NOT NULL GROUP BY b")
+    con.execute("CREATE UNIQUE INDEX score_hist_b ON score_hist (b)")
     con.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
     con.execute("INSERT INTO meta VALUES ('source', ?)", (key,))
     con.execute("INSERT INTO meta VALUES ('rows', (SELECT COUNT(*) FROM ranked))")
@@ -138,6 +145,8 @@ class Queue:
         con = self._con()
         self.total = int(con.execute("SELECT value FROM meta WHERE key = 'rows'").fetchone()[0])
         self.columns = [r[1] for r in con.execute("PRAGMA table_info(ranked)")]
+        low, high = con.execute("SELECT MIN(rank), MAX(rank) FROM ranked").fetchone()
+        self.contiguous = low == 1 and high == self.total  # ranks 1..N: pages are rank ranges
 
     def _con(self) -> sqlite3.Connection:
         con = getattr(self._local, "con", None)
@@ -187,16 +196,38 @@ class Queue:
         direction = "DESC" if query.desc else "ASC"
         tie = "r.rank ASC" if query.sort != "rank" else "r.account_id ASC"
         offset = (query.page - 1) * query.per_page
-        sql = (f"SELECT r.*, COALESCE(vv.verdict, 'unreviewed') AS status, vv.reviewer AS v_reviewer, "
-               f"vv.note AS v_note FROM {source}{where} ORDER BY {order_col} {direction}, {tie} "
-               f"LIMIT ? OFFSET ?")
-        rows = [dict(r) for r in con.execute(sql, [self.dataset, *params, query.per_page, offset])]
+        columns = ("r.*, COALESCE(vv.verdict, 'unreviewed') AS status, vv.reviewer AS v_reviewer, "
+                   "vv.note AS v_note")
+        needs_verdicts = bool(query.status)
+        if not where and query.sort == "rank" and self.contiguous:
+            # ranks are 1..N: the page is a range of the rank index (keyset), however deep
+            low, high = ((self.total - offset - query.per_page + 1, self.total - offset) if query.desc
+                         else (offset + 1, offset + query.per_page))
+            sql = (f"SELECT {columns} FROM ranked r LEFT JOIN v.verdicts vv ON vv.dataset = ? "
+                   f"AND vv.account_id = r.account_id WHERE r.rank BETWEEN ? AND ? ORDER BY r.rank {direction}")
+            args = [self.dataset, low, high]
+            count_from = "ranked r"
+        elif needs_verdicts:
+            sql = (f"SELECT {columns} FROM {source}{where} ORDER BY {order_col} {direction}, {tie} LIMIT ? OFFSET ?")
+            args = [self.dataset, *params, query.per_page, offset]
+            count_from = source
+        else:
+            # page through the ranked table's indexes alone, then join the verdicts of the page's rows:
+            # a deep page skips index entries, not joined rows
+            inner = f"SELECT r.rowid AS rid FROM ranked r{where} ORDER BY {order_col} {direction}, {tie} LIMIT ? OFFSET ?"
+            sql = (f"SELECT {columns} FROM ({inner}) AS p JOIN ranked r ON r.rowid = p.rid "
+                   f"LEFT JOIN v.verdicts vv ON vv.dataset = ? AND vv.account_id = r.account_id "
+                   f"ORDER BY {order_col} {direction}, {tie}")
+            args = [*params, query.per_page, offset, self.dataset]
+            count_from = "ranked r"
+        rows = [dict(r) for r in con.execute(sql, args)]
         if where:
-            total = con.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {source}{where} LIMIT ?)",
-                                [self.dataset, *params, COUNT_CAP + 1]).fetchone()[0]
+            count_args = [self.dataset, *params] if needs_verdicts else list(params)
+            total = con.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {count_from}{where} LIMIT ?)",
+                                [*count_args, COUNT_CAP + 1]).fetchone()[0]
         else:
             total = self.total
-        capped = total > COUNT_CAP
+        capped = bool(where) and total > COUNT_CAP
         total = min(total, COUNT_CAP) if capped else total
         pages = max(1, -(-total // query.per_page))
         return {"rows": rows, "total": total, "total_capped": capped, "pages": pages, "query": query}
@@ -444,13 +475,6 @@ def _clean(value):
     if isinstance(value, np.generic):
         return value.item()
     return value
-
-
-def score_context(queue_db_con: sqlite3.Connection, score: float) -> dict:
-    """Where a combined score sits: share of accounts at or above it."""
-    total = queue_db_con.execute("SELECT value FROM meta WHERE key = 'rows'").fetchone()[0]
-    above = queue_db_con.execute("SELECT COUNT(*) FROM ranked WHERE score >= ?", (score,)).fetchone()[0]
-    return {"above": int(above), "total": int(total), "share": float(above) / max(int(total), 1)}
 
 
 def dumps(value) -> str:
