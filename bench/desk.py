@@ -39,7 +39,7 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from spreadwatch.ranking import COMPONENTS, DEFAULT_WEIGHTS
+from spreadwatch.ranking import COMPONENTS, DEFAULT_WEIGHTS, combine
 
 
 def free_port() -> int:
