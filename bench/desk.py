@@ -84,7 +84,7 @@ def timed(url: str, paths: list[str], n: int) -> dict:
 
 def page_kinds(results: Path, dataset: str, total: int) -> dict[str, list[str]]:
     ranked = pd.read_csv(results / dataset / "ranked_accounts.csv", dtype={"account_id": str, "screen_name": str},
-                         usecols=["account_id", "screen_name"], nrows=5000)
+                         usecols=["account_id", "screen_name"])
     canonical = pd.read_parquet(results / dataset / "canonical" / "accounts.parquet", columns=["account_id"])
     known = ranked[ranked["account_id"].isin(set(canonical["account_id"]))]
     accounts = [f"/account/{a}" for a in known["account_id"].head(200)]
