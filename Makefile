@@ -29,10 +29,12 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/snakemake --lint --configfile configs/test.yaml
 
-# Headless Debian Chromium for tests/test_report_browser.py; a second call finds it and does nothing.
+# Headless Debian Chromium and its driver for tests/test_report_browser.py and tests/test_desk_browser.py
+# (Selenium uses /usr/bin/chromedriver, nothing is downloaded); a second call finds both and does nothing.
 chromium:
-	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium) \
-		|| echo "could not install chromium: the browser tests will be skipped"
+	@(test -x /usr/bin/chromium && test -x /usr/bin/chromedriver) \
+		|| (apt-get update -qq && apt-get install -y -qq chromium chromium-driver) \
+		|| echo "could not install chromium/chromium-driver: the browser tests will be skipped"
 
 test: $(STAMP) chromium
 	$(MAKE) lint

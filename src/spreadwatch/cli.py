@@ -8,6 +8,8 @@
   spreadwatch export --dataset synthetic --pseudonymise --salt SECRET [--out DIR]
                                              ranked lists for sharing: salted hashes, no free text
   spreadwatch reviews --file reviews/synthetic.csv   check a reviews file (account_id,verdict,...)
+  spreadwatch serve --dataset synthetic [--port 8765] [--host 127.0.0.1] [--db reviews/desk.sqlite]
+                                             the review desk: a local web app to triage and record verdicts
 
 Every command prints what it did; errors name the file, row and column to fix.
 """
@@ -120,6 +122,13 @@ def _cmd_reviews(args) -> int:
     return 0
 
 
+def _cmd_serve(args) -> int:
+    from spreadwatch.desk.server import serve
+
+    return serve(dataset=args.dataset, results=args.results, db=args.db, host=args.host, port=args.port,
+                 token=args.token, configfile=args.configfile)
+
+
 def _cmd_run(args, extra: list[str]) -> int:
     command = [sys.executable, "-m", "snakemake", "--cores", "all", *extra]
     print("+", " ".join(command))
@@ -159,6 +168,14 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--out", default=None, help="folder (default exports/DATASET)")
     rev = sub.add_parser("reviews", help="validate a reviews file (account_id, verdict, reviewer, note, date)")
     rev.add_argument("--file", required=True)
+    srv = sub.add_parser("serve", help="the monitoring team's review desk (local web app) over a dataset's results")
+    srv.add_argument("--dataset", required=True)
+    srv.add_argument("--port", type=int, default=8765)
+    srv.add_argument("--host", default="127.0.0.1", help="bind address; anything but loopback requires the token")
+    srv.add_argument("--results", default="results")
+    srv.add_argument("--db", default=None, help="verdict database (default: config ranking.reviews_db)")
+    srv.add_argument("--configfile", default="configs/config.yaml", help="where ranking.reviews_db is read")
+    srv.add_argument("--token", default=None, help="access token (default: a per-install secret beside the db)")
     sub.add_parser("run", help="run the Snakemake workflow; extra arguments go to snakemake")
     return parser
 
@@ -169,7 +186,8 @@ def main(argv: list[str] | None = None) -> int:
         return _cmd_run(None, argv[1:])
     args = build_parser().parse_args(argv)
     handlers = {"simulate": _cmd_simulate, "validate": _cmd_validate, "ingest": _cmd_ingest,
-                "datasets": _cmd_datasets, "export": _cmd_export, "reviews": _cmd_reviews}
+                "datasets": _cmd_datasets, "export": _cmd_export, "reviews": _cmd_reviews,
+                "serve": _cmd_serve}
     with script_logging(None):
         try:
             return handlers[args.command](args)

@@ -302,8 +302,8 @@ def build_report(
                         + _img(early_detection_png, "early-detection curves") + "</div>")
     from spreadwatch import ranking as _ranking
 
-    shown = [c for c in ["rank", "account_id", "screen_name", "name", "score", *_ranking.COMPONENTS, "label",
-                         "review_status", "top_reasons"] if c in ranked]
+    # compact columns so the table fits the page; every component is on the account's own section
+    shown = [c for c in ["rank", "account_id", "screen_name", "score", "review_status", "top_reasons"] if c in ranked]
     pages, anchors = "", {}
     if canonical_dir is not None:
         from spreadwatch.ingest import read_canonical
@@ -311,23 +311,27 @@ def build_report(
         tables = read_canonical(canonical_dir, ("accounts", "cascades", "engagements", "posts"))
         coordination = pd.read_parquet(coordination_path) if coordination_path else None
         pages, anchors = account_pages(ranked, tables, coordination, top_n=top_n)
-    sections.append(
+    # what a reader acts on comes first: the ranked accounts, then the domains; research metrics after
+    sections.insert(0,
         f"<h2>Suspicious accounts (first {min(table_rows, len(ranked))} of {len(ranked)})</h2>"
-        "<p class='note'>Score = weighted mean of the components' percentile ranks; every component is shown. "
-        "Click a column to sort, type to filter; accounts with a page below are linked.</p>"
+        f"<p class='note'>Score = weighted mean of the components ({esc(', '.join(_ranking.COMPONENTS))}) as "
+        "percentile ranks; the components of each linked account are in its section below and in "
+        "ranked_accounts.csv. Click a column to sort, type to filter.</p>"
         + ranked_table_html(ranked.head(table_rows), shown, anchors)
     )
     if pages:
         sections.append(f"<h2>Flagged accounts (top {min(top_n, len(ranked))})</h2>" + pages)
     sections.append(model_cards_html(model_dir, metric_files))
-    sections.append(f"<h2>Top {min(top_n, len(domains))} domains</h2>" + html_table(domains.head(top_n)))
+    sections.insert(1, f"<h2>Top {min(top_n, len(domains))} domains</h2>" + html_table(domains.head(top_n))
+                    + "<h2 id='research'>Research details</h2><p class='note'>Data, models and evaluation behind "
+                    "the lists above.</p>")
     if config:
         sections.append("<h2>Configuration</h2><pre>" + esc(json.dumps(config, indent=2, sort_keys=True, default=str)) + "</pre>")
 
     page = (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         f"<meta http-equiv='Content-Security-Policy' content=\"{content_security_policy()}\">"
-        f"<title>spreadwatch report: {esc(dataset)}</title><style>{STYLE}{EXTRA_STYLE}</style></head><body>"
+        f"<title>spreadwatch report: {esc(dataset)}</title><style>{STYLE}{EXTRA_STYLE}{RANKED_STYLE}</style></head><body>"
         f"<h1>spreadwatch: suspicious sources in {esc(dataset)}</h1>"
         + "".join(sections)
         + f"<script>{TABLE_SCRIPT}</script></body></html>"
@@ -375,6 +379,14 @@ th[aria-sort]{background:#dfe7f5}th{cursor:pointer}.controls{margin:.5rem 0}
 .acct{border:1px solid #d8dde6;border-radius:6px;padding:.5rem 1rem;margin:1rem 0}
 .status-confirmed{color:#a00;font-weight:600}.status-dismissed{color:#777}.status-unsure{color:#b60}
 .prop img{max-width:260px}.card{background:#f7f9fc;padding:.5rem 1rem;border-left:4px solid #7a8dac;margin:.8rem 0}
+"""
+
+
+# the ranked table fits the page width: fixed layout, narrow number columns, reasons wrap
+RANKED_STYLE = """
+#ranked{table-layout:fixed;width:100%}#ranked td{overflow-wrap:anywhere}
+#ranked th:nth-child(1){width:3.5rem}#ranked th:nth-child(2){width:11rem}#ranked th:nth-child(3){width:10rem}
+#ranked th:nth-child(4){width:4.5rem}#ranked th:nth-child(5){width:6.5rem}
 """
 
 

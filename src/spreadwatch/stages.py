@@ -388,11 +388,12 @@ def model_reason_text(scores: pd.DataFrame) -> pd.Series:
 
 def run_rank(canonical_dir, account_scores_path, cascade_scores_path, coordination_path,
              ranked_accounts_out, ranked_domains_out, metrics_dir, weights: dict | None = None,
-             ks=(10, 50, 100), reviews_path=None) -> dict:
+             ks=(10, 50, 100), reviews_path=None, reviews_db_path=None, dataset=None) -> dict:
     """Rank accounts and domains; write the ranked CSVs and rank metrics where ground truth exists.
 
     With a reviews file, ``review_status`` / ``reviewer`` columns are added, dismissed accounts go
-    to the bottom and confirmed accounts count as true sources for precision@k."""
+    to the bottom and confirmed accounts count as true sources for precision@k. The review desk's
+    database (``reviews_db_path``, verdicts of ``dataset``) is read as well; the latest verdict wins."""
     tables = read_canonical(canonical_dir, ("accounts", "cascades", "engagements"))
     account_scores = pd.read_parquet(account_scores_path)
     cascade_scores = pd.read_parquet(cascade_scores_path)
@@ -404,7 +405,7 @@ def run_rank(canonical_dir, account_scores_path, cascade_scores_path, coordinati
     accounts = tables["accounts"].set_index("account_id")
     for column in ("screen_name", "name", "label"):
         ranked[column] = ranked["account_id"].map(accounts[column]).astype("string")
-    reviews = read_reviews(reviews_path)
+    reviews = merge_reviews(read_reviews(reviews_path), read_reviews_db(reviews_db_path, dataset))
     ranked = apply_reviews(ranked, reviews)
     Path(ranked_accounts_out).parent.mkdir(parents=True, exist_ok=True)
     ranked.to_csv(ranked_accounts_out, index=False, float_format="%.6g")
@@ -456,7 +457,8 @@ def _usable_cascade_scores(cascade_scores_path) -> pd.DataFrame:
 
 def run_two_window(canonical_dir, account_scores_path, cascade_scores_path, metrics_dir, rankers,
                    weights: dict | None = None, coordination_window_s: float = 60.0, ks=(10, 100, 1000),
-                   share: float = 0.5, reviews_path=None, select: bool = True) -> dict:
+                   share: float = 0.5, reviews_path=None, select: bool = True,
+                   reviews_db_path=None, dataset=None) -> dict:
     """Rank on window 1, dismantle window 2; write ``rank__two_window__{ranker}.json`` per ranker.
 
     Dismissed reviews are excluded from every ranking; truth for precision@k = planted sources."""
@@ -469,7 +471,7 @@ def run_two_window(canonical_dir, account_scores_path, cascade_scores_path, metr
                                  Path(metrics_dir) / f"rank__two_window__{name}.json")
         log.info("two-window evaluation skipped: %s", reason)
         return {}
-    reviews = read_reviews(reviews_path)
+    reviews = merge_reviews(read_reviews(reviews_path), read_reviews_db(reviews_db_path, dataset))
     truth = planted_sources(tables["accounts"])
     records = ranking.two_window_records(
         tables["cascades"], tables["engagements"], tables["accounts"], _usable_cascade_scores(cascade_scores_path),
@@ -569,6 +571,32 @@ def read_reviews(path) -> pd.DataFrame:
     latest = frame.sort_values(["account_id", "_date", "_line"], na_position="first", kind="stable")
     latest = latest.groupby("account_id", sort=True).tail(1)
     return latest[list(REVIEW_COLUMNS)].astype("string").sort_values("account_id").reset_index(drop=True)
+
+
+def read_reviews_db(path, dataset) -> pd.DataFrame:
+    """Current verdicts of ``dataset`` in the review desk's SQLite store (``spreadwatch serve``), read-only.
+
+    A missing path or file gives an empty table. Columns out: as ``read_reviews``."""
+    empty = pd.DataFrame({c: pd.Series(dtype="string") for c in REVIEW_COLUMNS})
+    if not path or not dataset or not Path(path).exists():
+        return empty
+    from spreadwatch.desk.db import read_verdicts
+
+    return read_verdicts(path, dataset)
+
+
+def merge_reviews(*tables: pd.DataFrame) -> pd.DataFrame:
+    """One review per account from several sources: the latest by date; on equal or missing dates the
+    later table wins (pass the CSV first, the desk database last). Columns as ``read_reviews``."""
+    frame = pd.concat([t[list(REVIEW_COLUMNS)].astype("string") for t in tables], ignore_index=True)
+    if frame.empty:
+        return frame
+    frame["_date"] = pd.to_datetime(frame["date"].where(frame["date"].fillna("") != ""), errors="coerce",
+                                    utc=True, format="mixed")
+    frame["_order"] = np.arange(len(frame))
+    latest = frame.sort_values(["account_id", "_date", "_order"], na_position="first", kind="stable")
+    latest = latest.groupby("account_id", sort=True).tail(1)
+    return latest[list(REVIEW_COLUMNS)].sort_values("account_id").reset_index(drop=True)
 
 
 def review_exclusions(reviews: pd.DataFrame) -> set[str]:

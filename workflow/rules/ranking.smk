@@ -8,6 +8,7 @@ rule rank:
         cascade_scores="results/{dataset}/scores/cascades.parquet",
         coordination="results/{dataset}/graphs/coengagement_pairs.parquet",
         reviews=lambda wc: reviews_file(wc),
+        reviews_db=lambda wc: reviews_db_file(wc),
     output:
         accounts=report(
             "results/{dataset}/ranked_accounts.csv",
@@ -43,6 +44,7 @@ rule two_window:
         account_scores="results/{dataset}/scores/accounts.parquet",
         cascade_scores="results/{dataset}/scores/cascades.parquet",
         reviews=reviews_file,
+        reviews_db=reviews_db_file,
     output:
         metrics=expand("results/{{dataset}}/metrics/rank__two_window__{ranker}.json", ranker=RANKERS),
     params:

@@ -13,6 +13,15 @@ def reviews_file(wildcards):
     return [path] if os.path.exists(path) else []
 
 
+def reviews_db_file(wildcards):
+    """The review desk's verdict database (config ranking.reviews_db, '{dataset}' filled in) when it exists."""
+    pattern = config["ranking"].get("reviews_db")
+    if not pattern:
+        return []
+    path = pattern.format(dataset=wildcards.dataset)
+    return [path] if os.path.exists(path) else []
+
+
 def has_domain_eval(dataset):
     """Datasets with URLs to rank: the registry's 'domain' task (ratings: Lin et al. / Iffy+, or the
     simulator's own domain truth for synthetic data)."""

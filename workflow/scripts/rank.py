@@ -9,6 +9,8 @@ with script_logging(snakemake.log[0]):  # noqa: F821
     summary = run_rank(p.canonical_dir, snakemake.input.account_scores, snakemake.input.cascade_scores,  # noqa: F821
                        snakemake.input.coordination, out.accounts, out.domains, p.metrics_dir,  # noqa: F821
                        weights=dict(p.weights), ks=tuple(p.ks),
-                       reviews_path=snakemake.input.reviews[0] if len(snakemake.input.reviews) else None)  # noqa: F821
+                       reviews_path=snakemake.input.reviews[0] if len(snakemake.input.reviews) else None,  # noqa: F821
+                       reviews_db_path=snakemake.input.reviews_db[0] if len(snakemake.input.reviews_db) else None,  # noqa: F821
+                       dataset=snakemake.wildcards.dataset)  # noqa: F821
     with open(out.summary, "w", encoding="utf-8") as handle:
         json.dump(summary, handle, indent=2, sort_keys=True)

@@ -12,4 +12,5 @@ with script_logging(snakemake.log[0]):  # noqa: F821
         weights=dict(p.weights), coordination_window_s=p.window_s, ks=tuple(options.get("ks", (10, 100, 1000))),
         share=options.get("share", 0.5), select=options.get("select_weights", True),
         reviews_path=i.reviews[0] if len(i.reviews) else None,
+        reviews_db_path=i.reviews_db[0] if len(i.reviews_db) else None, dataset=snakemake.wildcards.dataset,  # noqa: F821
     )
