@@ -103,3 +103,31 @@ def canonical_dir(wildcards, input):
 def raw_dir(wildcards, input):
     """Folder of the simulator's tables for the synthetic dataset, else None."""
     return str(Path(input[0]).parent) if REGISTRY[wildcards.dataset]["format"] == "synthetic" else None
+
+
+# ---- sharding (workflow/rules/shards.smk) -----------------------------------------------------------
+SHARDS = int(config.get("shards", 1))
+
+
+scattergather:
+    shards=SHARDS,
+
+
+wildcard_constraints:
+    scatteritem=r"\d+-of-\d+",
+
+
+def shard_feature_inputs(wildcards):
+    """Inputs of one shard's account features: its tables, the dataset context and the global graphs."""
+    folder = f"results/{wildcards.dataset}/canonical/shards/{wildcards.scatteritem}"
+    inputs = {
+        "accounts": f"{folder}/accounts.parquet",
+        "posts": f"{folder}/posts.parquet",
+        "engagements": f"{folder}/engagements.parquet",
+        "context": f"results/{wildcards.dataset}/canonical/shards/context.json",
+        "network": f"results/{wildcards.dataset}/graphs/account_network.parquet",
+        "coordination": f"results/{wildcards.dataset}/graphs/coengagement_pairs.parquet",
+    }
+    if config["bot"].get("text_features"):
+        inputs["text"] = f"results/{wildcards.dataset}/features/accounts_text.parquet"
+    return inputs
