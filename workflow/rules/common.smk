@@ -131,3 +131,24 @@ def shard_feature_inputs(wildcards):
     if config["bot"].get("text_features"):
         inputs["text"] = f"results/{wildcards.dataset}/features/accounts_text.parquet"
     return inputs
+
+
+def run_stats_inputs(wildcards):
+    """Every file the report reads (so every job upstream of it): rule run_stats waits for them."""
+    d = wildcards.dataset
+    files = [
+        f"results/{d}/canonical/datacard.json",
+        f"results/{d}/metrics/rank_summary.json",
+        f"results/{d}/scores/accounts.parquet",
+        f"results/{d}/scores/cascades.parquet",
+        f"results/{d}/features/accounts.parquet",
+        f"results/{d}/ranked_accounts.csv",
+        f"results/{d}/ranked_domains.csv",
+        f"results/{d}/models/bot_model.skops",
+        f"results/{d}/models/cascade_model.skops",
+        f"results/{d}/graphs/coengagement_pairs.parquet",
+    ]
+    files += metric_files(d) + ranking_metric_files(d)
+    if early_detection_files(d):
+        files.append(f"results/{d}/report/early_detection.png")
+    return files
