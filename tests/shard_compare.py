@@ -5,7 +5,6 @@ import json
 from pathlib import Path
 
 import pandas as pd
-
 from conftest import SHARD_TARGETS
 
 

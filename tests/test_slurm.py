@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, run_workflow_copy
 
 pytestmark = pytest.mark.slow
@@ -23,9 +22,9 @@ def slurm_cluster():
     """The local single-node cluster, started if needed (idempotent); skips only when it cannot run."""
     if shutil.which("slurmctld") is None or shutil.which("sbatch") is None:
         pytest.skip("Slurm is not installed (`make slurm` installs slurm-wlm and munge as root)")
-    if os.geteuid() != 0 and subprocess.run(["sinfo", "-h"], capture_output=True).returncode != 0:
+    if os.geteuid() != 0 and subprocess.run(["sinfo", "-h"], capture_output=True, check=False).returncode != 0:
         pytest.skip("no Slurm controller answers and starting one needs root")
-    start = subprocess.run(["bash", str(START)], capture_output=True, text=True, timeout=180,
+    start = subprocess.run(["bash", str(START)], capture_output=True, text=True, timeout=180, check=False,
                            stdin=subprocess.DEVNULL)
     if start.returncode != 0:
         pytest.skip(f"the local Slurm daemons could not start: {(start.stdout + start.stderr)[-1500:]}")
@@ -33,7 +32,7 @@ def slurm_cluster():
 
 
 def test_start_script_is_idempotent(slurm_cluster):
-    again = subprocess.run(["bash", str(START)], capture_output=True, text=True, timeout=120,
+    again = subprocess.run(["bash", str(START)], capture_output=True, text=True, timeout=120, check=False,
                            stdin=subprocess.DEVNULL)
     assert again.returncode == 0, again.stderr
     assert "already running" in again.stdout
@@ -69,7 +68,7 @@ def test_kubernetes_profile_dry_run(tmp_path):
     run = subprocess.run(
         [str(SNAKEMAKE), "--profile", "workflow/profiles/kubernetes", "--dry-run", "--configfile",
          "configs/test.yaml", "--config", "shards=4", "--default-storage-prefix", str(tmp_path / "storage")],
-        cwd=tmp_path, capture_output=True, text=True, timeout=600,
+        cwd=tmp_path, capture_output=True, text=True, timeout=600, check=False,
     )
     assert run.returncode == 0, run.stderr[-4000:]
     out = run.stdout + run.stderr
