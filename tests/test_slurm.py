@@ -50,12 +50,14 @@ def test_sharded_slurm_run_equals_local_run(slurm_cluster, unsharded_run, tmp_pa
         "--default-resources", "mem_mb=1000", "runtime=30", "cpus_per_task=1",
         "--set-resources", "ingest:mem_mb=2000",
         "--slurm-init-seconds-before-status-checks", "2", "--seconds-between-status-checks", "2",
-        "--latency-wait", "10", "--retries", "0", "--jobs", "4",
+        "--latency-wait", "10", "--retries", "0", "--jobs", "4", "--slurm-keep-successful-logs",
     )
-    logs = list((cluster / ".snakemake" / "slurm_logs").rglob("*.log"))
-    shard_jobs = {p.parent.name for p in logs if "account_features_shard" in str(p) or "score_accounts_shard" in str(p)}
-    assert logs, "no Slurm job logs: the jobs did not go through sbatch"
-    assert any("account_features_shard" in str(p) for p in logs), shard_jobs
+    # every job went through sbatch: one Slurm log per job, one per shard for the sharded rules
+    logs = cluster / ".snakemake" / "slurm_logs"
+    for rule in ("account_features_shard", "score_accounts_shard"):
+        shard_logs = sorted(p.parent.name for p in (logs / f"rule_{rule}").glob("*/*.log"))
+        assert shard_logs == [f"synthetic_{i}-of-4" for i in range(1, 5)], (rule, shard_logs)
+    assert (logs / "rule_fit_account_model").is_dir() and (logs / "rule_rank").is_dir()
     assert_same_outputs(cluster, unsharded_run)
 
 
