@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PYTHONHASHSEED := 0
 
-.PHONY: run test venv lint report bench clean chromium
+.PHONY: run test venv lint report bench clean chromium slurm
 
 venv: $(STAMP)
 
@@ -36,7 +36,14 @@ chromium:
 		|| (apt-get update -qq && apt-get install -y -qq chromium chromium-driver) \
 		|| echo "could not install chromium/chromium-driver: the browser tests will be skipped"
 
-test: $(STAMP) chromium
+# A real single-node Slurm cluster (Debian slurm-wlm + munge, accounting off) for tests/test_slurm.py;
+# a second call finds the daemons running and does nothing. Needs root (CI); else the test is skipped.
+slurm:
+	@command -v slurmctld >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slurm-wlm munge) \
+		|| echo "could not install slurm-wlm/munge: the Slurm test will be skipped"
+	@workflow/profiles/slurm/local-cluster/start.sh || echo "could not start Slurm: the Slurm test will be skipped"
+
+test: $(STAMP) chromium slurm
 	$(MAKE) lint
 	$(BIN)/python -m pytest
 
@@ -47,4 +54,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/bot_scoring.py
 
 clean:
-	rm -rf results/*/ .snakemake
+	rm -rf results/*/ .snakemake benchmarks

@@ -21,6 +21,8 @@ include: "workflow/rules/ranking.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/bots_common.smk"
 include: "workflow/rules/bots.smk"
+include: "workflow/rules/shards.smk"
+include: "workflow/rules/runstats.smk"
 
 
 rule all:

@@ -28,3 +28,38 @@ def small_platform():
     report = validate_tables(tables)
     assert len(report.rejected) == 0, report.problems()
     return report.tables
+
+
+# ---- sharded and cluster workflow runs (tests/test_shards.py, tests/test_slurm.py) ---------------------
+# The outputs a sharded run must reproduce: account features and scores (the sharded stages), the
+# rankings built on them, and the bot and two-window metrics.
+SHARD_TARGETS = (
+    "results/synthetic/features/accounts.parquet",
+    "results/synthetic/scores/accounts.parquet",
+    "results/synthetic/ranked_accounts.csv",
+    "results/synthetic/ranked_domains.csv",
+    "results/synthetic/metrics/bot__stratified_5fold__hgb.json",
+    "results/synthetic/metrics/rank__two_window__combined.json",
+)
+
+
+def run_workflow_copy(target: Path, *args: str, timeout: int = 1500):
+    """Run the real Snakemake (tiny config, SHARD_TARGETS) in a fresh copy of the project at ``target``."""
+    import shutil
+    import subprocess
+    import sys
+
+    for item in ("Snakefile", "workflow", "configs"):
+        source = REPO / item
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, target / item)
+    snakemake = Path(sys.executable).with_name("snakemake")
+    run = subprocess.run([str(snakemake), "--configfile", "configs/test.yaml", "--nolock", *args, *SHARD_TARGETS],
+                         cwd=target, capture_output=True, text=True, timeout=timeout, check=False)
+    assert run.returncode == 0, run.stderr[-6000:]
+    return target
+
+
+@pytest.fixture(scope="session")
+def unsharded_run(tmp_path_factory) -> Path:
+    """SHARD_TARGETS of the tiny config, unsharded, with the local executor."""
+    return run_workflow_copy(tmp_path_factory.mktemp("unsharded"), "--cores", "2")

@@ -137,7 +137,8 @@ def _floats(series: pd.Series) -> np.ndarray:
 
 
 def profile_features(
-    accounts: pd.DataFrame, reference: pd.Timestamp | None = None, name_model: dict | None = None
+    accounts: pd.DataFrame, reference: pd.Timestamp | None = None, name_model: dict | None = None,
+    name_models: dict[str, dict] | None = None,
 ) -> pd.DataFrame:
     """BotometerLite-style profile features, computed only from the columns a dataset has.
 
@@ -146,8 +147,8 @@ def profile_features(
     (``collected_at``, else ``reference``), ``log_{count}`` and ``{count}_per_day`` growth rates,
     ``followers_friends_ratio``, ``statuses_followers_ratio``, ``favourites_statuses_ratio`` (log
     differences), screen name / name length, digits, upper-case letters, non-ASCII characters and
-    ``*_likelihood`` (character bigram model: ``name_model`` if given, else fitted without labels on
-    the names of this table), ``name_words``, ``name_screen_name_match``, description length/words/URL
+    ``*_likelihood`` (character bigram model: ``name_model`` if given, else ``name_models[column]``,
+    else fitted without labels on the names of this table), ``name_words``, ``name_screen_name_match``, description length/words/URL
     flag, ``has_location``, ``has_url``, profile flags as 0/1 (NaN unknown), and any precomputed ``f_*``
     columns of feature-only datasets.
     """
@@ -184,7 +185,7 @@ def profile_features(
         for stat, values in char_counts(text).items():
             if stat != "words" or column == "name":
                 out[f"{column}_{stat}"] = values.to_numpy()
-        model = name_model if name_model is not None else fit_name_model(text)
+        model = name_model if name_model is not None else (name_models or {}).get(column) or fit_name_model(text)
         out[f"{column}_likelihood"] = name_log_likelihood(model, text)
     name, screen = _column(accounts, "name"), _column(accounts, "screen_name")
     if name is not None and screen is not None:
@@ -391,11 +392,16 @@ def account_features(
     coordination: pd.DataFrame | None = None,
     engagements: pd.DataFrame | None = None,
     text: pd.DataFrame | None = None,
+    reference: pd.Timestamp | None = None,
+    name_models: dict[str, dict] | None = None,
+    drop_uninformative: bool = True,
 ) -> pd.DataFrame:
     """All account features available for a dataset, indexed by account_id (one row per account).
-    ``text`` is an optional ``text_features`` table (off by default: it costs a MiniLM pass)."""
-    reference = reference_time(accounts, posts)
-    table = profile_features(accounts, reference)
+    ``text`` is an optional ``text_features`` table (off by default: it costs a MiniLM pass).
+    A shard of a dataset (``spreadwatch.shards``) passes the whole dataset's ``reference`` time and
+    ``name_models`` and keeps every column (``drop_uninformative=False``; the gather drops them)."""
+    reference = reference if reference is not None else reference_time(accounts, posts)
+    table = profile_features(accounts, reference, name_models=name_models)
     if len(posts):
         table = table.join(activity_features(posts), how="left")
     if text is not None and len(text.columns):
@@ -406,11 +412,17 @@ def account_features(
         fill = [c for c in net.columns if c not in ("median_engagement_delay_log", "early_share")]
         table[fill] = table[fill].fillna(0.0)
     # drop columns with no information at all (e.g. profile fields a dataset does not have)
-    informative = [c for c in table.columns if table[c].notna().any() and table[c].nunique(dropna=True) > 1]
-    table = table[informative].astype(float).sort_index()
+    if drop_uninformative:
+        table = table[informative_columns(table)]
+    table = table.astype(float).sort_index()
     table.index.name = "account_id"
     assert_no_leaky_features(table)
     return table
+
+
+def informative_columns(table: pd.DataFrame) -> list[str]:
+    """Columns with at least two distinct non-missing values."""
+    return [c for c in table.columns if table[c].notna().any() and table[c].nunique(dropna=True) > 1]
 
 
 def cascade_features(

@@ -203,9 +203,11 @@ def build_report(
     model_dir: str | Path | None = None,
     table_rows: int = 1000,
     early_detection_png: str | Path | None = None,
+    run_stats_path: str | Path | None = None,
 ) -> Path:
     """Write ``out_html`` (self-contained) and the figures ``roc_bot.png`` / ``roc_cascade.png`` (and
-    ``dismantling.png`` when two-window metrics are given).
+    ``dismantling.png`` when two-window metrics are given). ``run_stats_path``: the per-stage time and
+    memory table (``runstats.run_stats`` CSV) shown in the run summary.
 
     The first ``table_rows`` ranked accounts go into a sortable, filterable table; the first ``top_n``
     get a section of their own (needs ``canonical_dir``; ``coordination_path`` adds partners)."""
@@ -234,6 +236,11 @@ def build_report(
         + "</p><h3>Rows read, accepted and rejected</h3>"
         + html_table(counts)
     )
+    if run_stats_path is not None and Path(run_stats_path).exists():
+        stats = pd.read_csv(run_stats_path)
+        sections.append("<h3>Time and memory per stage</h3><p class='note'>From the workflow's benchmark files "
+                        "(seconds summed over a stage's jobs, which may run in parallel; peak resident memory "
+                        "of its largest job). The report's own job is not included.</p>" + html_table(stats))
     if card.get("quirks"):
         sections.append("<h3>Data quirks and what was done</h3>" + html_table(pd.DataFrame(card["quirks"])))
     labels = pd.DataFrame(

@@ -103,3 +103,52 @@ def canonical_dir(wildcards, input):
 def raw_dir(wildcards, input):
     """Folder of the simulator's tables for the synthetic dataset, else None."""
     return str(Path(input[0]).parent) if REGISTRY[wildcards.dataset]["format"] == "synthetic" else None
+
+
+# ---- sharding (workflow/rules/shards.smk) -----------------------------------------------------------
+SHARDS = int(config.get("shards", 1))
+
+
+scattergather:
+    shards=SHARDS,
+
+
+wildcard_constraints:
+    scatteritem=r"\d+-of-\d+",
+
+
+def shard_feature_inputs(wildcards):
+    """Inputs of one shard's account features: its tables, the dataset context and the global graphs."""
+    folder = f"results/{wildcards.dataset}/canonical/shards/{wildcards.scatteritem}"
+    inputs = {
+        "accounts": f"{folder}/accounts.parquet",
+        "posts": f"{folder}/posts.parquet",
+        "engagements": f"{folder}/engagements.parquet",
+        "context": f"results/{wildcards.dataset}/canonical/shards/context.json",
+        "network": f"results/{wildcards.dataset}/graphs/account_network.parquet",
+        "coordination": f"results/{wildcards.dataset}/graphs/coengagement_pairs.parquet",
+    }
+    if config["bot"].get("text_features"):
+        inputs["text"] = f"results/{wildcards.dataset}/features/accounts_text.parquet"
+    return inputs
+
+
+def run_stats_inputs(wildcards):
+    """Every file the report reads (so every job upstream of it): rule run_stats waits for them."""
+    d = wildcards.dataset
+    files = [
+        f"results/{d}/canonical/datacard.json",
+        f"results/{d}/metrics/rank_summary.json",
+        f"results/{d}/scores/accounts.parquet",
+        f"results/{d}/scores/cascades.parquet",
+        f"results/{d}/features/accounts.parquet",
+        f"results/{d}/ranked_accounts.csv",
+        f"results/{d}/ranked_domains.csv",
+        f"results/{d}/models/bot_model.skops",
+        f"results/{d}/models/cascade_model.skops",
+        f"results/{d}/graphs/coengagement_pairs.parquet",
+    ]
+    files += metric_files(d) + ranking_metric_files(d)
+    if early_detection_files(d):
+        files.append(f"results/{d}/report/early_detection.png")
+    return files

@@ -16,6 +16,7 @@ with script_logging(snakemake.log[0]):  # noqa: F821
         top_n=snakemake.params.top_n, canonical_dir=snakemake.params.canonical_dir,  # noqa: F821
         coordination_path=i.coordination, model_dir=Path(i.bot_model).parent,
         early_detection_png=i.early_detection[0] if len(i.early_detection) else None,
+        run_stats_path=i.get("run_stats"),
     )
     if not Path(out.dismantling).exists():  # datasets without engagement times have no two-window curve
         from spreadwatch.report import placeholder_figure

@@ -1,0 +1,21 @@
+# Per-stage time and peak memory of a dataset's jobs (spreadwatch.runstats), for the report's run
+# summary. Benchmark files are not rule outputs, so this rule waits for every file the report reads
+# (and so for every job upstream of it) and then reads benchmarks/{dataset}/.
+
+
+rule run_stats:
+    input:
+        run_stats_inputs,
+    output:
+        "results/{dataset}/metrics/run_stats.csv",
+    log:
+        "logs/{dataset}/run_stats.log",
+    benchmark:
+        "benchmarks/{dataset}/run_stats.tsv"
+    conda:
+        "../envs/spreadwatch.yaml"
+    params:
+        bench_dir=lambda wildcards: f"benchmarks/{wildcards.dataset}",
+        shards=SHARDS,
+    script:
+        "../scripts/run_stats.py"
