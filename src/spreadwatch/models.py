@@ -505,20 +505,38 @@ class EngagerHistory:
         self.train_labels_ = y.reindex(self.train_cascades_).to_numpy()
         return self
 
+    #: query cascades per block of the sparse overlap product (bounds the working memory)
+    neighbour_chunk = 4096
+
     def _neighbours(self, part: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
         """Per class c: hist_{c}_max_jaccard, the largest Jaccard overlap of the cascade's participants with
-        a training cascade of class c (the cascade itself excluded)."""
+        a training cascade of class c (the cascade itself excluded).
+
+        Sparse: the query x training-cascade overlap is a sparse product computed in blocks of
+        ``neighbour_chunk`` query rows, and only its non-zero cells (pairs sharing a participant) are
+        turned into Jaccard values; a pair with no shared participant has Jaccard 0, so the maxima equal
+        the dense computation's while memory grows with the number of overlapping pairs, not with
+        queries x training cascades."""
         sizes = part.groupby("cascade_id", sort=False).size().reindex(index).fillna(0).to_numpy(dtype=float)
         train_sizes = np.asarray(self.train_matrix_.sum(axis=1)).ravel()
-        shared = (incidence_matrix(part, index, self.accounts_) @ self.train_matrix_.T).toarray()
-        jaccard = shared / np.maximum(sizes[:, None] + train_sizes[None, :] - shared, 1.0)
-        same = index.get_indexer(self.train_cascades_)
-        hit = same >= 0
-        jaccard[same[hit], np.flatnonzero(hit)] = 0.0
+        query = incidence_matrix(part, index, self.accounts_)
+        by_account = self.train_matrix_.T.tocsr()
+        n_classes = len(self.classes_)
+        train_class = np.searchsorted(self.classes_, self.train_labels_.astype(str))
+        same = np.full(len(self.train_cascades_), -1, dtype=np.int64)
+        same[:] = index.get_indexer(self.train_cascades_)
+        best = np.zeros(len(index) * n_classes)
+        for start in range(0, len(index), self.neighbour_chunk):
+            block = (query[start:start + self.neighbour_chunk] @ by_account).tocoo()
+            rows = block.row.astype(np.int64) + start
+            shared = block.data
+            jaccard = shared / np.maximum(sizes[rows] + train_sizes[block.col] - shared, 1.0)
+            jaccard[same[block.col] == rows] = 0.0
+            np.maximum.at(best, rows * n_classes + train_class[block.col], jaccard)
+        best = best.reshape(len(index), n_classes)
         out = pd.DataFrame(index=index)
-        for label in self.classes_:
-            columns = self.train_labels_ == label
-            out[f"hist_{_class_slug(label)}_max_jaccard"] = jaccard[:, columns].max(axis=1) if columns.any() else 0.0
+        for k, label in enumerate(self.classes_):
+            out[f"hist_{_class_slug(label)}_max_jaccard"] = best[:, k]
         return out
 
     def transform(self, pairs: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
