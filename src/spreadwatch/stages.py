@@ -31,9 +31,8 @@ def run_graphs(canonical_dir: str | Path, edges_out: str | Path, network_out: st
     """Account retweet network (edges + per-account metrics) and co-engagement pairs."""
     tables = read_canonical(canonical_dir, ("cascades", "engagements"))
     edges = graphs.account_edges(tables["engagements"], tables["cascades"])
-    network = graphs.retweet_network(tables["engagements"], tables["cascades"])
-    log.info("retweet network: %d accounts, %d edges", network.number_of_nodes(), network.number_of_edges())
-    metrics = graphs.account_network_metrics(network)
+    metrics = graphs.account_network_metrics_from_edges(edges)  # sparse matrices, no million-edge DiGraph
+    log.info("retweet network: %d accounts, %d edges", len(metrics), len(edges))
     pairs = graphs.co_engagement_pairs(tables["engagements"], window_s=window_s)
     log.info("co-engagement pairs within %.0f s: %d", window_s, len(pairs))
     _write(edges, edges_out)
