@@ -109,3 +109,33 @@ def test_sparse_network_metrics_equal_the_networkx_graph_metrics():
         assert from_edges.loc[node, "n_amplifiers"] == len(succ)
         assert from_edges.loc[node, "reciprocity"] == pytest.approx(len(succ & pred) / len(succ | pred))
     pd.testing.assert_frame_equal(graphs.account_network_metrics(network), from_edges.reset_index())
+
+
+def _random_forest_engagements(seed: int) -> pd.DataFrame:
+    """Random propagation trees (parents drawn among earlier engagements, some missing or unknown), one
+    cascade with a parent cycle and one with a repeated engagement id."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for c in range(25):
+        size = int(rng.integers(0, 60))
+        for i in range(size):
+            r = rng.random()
+            parent = None if (i == 0 or r < 0.3) else (f"x{c}" if r < 0.35 else f"c{c}e{int(rng.integers(0, i))}")
+            rows.append((f"c{c}", f"c{c}e{i}", parent))
+    rows += [("cyc", "y1", "y2"), ("cyc", "y2", "y1"), ("cyc", "y3", None), ("dup", "z1", None), ("dup", "z1", None),
+             ("dup", "z2", "z1")]
+    return pd.DataFrame(rows, columns=["cascade_id", "engagement_id", "parent_engagement_id"]).assign(
+        child_account_id="u", delay_s=1.0)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_vectorised_tree_metrics_equal_the_networkx_trees(seed):
+    from spreadwatch.features import tree_shape
+
+    eng = _random_forest_engagements(seed)
+    cascades = pd.DataFrame({"cascade_id": sorted(set(eng["cascade_id"]) | {"empty"})}).assign(root_account_id="r")
+    fast = graphs.tree_metrics(cascades, eng)
+    trees = graphs.propagation_graphs(cascades, eng)
+    slow = pd.DataFrame({c: {**graphs.tree_structure(t), **tree_shape(t)} for c, t in trees.items()}).T
+    pd.testing.assert_frame_equal(fast, slow[fast.columns].astype(float), check_names=False, check_index_type=False)
+    assert fast.loc["empty", "size"] == 0 and fast["depth"].max() > 3

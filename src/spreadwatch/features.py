@@ -466,19 +466,16 @@ def cascade_features(
     if cascades.empty:
         return pd.DataFrame(index=pd.Index([], name="cascade_id", dtype=str))
     eng = truncate_engagements(engagements, cutoff_s, first_k)
-    trees = graphs.propagation_graphs(cascades, eng)
-    structure = pd.DataFrame.from_dict(
-        {cid: graphs.tree_structure(tree) for cid, tree in trees.items()}, orient="index"
-    )
-    out = structure.join(
-        pd.DataFrame.from_dict({cid: tree_shape(tree) for cid, tree in trees.items()}, orient="index")
-    )
+    # all trees at once from parent pointers (the same values as graphs.tree_structure / tree_shape)
+    out = graphs.tree_metrics(cascades, eng)
+    out.index.name = None
     out["size"] = np.log1p(out["size"])
     grouped = eng.groupby("cascade_id", sort=True)
-    kinds = grouped["kind"]
-    out["reply_share"] = kinds.apply(lambda k: float((k == "reply").mean()))
-    out["retweet_share"] = kinds.apply(lambda k: float((k == "retweet").mean()))
-    out["quote_share"] = kinds.apply(lambda k: float((k == "quote").mean()))
+    kind_shares = eng.assign(**{f"_{k}": eng["kind"] == k for k in ("reply", "retweet", "quote")}).groupby(
+        "cascade_id", sort=True)[["_reply", "_retweet", "_quote"]].mean()
+    out["reply_share"] = kind_shares["_reply"].astype(float)
+    out["retweet_share"] = kind_shares["_retweet"].astype(float)
+    out["quote_share"] = kind_shares["_quote"].astype(float)
     out["distinct_engagers"] = np.log1p(grouped["child_account_id"].nunique())
     out["distinct_engager_share"] = grouped["child_account_id"].nunique() / grouped.size()
     out = out.join(interarrival_features(eng))
@@ -488,9 +485,8 @@ def cascade_features(
         within = eng[eng["delay_s"] <= minutes * 60].groupby("cascade_id").size()
         out[f"growth_{minutes}min"] = np.log1p(within.reindex(out.index).fillna(0))
     out["delay_median_log"] = np.log10(grouped["delay_s"].median().clip(lower=1.0))
-    out["delay_to_10_log"] = np.log10(
-        grouped["delay_s"].apply(lambda d: d.iloc[9] if len(d) >= 10 else np.nan).clip(lower=1.0)
-    )
+    tenth = eng[grouped.cumcount().to_numpy() == 9]  # the 10th engagement of each cascade (frame order)
+    out["delay_to_10_log"] = np.log10(tenth.set_index("cascade_id")["delay_s"].reindex(out.index).clip(lower=1.0))
     engagers = eng[["cascade_id", "child_account_id", "delay_s"]].copy()
     engagers["child_account_id"] = engagers["child_account_id"].astype(str)
     if bot_probability is not None and len(bot_probability):

@@ -273,3 +273,97 @@ def _co_engagement_pairs_duckdb(engagements: pd.DataFrame, window_s: float, max_
         "account_b": pd.array(names[result["b"].astype(np.int64)], dtype="string"),
         "n_cascades": np.asarray(result["n"], dtype=np.int64),
     })
+
+
+TREE_COLUMNS = ["size", "depth", "max_breadth", "root_fanout_share", "structural_virality", "branching", "leaf_share"]
+
+
+def tree_metrics(cascades: pd.DataFrame, engagements: pd.DataFrame) -> pd.DataFrame:
+    """``tree_structure`` and the branching / leaf share of every cascade's propagation tree at once, from
+    parent pointers (no graph objects).
+
+    Columns in: cascades (cascade_id), engagements (cascade_id, engagement_id, parent_engagement_id).
+    Columns out (index cascade_id, sorted; every cascade of ``cascades``): size, depth, max_breadth,
+    root_fanout_share, structural_virality, branching, leaf_share; the same values as
+    ``tree_structure(propagation_graph(...))`` and ``features.tree_shape``. Depths come from pointer
+    jumping, subtree sizes from one vectorised pass per depth level. A cascade whose parent pointers are
+    not a tree (a cycle or a repeated engagement id) is measured on its networkx graph instead.
+    """
+    index = pd.Index(sorted(cascades["cascade_id"].astype(str).unique()), dtype=object, name="cascade_id")
+    eng = engagements[engagements["cascade_id"].astype(str).isin(index)]
+    cascade = index.get_indexer(eng["cascade_id"].astype(str).to_numpy(dtype=object))
+    ids = eng["engagement_id"].astype(str).to_numpy(dtype=object)
+    parents = eng["parent_engagement_id"].to_numpy(dtype=object, na_value=None)
+    n_rows, n_cascades = len(eng), len(index)
+    key = pd.Index(cascade.astype(str).astype(object) + "\x1f" + ids)
+    duplicated = key.duplicated(keep=False)
+    has_parent = np.array([isinstance(p, str) for p in parents], dtype=bool) if n_rows else np.zeros(0, bool)
+    parent_key = np.where(has_parent, cascade.astype(str).astype(object) + "\x1f" + np.where(has_parent, parents, "").astype(object), None)
+    parent = np.full(n_rows, -1, dtype=np.int64)
+    if has_parent.any():
+        unique_key = key[~duplicated]
+        position = np.flatnonzero(~duplicated)
+        found = unique_key.get_indexer(parent_key[has_parent])
+        parent[has_parent] = np.where(found >= 0, position[np.maximum(found, 0)], -1)
+    irregular = np.zeros(n_cascades, dtype=bool)
+    irregular[cascade[duplicated]] = True
+    # depth by pointer jumping: depth = hops to ROOT; a node still pointing somewhere after log2(n) rounds
+    # is on (or below) a cycle
+    depth = np.ones(n_rows, dtype=np.int64)
+    jump = parent.copy()
+    for _ in range(max(1, int(np.ceil(np.log2(max(n_rows, 2)))) + 1)):
+        active = jump >= 0
+        if not active.any():
+            break
+        target = jump[active]
+        depth_next = depth.copy()
+        depth_next[active] += depth[target]
+        jump_next = jump.copy()
+        jump_next[active] = jump[target]
+        depth, jump = depth_next, jump_next
+    irregular[cascade[jump >= 0]] = True
+    regular_rows = ~irregular[cascade]
+    # per-cascade counts (ROOT included in n)
+    n_nodes = np.bincount(cascade[regular_rows], minlength=n_cascades) + 1
+    root_children = np.bincount(cascade[regular_rows & (parent < 0)], minlength=n_cascades)
+    rows = np.flatnonzero(regular_rows)
+    max_depth = np.zeros(n_cascades, dtype=np.int64)
+    np.maximum.at(max_depth, cascade[rows], depth[rows])
+    level = pd.Series(1, index=pd.MultiIndex.from_arrays([cascade[rows], depth[rows]])).groupby(level=[0, 1]).sum()
+    max_breadth = np.zeros(n_cascades, dtype=np.int64)
+    if len(level):
+        np.maximum.at(max_breadth, level.index.get_level_values(0).to_numpy(), level.to_numpy())
+    # subtree sizes, deepest level first; Wiener index = sum over edges of s * (n - s)
+    subtree = np.ones(n_rows, dtype=np.int64)
+    children = np.zeros(n_rows, dtype=np.int64)
+    inner_rows = rows[parent[rows] >= 0]
+    np.add.at(children, parent[inner_rows], 1)
+    order = inner_rows[np.argsort(-depth[inner_rows], kind="stable")]
+    if len(order):
+        bounds = np.flatnonzero(np.diff(depth[order])) + 1
+        for chunk in np.split(order, bounds):
+            np.add.at(subtree, parent[chunk], subtree[chunk])
+    wiener = np.zeros(n_cascades, dtype=np.int64)
+    np.add.at(wiener, cascade[rows], subtree[rows] * (n_nodes[cascade[rows]] - subtree[rows]))
+    with_children = np.bincount(cascade[rows[children[rows] > 0]], minlength=n_cascades) + (root_children > 0)
+    leaves = np.bincount(cascade[rows[children[rows] == 0]], minlength=n_cascades)
+    n = n_nodes.astype(float)
+    edges_ = n - 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = pd.DataFrame({
+            "size": edges_,
+            "depth": max_depth.astype(float),
+            "max_breadth": max_breadth.astype(float),
+            "root_fanout_share": np.where(n > 1, root_children / edges_, 0.0),
+            "structural_virality": np.where(n > 1, wiener / (n * (n - 1) / 2), 0.0),
+            "branching": np.where(n > 1, edges_ / with_children, 0.0),
+            "leaf_share": np.where(n > 1, leaves / edges_, 0.0),
+        }, index=index)
+    if irregular.any():  # not a tree: measure the networkx graph as before
+        from spreadwatch.features import tree_shape
+
+        roots = cascades.assign(cascade_id=cascades["cascade_id"].astype(str)).set_index("cascade_id")["root_account_id"]
+        for cascade_id in index[irregular]:
+            graph = propagation_graph(eng[eng["cascade_id"].astype(str) == cascade_id], roots.get(cascade_id))
+            out.loc[cascade_id, TREE_COLUMNS] = {**tree_structure(graph), **tree_shape(graph)}
+    return out[TREE_COLUMNS]
