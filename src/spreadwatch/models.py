@@ -150,7 +150,9 @@ def explain(model: SpreadClassifier, X: pd.DataFrame, positive_index: int = 1, t
             batch_rows.clear()
             batch_at.clear()
 
-    for j, median in enumerate(model.medians_):
+    from spreadwatch.progress import progress
+
+    for j, median in progress(list(enumerate(model.medians_)), "explain: features", unit="feature"):
         rows = np.flatnonzero(~(matrix[:, j] == median))
         for start in range(0, len(rows), _EXPLAIN_BATCH):
             chunk = rows[start:start + _EXPLAIN_BATCH]
@@ -554,7 +556,10 @@ class EngagerHistory:
         same = np.full(len(self.train_cascades_), -1, dtype=np.int64)
         same[:] = index.get_indexer(self.train_cascades_)
         best = np.zeros(len(index) * n_classes)
-        for start in range(0, len(index), self.neighbour_chunk):
+        from spreadwatch.progress import progress
+
+        blocks = range(0, len(index), self.neighbour_chunk)
+        for start in (progress(blocks, "history neighbours", unit="block") if len(blocks) > 4 else blocks):
             block = (query[start:start + self.neighbour_chunk] @ by_account).tocoo()
             rows = block.row.astype(np.int64) + start
             shared = block.data
