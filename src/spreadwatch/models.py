@@ -35,6 +35,17 @@ PROTOCOLS = ("stratified_5fold", "random_5fold", "event_5fold", "time_split", "u
 CALIBRATIONS = ("isotonic", "sigmoid")
 
 
+def job_threads() -> int:
+    """Threads a model may use: the job's ``OMP_NUM_THREADS`` (Snakemake sets it to the rule's ``threads``),
+    else 1. Random forests give the same trees whatever the number of threads."""
+    import os
+
+    try:
+        return max(1, int(os.environ.get("OMP_NUM_THREADS", "1")))
+    except ValueError:
+        return 1
+
+
 def make_estimator(name: str, random_state: int = 0):
     """A fresh sklearn estimator for a model name.
 
@@ -62,7 +73,7 @@ def make_estimator(name: str, random_state: int = 0):
         return make_pipeline(
             SimpleImputer(strategy="median", keep_empty_features=True),
             RandomForestClassifier(
-                n_estimators=300, min_samples_leaf=2, n_jobs=1, random_state=random_state,
+                n_estimators=300, min_samples_leaf=2, n_jobs=job_threads(), random_state=random_state,
                 class_weight="balanced_subsample",
             ),
         )
