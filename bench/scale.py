@@ -9,7 +9,7 @@ baselines), runs the real Snakemake workflow in ``results/bench/scale/N`` (``--d
 not collide) and reads every rule's ``benchmark:`` file. Output: ``results/bench/scale.json`` with, per
 size, the wall time, per-rule seconds / CPU seconds / peak RSS (MB), rows per canonical table, and the
 growth exponent ``log(t2 / t1) / log(N2 / N1)`` of every rule and of the whole run between consecutive
-sizes (1 = linear); and ``results/bench/scale.png`` (log-log seconds and peak RSS against accounts).
+sizes (1 = linear; ``rules_cpu`` / ``cpu`` from CPU seconds, which a busy machine distorts less); and ``results/bench/scale.png`` (log-log seconds and peak RSS against accounts).
 Sizes already measured in scale.json are kept, so sizes can be added one run at a time. Timings are
 wall-clock on whatever machine runs it; the JSON records the CPU count and the load average.
 """
@@ -98,6 +98,7 @@ def run_size(n_accounts: int, evaluation: str, cores: int, timeout_s: float | No
         "cores": cores,
         "wall_seconds": wall,
         "sum_rule_seconds": sum(r["seconds"] for r in rules.values()),
+        "sum_rule_cpu_seconds": sum(r["cpu_seconds"] for r in rules.values() if r["cpu_seconds"] == r["cpu_seconds"]),
         "peak_rss_mb": max(rss) if rss else None,
         "engagements_per_account": rows.get("engagements", 0) / n_accounts,
         "rows": rows,
@@ -112,14 +113,16 @@ def growth_exponents(runs: list[dict]) -> list[dict]:
     ok = sorted((r for r in runs if r["status"] == "ok"), key=lambda r: r["n_accounts"])
     for small, large in zip(ok, ok[1:]):
         ratio = math.log(large["n_accounts"] / small["n_accounts"])
-        per_rule = {}
+        per_rule, per_rule_cpu = {}, {}
         for name in sorted(set(small["rules"]) & set(large["rules"])):
-            a, b = small["rules"][name]["seconds"], large["rules"][name]["seconds"]
-            if a > 0 and b > 0:
-                per_rule[name] = math.log(b / a) / ratio
+            for key, target in (("seconds", per_rule), ("cpu_seconds", per_rule_cpu)):
+                a, b = small["rules"][name][key], large["rules"][name][key]
+                if a > 0 and b > 0:
+                    target[name] = math.log(b / a) / ratio
         out.append({"from": small["n_accounts"], "to": large["n_accounts"],
                     "wall": math.log(large["wall_seconds"] / small["wall_seconds"]) / ratio,
-                    "rules": per_rule})
+                    "cpu": math.log(large["sum_rule_cpu_seconds"] / small["sum_rule_cpu_seconds"]) / ratio,
+                    "rules": per_rule, "rules_cpu": per_rule_cpu})
     return out
 
 
