@@ -167,14 +167,27 @@ def main(argv=None) -> None:
     parser.add_argument("--evaluation", choices=["reduced", "default"], default="reduced")
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=None, help="seconds per size (the run is stopped after)")
+    parser.add_argument("--collect-only", action="store_true",
+                        help="do not run; re-read the benchmark files of sizes already in scale.json")
     args = parser.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / "scale.json"
     previous = json.loads(path.read_text()) if path.exists() else {}
     runs = {r["n_accounts"]: r for r in previous.get("runs", []) if r.get("evaluation") == args.evaluation}
     for n in args.sizes:
-        print(f"running {n} accounts ...", flush=True)
-        runs[n] = run_size(n, args.evaluation, args.cores, args.timeout)
+        if args.collect_only:
+            if n not in runs:
+                continue
+            workdir = OUT / "scale" / str(n)
+            rules = read_benchmarks(workdir)
+            rss = [r["max_rss_mb"] for r in rules.values() if r["max_rss_mb"] is not None]
+            runs[n].update(rules=rules, rows=table_rows(workdir), peak_rss_mb=max(rss) if rss else None,
+                           sum_rule_seconds=sum(r["seconds"] for r in rules.values()),
+                           sum_rule_cpu_seconds=sum(r["cpu_seconds"] for r in rules.values()
+                                                    if r["cpu_seconds"] == r["cpu_seconds"]))
+        else:
+            print(f"running {n} accounts ...", flush=True)
+            runs[n] = run_size(n, args.evaluation, args.cores, args.timeout)
         print(f"  {runs[n]['status']}: {runs[n]['wall_seconds']:.0f} s, peak RSS {runs[n]['peak_rss_mb']} MB",
               flush=True)
         ordered = [runs[k] for k in sorted(runs)]
