@@ -16,6 +16,7 @@ wall-clock on whatever machine runs it; the JSON records the CPU count and the l
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import os
@@ -111,7 +112,7 @@ def growth_exponents(runs: list[dict]) -> list[dict]:
     """Between consecutive sizes: exponent of every rule present in both, and of the whole run."""
     out = []
     ok = sorted((r for r in runs if r["status"] == "ok"), key=lambda r: r["n_accounts"])
-    for small, large in zip(ok, ok[1:]):
+    for small, large in itertools.pairwise(ok):
         ratio = math.log(large["n_accounts"] / small["n_accounts"])
         per_rule, per_rule_cpu = {}, {}
         for name in sorted(set(small["rules"]) & set(large["rules"])):
