@@ -1,4 +1,5 @@
 import networkx as nx
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -65,3 +66,76 @@ def test_co_engagement_pairs_respect_the_window():
     )
     pairs = graphs.co_engagement_pairs(eng, window_s=60)
     assert pairs.to_dict("records") == [{"account_a": "x", "account_b": "y", "n_cascades": 2}]
+
+
+def _random_engagements(seed: int, n: int = 3000) -> pd.DataFrame:
+    """Random engagements with ties in time, big bursty cascades and repeat engagers (no fixed answer:
+    the engines are checked against each other and networkx)."""
+    rng = np.random.default_rng(seed)
+    cascade = rng.choice([f"c{i:02d}" for i in range(12)], size=n, p=np.r_[[0.4], np.full(11, 0.6 / 11)])
+    return pd.DataFrame({
+        "engagement_id": [f"e{i}" for i in range(n)],
+        "cascade_id": cascade,
+        "child_account_id": [f"u{i}" for i in rng.integers(0, 150, size=n)],
+        "parent_account_id": [f"u{i}" if i >= 0 else None for i in rng.integers(-40, 150, size=n)],
+        "delay_s": np.round(rng.exponential(600.0, size=n) / 10.0) * 10.0,  # many exact ties
+    })
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_duckdb_co_engagement_pairs_equal_the_in_memory_engine(seed):
+    eng = _random_engagements(seed)
+    fast = graphs.co_engagement_pairs(eng, window_s=60.0, max_neighbours=30)
+    slow = graphs.co_engagement_pairs(eng, window_s=60.0, max_neighbours=30, engine="numpy")
+    assert len(fast) > 100
+    pd.testing.assert_frame_equal(fast, slow)
+    assert (fast["account_a"] < fast["account_b"]).all()
+
+
+def test_sparse_network_metrics_equal_the_networkx_graph_metrics():
+    eng = _random_engagements(3)
+    cascades = pd.DataFrame({"cascade_id": sorted(eng["cascade_id"].unique()),
+                             "root_account_id": [f"u{i}" for i in range(12)]})
+    edges = graphs.account_edges(eng, cascades)
+    network = graphs.retweet_network(eng, cascades)
+    from_edges = graphs.account_network_metrics_from_edges(edges).set_index("account_id")
+    assert list(from_edges.index) == sorted(network.nodes)
+    pagerank = nx.pagerank(network.reverse(copy=False), weight="weight", max_iter=200, tol=1e-8)
+    assert from_edges["pagerank"].to_dict() == pytest.approx(pagerank, rel=1e-12, abs=0)
+    strength = dict(network.out_degree(weight="weight"))
+    assert from_edges["reshares_received"].to_dict() == strength
+    for node in list(network.nodes)[:40]:
+        succ, pred = set(network.successors(node)), set(network.predecessors(node))
+        assert from_edges.loc[node, "n_amplifiers"] == len(succ)
+        assert from_edges.loc[node, "reciprocity"] == pytest.approx(len(succ & pred) / len(succ | pred))
+    pd.testing.assert_frame_equal(graphs.account_network_metrics(network), from_edges.reset_index())
+
+
+def _random_forest_engagements(seed: int) -> pd.DataFrame:
+    """Random propagation trees (parents drawn among earlier engagements, some missing or unknown), one
+    cascade with a parent cycle and one with a repeated engagement id."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for c in range(25):
+        size = int(rng.integers(0, 60))
+        for i in range(size):
+            r = rng.random()
+            parent = None if (i == 0 or r < 0.3) else (f"x{c}" if r < 0.35 else f"c{c}e{int(rng.integers(0, i))}")
+            rows.append((f"c{c}", f"c{c}e{i}", parent))
+    rows += [("cyc", "y1", "y2"), ("cyc", "y2", "y1"), ("cyc", "y3", None), ("dup", "z1", None), ("dup", "z1", None),
+             ("dup", "z2", "z1")]
+    return pd.DataFrame(rows, columns=["cascade_id", "engagement_id", "parent_engagement_id"]).assign(
+        child_account_id="u", delay_s=1.0)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_vectorised_tree_metrics_equal_the_networkx_trees(seed):
+    from spreadwatch.features import tree_shape
+
+    eng = _random_forest_engagements(seed)
+    cascades = pd.DataFrame({"cascade_id": sorted(set(eng["cascade_id"]) | {"empty"})}).assign(root_account_id="r")
+    fast = graphs.tree_metrics(cascades, eng)
+    trees = graphs.propagation_graphs(cascades, eng)
+    slow = pd.DataFrame({c: {**graphs.tree_structure(t), **tree_shape(t)} for c, t in trees.items()}).T
+    pd.testing.assert_frame_equal(fast, slow[fast.columns].astype(float), check_names=False, check_index_type=False)
+    assert fast.loc["empty", "size"] == 0 and fast["depth"].max() > 3

@@ -254,13 +254,31 @@ def _entropy(counts: np.ndarray) -> float:
     return float(-(p * np.log2(p)).sum())
 
 
+def _row_entropy(counts: np.ndarray) -> np.ndarray:
+    """Shannon entropy (bits) of each row of a count matrix; NaN for an all-zero row (``_entropy`` per row)."""
+    total = counts.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = counts / total[:, None]
+        terms = np.where(counts > 0, p * np.log2(np.where(counts > 0, p, 1.0)), 0.0)
+    out = -terms.sum(axis=1)
+    out[total == 0] = np.nan
+    return out
+
+
+def _grouped_counts(codes: np.ndarray, bins: np.ndarray, n_groups: int, n_bins: int) -> np.ndarray:
+    """groups x bins count matrix from parallel arrays of group codes and bin indices."""
+    flat = np.bincount(codes * n_bins + bins, minlength=n_groups * n_bins)
+    return flat.reshape(n_groups, n_bins).astype(float)
+
+
 def activity_features(posts: pd.DataFrame) -> pd.DataFrame:
     """Posting behaviour per author.
 
     Columns in: posts (account_id, created_at, kind, domain). Columns out (index account_id):
     n_posts, retweet_share, reply_share, url_share, distinct_domains, interevent_log_mean (log10 s),
     burstiness ((sd - mean) / (sd + mean) of inter-event times), interevent_entropy (over log bins),
-    hour_entropy (circadian spread over 24 hourly bins).
+    hour_entropy (circadian spread over 24 hourly bins). Vectorised: group-by aggregations and count
+    matrices, no per-account Python calls.
     """
     columns = ["n_posts", "retweet_share", "reply_share", "url_share", "distinct_domains",
                "interevent_log_mean", "burstiness", "interevent_entropy", "hour_entropy"]
@@ -268,27 +286,40 @@ def activity_features(posts: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=columns, index=pd.Index([], name="account_id", dtype=str))
     frame = posts[["account_id", "created_at", "kind", "domain"]].copy()
     frame["account_id"] = frame["account_id"].astype(str)
+    frame["is_retweet"] = frame["kind"] == "retweet"
+    frame["is_reply"] = frame["kind"] == "reply"
+    frame["has_url"] = frame["domain"].notna()
     grouped = frame.groupby("account_id", sort=True)
     out = pd.DataFrame(index=grouped.size().index)
     out["n_posts"] = np.log1p(grouped.size())
-    out["retweet_share"] = grouped["kind"].apply(lambda k: float((k == "retweet").mean()))
-    out["reply_share"] = grouped["kind"].apply(lambda k: float((k == "reply").mean()))
-    out["url_share"] = grouped["domain"].apply(lambda d: float(d.notna().mean()))
+    shares = grouped[["is_retweet", "is_reply", "has_url"]].mean()
+    out["retweet_share"] = shares["is_retweet"].astype(float)
+    out["reply_share"] = shares["is_reply"].astype(float)
+    out["url_share"] = shares["has_url"].astype(float)
     out["distinct_domains"] = grouped["domain"].nunique()
     timed = frame.dropna(subset=["created_at"]).sort_values(["account_id", "created_at"], kind="stable")
     if len(timed):
         gaps = timed.groupby("account_id")["created_at"].diff().dt.total_seconds()
         timed = timed.assign(gap=gaps.clip(lower=1.0))
-        g = timed.dropna(subset=["gap"]).groupby("account_id")["gap"]
+        with_gap = timed.dropna(subset=["gap"])
+        g = with_gap.groupby("account_id")["gap"]
         mean, sd = g.mean(), g.std()
         out["interevent_log_mean"] = np.log10(mean)
         out["burstiness"] = (sd - mean) / (sd + mean)
+        # entropy over half-decade bins of log10(gap) in [0, 8] (np.histogram's edges: last bin closed)
         bins = np.arange(0, 8.5, 0.5)
-        out["interevent_entropy"] = g.apply(lambda x: _entropy(np.histogram(np.log10(x), bins=bins)[0]))
-        hours = timed.assign(hour=timed["created_at"].dt.hour)
-        out["hour_entropy"] = hours.groupby("account_id")["hour"].apply(
-            lambda h: _entropy(np.bincount(h.to_numpy(), minlength=24).astype(float))
-        )
+        gap_accounts = pd.Index(mean.index)
+        codes = gap_accounts.get_indexer(with_gap["account_id"])
+        log_gap = np.log10(with_gap["gap"].to_numpy(dtype=float))
+        which = np.searchsorted(bins, log_gap, side="right") - 1
+        which[log_gap == bins[-1]] = len(bins) - 2
+        inside = (log_gap >= bins[0]) & (log_gap <= bins[-1])
+        counts = _grouped_counts(codes[inside], which[inside], len(gap_accounts), len(bins) - 1)
+        out["interevent_entropy"] = pd.Series(_row_entropy(counts), index=gap_accounts)
+        hour_accounts = pd.Index(timed["account_id"].unique()).sort_values()
+        codes = hour_accounts.get_indexer(timed["account_id"])
+        hours = _grouped_counts(codes, timed["created_at"].dt.hour.to_numpy(dtype=np.int64), len(hour_accounts), 24)
+        out["hour_entropy"] = pd.Series(_row_entropy(hours), index=hour_accounts)
     for column in columns:
         if column not in out:
             out[column] = np.nan
@@ -447,19 +478,16 @@ def cascade_features(
     if cascades.empty:
         return pd.DataFrame(index=pd.Index([], name="cascade_id", dtype=str))
     eng = truncate_engagements(engagements, cutoff_s, first_k)
-    trees = graphs.propagation_graphs(cascades, eng)
-    structure = pd.DataFrame.from_dict(
-        {cid: graphs.tree_structure(tree) for cid, tree in trees.items()}, orient="index"
-    )
-    out = structure.join(
-        pd.DataFrame.from_dict({cid: tree_shape(tree) for cid, tree in trees.items()}, orient="index")
-    )
+    # all trees at once from parent pointers (the same values as graphs.tree_structure / tree_shape)
+    out = graphs.tree_metrics(cascades, eng)
+    out.index.name = None
     out["size"] = np.log1p(out["size"])
     grouped = eng.groupby("cascade_id", sort=True)
-    kinds = grouped["kind"]
-    out["reply_share"] = kinds.apply(lambda k: float((k == "reply").mean()))
-    out["retweet_share"] = kinds.apply(lambda k: float((k == "retweet").mean()))
-    out["quote_share"] = kinds.apply(lambda k: float((k == "quote").mean()))
+    kind_shares = eng.assign(**{f"_{k}": eng["kind"] == k for k in ("reply", "retweet", "quote")}).groupby(
+        "cascade_id", sort=True)[["_reply", "_retweet", "_quote"]].mean()
+    out["reply_share"] = kind_shares["_reply"].astype(float)
+    out["retweet_share"] = kind_shares["_retweet"].astype(float)
+    out["quote_share"] = kind_shares["_quote"].astype(float)
     out["distinct_engagers"] = np.log1p(grouped["child_account_id"].nunique())
     out["distinct_engager_share"] = grouped["child_account_id"].nunique() / grouped.size()
     out = out.join(interarrival_features(eng))
@@ -469,9 +497,8 @@ def cascade_features(
         within = eng[eng["delay_s"] <= minutes * 60].groupby("cascade_id").size()
         out[f"growth_{minutes}min"] = np.log1p(within.reindex(out.index).fillna(0))
     out["delay_median_log"] = np.log10(grouped["delay_s"].median().clip(lower=1.0))
-    out["delay_to_10_log"] = np.log10(
-        grouped["delay_s"].apply(lambda d: d.iloc[9] if len(d) >= 10 else np.nan).clip(lower=1.0)
-    )
+    tenth = eng[grouped.cumcount().to_numpy() == 9]  # the 10th engagement of each cascade (frame order)
+    out["delay_to_10_log"] = np.log10(tenth.set_index("cascade_id")["delay_s"].reindex(out.index).clip(lower=1.0))
     engagers = eng[["cascade_id", "child_account_id", "delay_s"]].copy()
     engagers["child_account_id"] = engagers["child_account_id"].astype(str)
     if bot_probability is not None and len(bot_probability):

@@ -35,6 +35,17 @@ PROTOCOLS = ("stratified_5fold", "random_5fold", "event_5fold", "time_split", "u
 CALIBRATIONS = ("isotonic", "sigmoid")
 
 
+def job_threads() -> int:
+    """Threads a model may use: the job's ``OMP_NUM_THREADS`` (Snakemake sets it to the rule's ``threads``),
+    else 1. Random forests give the same trees whatever the number of threads."""
+    import os
+
+    try:
+        return max(1, int(os.environ.get("OMP_NUM_THREADS", "1")))
+    except ValueError:
+        return 1
+
+
 def make_estimator(name: str, random_state: int = 0):
     """A fresh sklearn estimator for a model name.
 
@@ -62,7 +73,7 @@ def make_estimator(name: str, random_state: int = 0):
         return make_pipeline(
             SimpleImputer(strategy="median", keep_empty_features=True),
             RandomForestClassifier(
-                n_estimators=300, min_samples_leaf=2, n_jobs=1, random_state=random_state,
+                n_estimators=300, min_samples_leaf=2, n_jobs=job_threads(), random_state=random_state,
                 class_weight="balanced_subsample",
             ),
         )
@@ -121,6 +132,9 @@ class SpreadClassifier(ClassifierMixin, BaseEstimator):
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
 
+_EXPLAIN_BATCH = 200_000
+
+
 def explain(model: SpreadClassifier, X: pd.DataFrame, positive_index: int = 1, top: int = 3) -> pd.DataFrame:
     """Per-row top feature contributions to the positive-class probability.
 
@@ -131,10 +145,37 @@ def explain(model: SpreadClassifier, X: pd.DataFrame, positive_index: int = 1, t
     matrix = model._matrix(X)
     base = model.estimator_.predict_proba(matrix)[:, positive_index]
     effects = np.zeros_like(matrix)
-    for j, median in enumerate(model.medians_):
-        changed = matrix.copy()
-        changed[:, j] = median
-        effects[:, j] = base - model.estimator_.predict_proba(changed)[:, positive_index]
+    # Only rows whose value differs from the median can change (their effect is exactly 0 otherwise);
+    # the perturbed rows of several features are stacked into one predict_proba call of at most
+    # ``_EXPLAIN_BATCH`` rows, so the number of calls (and their overhead) no longer grows with features.
+    batch_rows, batch_at = [], []
+    pending = 0
+
+    def flush():
+        if batch_rows:
+            proba = model.estimator_.predict_proba(np.concatenate(batch_rows))[:, positive_index]
+            offset = 0
+            for rows, j in batch_at:
+                effects[rows, j] = base[rows] - proba[offset:offset + len(rows)]
+                offset += len(rows)
+            batch_rows.clear()
+            batch_at.clear()
+
+    from spreadwatch.progress import progress
+
+    for j, median in progress(list(enumerate(model.medians_)), "explain: features", unit="feature"):
+        rows = np.flatnonzero(~(matrix[:, j] == median))
+        for start in range(0, len(rows), _EXPLAIN_BATCH):
+            chunk = rows[start:start + _EXPLAIN_BATCH]
+            changed = matrix[chunk]
+            changed[:, j] = median
+            batch_rows.append(changed)
+            batch_at.append((chunk, j))
+            pending += len(chunk)
+            if pending >= _EXPLAIN_BATCH:
+                flush()
+                pending = 0
+    flush()
     order = np.argsort(-np.abs(effects), axis=1)[:, :top]
     names = np.asarray(model.feature_names_in_)
     out = pd.DataFrame(index=X.index)
@@ -505,20 +546,41 @@ class EngagerHistory:
         self.train_labels_ = y.reindex(self.train_cascades_).to_numpy()
         return self
 
+    #: query cascades per block of the sparse overlap product (bounds the working memory)
+    neighbour_chunk = 4096
+
     def _neighbours(self, part: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
         """Per class c: hist_{c}_max_jaccard, the largest Jaccard overlap of the cascade's participants with
-        a training cascade of class c (the cascade itself excluded)."""
+        a training cascade of class c (the cascade itself excluded).
+
+        Sparse: the query x training-cascade overlap is a sparse product computed in blocks of
+        ``neighbour_chunk`` query rows, and only its non-zero cells (pairs sharing a participant) are
+        turned into Jaccard values; a pair with no shared participant has Jaccard 0, so the maxima equal
+        the dense computation's while memory grows with the number of overlapping pairs, not with
+        queries x training cascades."""
         sizes = part.groupby("cascade_id", sort=False).size().reindex(index).fillna(0).to_numpy(dtype=float)
         train_sizes = np.asarray(self.train_matrix_.sum(axis=1)).ravel()
-        shared = (incidence_matrix(part, index, self.accounts_) @ self.train_matrix_.T).toarray()
-        jaccard = shared / np.maximum(sizes[:, None] + train_sizes[None, :] - shared, 1.0)
-        same = index.get_indexer(self.train_cascades_)
-        hit = same >= 0
-        jaccard[same[hit], np.flatnonzero(hit)] = 0.0
+        query = incidence_matrix(part, index, self.accounts_)
+        by_account = self.train_matrix_.T.tocsr()
+        n_classes = len(self.classes_)
+        train_class = np.searchsorted(self.classes_, self.train_labels_.astype(str))
+        same = np.full(len(self.train_cascades_), -1, dtype=np.int64)
+        same[:] = index.get_indexer(self.train_cascades_)
+        best = np.zeros(len(index) * n_classes)
+        from spreadwatch.progress import progress
+
+        blocks = range(0, len(index), self.neighbour_chunk)
+        for start in (progress(blocks, "history neighbours", unit="block") if len(blocks) > 4 else blocks):
+            block = (query[start:start + self.neighbour_chunk] @ by_account).tocoo()
+            rows = block.row.astype(np.int64) + start
+            shared = block.data
+            jaccard = shared / np.maximum(sizes[rows] + train_sizes[block.col] - shared, 1.0)
+            jaccard[same[block.col] == rows] = 0.0
+            np.maximum.at(best, rows * n_classes + train_class[block.col], jaccard)
+        best = best.reshape(len(index), n_classes)
         out = pd.DataFrame(index=index)
-        for label in self.classes_:
-            columns = self.train_labels_ == label
-            out[f"hist_{_class_slug(label)}_max_jaccard"] = jaccard[:, columns].max(axis=1) if columns.any() else 0.0
+        for k, label in enumerate(self.classes_):
+            out[f"hist_{_class_slug(label)}_max_jaccard"] = best[:, k]
         return out
 
     def transform(self, pairs: pd.DataFrame, index: pd.Index) -> pd.DataFrame:

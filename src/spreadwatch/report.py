@@ -109,9 +109,16 @@ def _img(path: str | Path, alt: str) -> str:
     return f'<img alt="{esc(alt)}" src="data:image/png;base64,{data}">'
 
 
-def single_feature_aucs(features: pd.DataFrame, labels: pd.Series, positive: str) -> pd.DataFrame:
-    """max(AUC, 1 - AUC) of each feature alone (NaN filled with the median). Columns: feature, auc."""
+def single_feature_aucs(features: pd.DataFrame, labels: pd.Series, positive: str,
+                        max_rows: int = 50_000, seed: int = 0) -> pd.DataFrame:
+    """max(AUC, 1 - AUC) of each feature alone (NaN filled with the median). Columns: feature, auc.
+
+    At most ``max_rows`` labelled rows are used (a seeded uniform sample beyond that), so the cost is
+    bounded whatever the dataset's size; the full tables stay in Parquet."""
     known = labels.notna()
+    if int(known.sum()) > max_rows:
+        chosen = np.random.default_rng(seed).choice(np.flatnonzero(known.to_numpy()), size=max_rows, replace=False)
+        known = pd.Series(np.isin(np.arange(len(labels)), chosen), index=labels.index)
     y = (labels[known] == positive).astype(int).to_numpy()
     if len(np.unique(y)) < 2:
         return pd.DataFrame(columns=["feature", "auc"])
@@ -483,21 +490,33 @@ def account_pages(
     engagements = tables.get("engagements", pd.DataFrame(columns=["cascade_id", "child_account_id"]))
     posts = tables.get("posts", pd.DataFrame(columns=["account_id", "text"]))
     edges = ranking.reshare_edges(cascades, engagements) if len(engagements) else pd.DataFrame(columns=["cascade_id", "source", "target"])
-    edges_by_cascade = {c: list(zip(g["source"], g["target"])) for c, g in edges.groupby("cascade_id", sort=False)}
     size = engagements.groupby("cascade_id").size()
     labels = cascades.set_index("cascade_id")["label"] if "label" in cascades else pd.Series(dtype="string")
     titles = cascades.set_index("cascade_id")["title"] if "title" in cascades else pd.Series(dtype="string")
-    posted = pd.concat([
-        cascades[["cascade_id", "root_account_id"]].rename(columns={"root_account_id": "account_id"}).assign(role="seeded"),
-        engagements[["cascade_id", "child_account_id"]].rename(columns={"child_account_id": "account_id"}).assign(role="amplified"),
-    ]).dropna().drop_duplicates(["cascade_id", "account_id"])
+    # only the accounts that get a page are looked up: the cost stays bounded by top_n, not the dataset
+    shown_ids = set(ranked.head(top_n)["account_id"].astype(str))
+    seeded = cascades[["cascade_id", "root_account_id"]].rename(columns={"root_account_id": "account_id"})
+    amplified = engagements[["cascade_id", "child_account_id"]].rename(columns={"child_account_id": "account_id"})
+    seeded = seeded[seeded["account_id"].astype(str).isin(shown_ids)]
+    amplified = amplified[amplified["account_id"].astype(str).isin(shown_ids)]
+    posted = pd.concat([seeded.assign(role="seeded"), amplified.assign(role="amplified")]
+                       ).dropna().drop_duplicates(["cascade_id", "account_id"])
+    posted["account_id"] = posted["account_id"].astype(str)
     posted["size"] = posted["cascade_id"].map(size).fillna(0)
-    by_account = {a: g.sort_values(["size", "cascade_id"], ascending=[False, True]) for a, g in posted.groupby("account_id")}
+    posted = posted.sort_values(["account_id", "size", "cascade_id"], ascending=[True, False, True], kind="stable")
+    by_account = {a: g for a, g in posted.groupby("account_id", sort=False)}
+    needed = set(posted.groupby("account_id", sort=False).head(cascades_per_account)["cascade_id"])
+    edges = edges[edges["cascade_id"].isin(needed)]
+    edges_by_cascade = {c: list(zip(g["source"], g["target"])) for c, g in edges.groupby("cascade_id", sort=False)}
     partners = {}
     if coordination is not None and len(coordination):
         pairs = pd.concat([coordination.rename(columns={"account_a": "a", "account_b": "b"}),
                            coordination.rename(columns={"account_a": "b", "account_b": "a"})])
-        partners = {a: g.sort_values(["n_cascades", "b"], ascending=[False, True]) for a, g in pairs.groupby("a")}
+        pairs = pairs[pairs["a"].astype(str).isin(shown_ids)]
+        pairs = pairs.sort_values(["a", "n_cascades", "b"], ascending=[True, False, True], kind="stable")
+        partners = {str(a): g for a, g in pairs.groupby("a", sort=False)}
+    if "text" in posts and len(posts):
+        posts = posts[posts["account_id"].astype(str).isin(shown_ids) & posts["text"].notna()]
     component_columns = [c for c in ["score", *ranking.COMPONENTS, "n_cascades_seeded", "n_misinfo_cascades_seeded",
                                      "reshares_of_misinfo", "total_reshares_received"] if c in ranked]
     anchors, sections = {}, []

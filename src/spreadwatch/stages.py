@@ -31,9 +31,8 @@ def run_graphs(canonical_dir: str | Path, edges_out: str | Path, network_out: st
     """Account retweet network (edges + per-account metrics) and co-engagement pairs."""
     tables = read_canonical(canonical_dir, ("cascades", "engagements"))
     edges = graphs.account_edges(tables["engagements"], tables["cascades"])
-    network = graphs.retweet_network(tables["engagements"], tables["cascades"])
-    log.info("retweet network: %d accounts, %d edges", network.number_of_nodes(), network.number_of_edges())
-    metrics = graphs.account_network_metrics(network)
+    metrics = graphs.account_network_metrics_from_edges(edges)  # sparse matrices, no million-edge DiGraph
+    log.info("retweet network: %d accounts, %d edges", len(metrics), len(edges))
     pairs = graphs.co_engagement_pairs(tables["engagements"], window_s=window_s)
     log.info("co-engagement pairs within %.0f s: %d", window_s, len(pairs))
     _write(edges, edges_out)
@@ -225,7 +224,9 @@ def run_cascade_features_early(canonical_dir, account_features_path, account_sco
     account_table = pd.read_parquet(account_features_path).set_index("account_id")
     scores = pd.read_parquet(account_scores_path).set_index("account_id")["bot_probability"].dropna()
     parts = []
-    for name, cut in early_cutoffs(minutes, ks).items():
+    from spreadwatch.progress import progress
+
+    for name, cut in progress(list(early_cutoffs(minutes, ks).items()), "early features: cut-offs", unit="cut-off"):
         table = features.cascade_features(tables["cascades"], tables["engagements"], account_table, scores, **cut)
         parts.append(table.reset_index().assign(cutoff=name))
         log.info("early features %s: %d cascades x %d features", name, *table.shape)
@@ -275,7 +276,10 @@ def run_early_detection(features_path, early_features_path, canonical_dir, proto
     else:
         record = run(full, cascade_model_factory(model, canonical_dir, text_cache_dir))
         by_cutoff = {}
-        for name, part in early.groupby("cutoff", sort=False):
+        from spreadwatch.progress import progress
+
+        for name, part in progress(list(early.groupby("cutoff", sort=False)), "early detection: cut-offs",
+                                   unit="cut-off"):
             table = part.drop(columns="cutoff").set_index("cascade_id")
             table = table.loc[:, table.notna().any()]
             seen = features.truncate_engagements(tables["engagements"], **_parse_cutoff(name))
