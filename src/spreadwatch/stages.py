@@ -765,11 +765,19 @@ def run_bot_portable_profiles(datasets: list[str], registry: dict, data_root, ou
 
 
 def run_bot_leave_one_dataset_out(profiles_path, held_out: str, model: str, seeds: list[int], out_json,
-                                  calibration: str | None = None, min_shared: float = 0.5) -> dict:
-    """Leave-one-dataset-out metrics for one held-out dataset and model (``models.leave_one_dataset_out``)."""
+                                  calibration: str | None = None, min_shared: float = 0.5,
+                                  predictions_out=None) -> dict:
+    """Leave-one-dataset-out metrics for one held-out dataset and model (``models.leave_one_dataset_out``);
+    with ``predictions_out`` also the per-account held-out bot probabilities (Parquet: account_id,
+    label, seed_{s} columns) — the evidence a reviewer looks at."""
     table = pd.read_parquet(profiles_path)
-    record, _ = models.leave_one_dataset_out(table, held_out, model=model, seeds=list(seeds),
-                                             calibration=calibration, min_shared=min_shared)
+    record, proba = models.leave_one_dataset_out(table, held_out, model=model, seeds=list(seeds),
+                                                 calibration=calibration, min_shared=min_shared)
+    if predictions_out is not None:
+        labels = table[table["dataset"] == held_out].drop_duplicates("account_id").set_index("account_id")["label"]
+        out = proba.rename_axis("account_id").reset_index()
+        out.insert(1, "label", out["account_id"].map(labels).astype("string"))
+        _write(out.sort_values("account_id", kind="stable"), predictions_out)
     models.write_metrics(record, out_json, {"target": "label"})
     log.info("leave-one-dataset-out %s %s: %s", held_out, model,
              {k: round(v["mean"], 4) for k, v in record["metrics"].items() if k in ("roc_auc", "accuracy", "f1")})
