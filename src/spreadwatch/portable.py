@@ -78,10 +78,13 @@ TIERS: dict[str, tuple[list[str], list[str]]] = {
     "follows_age_name": (["followers_count", "friends_count", "created_at", "collected_at", "screen_name"],
                          ["log_followers_count", "log_friends_count", "followers_friends_ratio",
                           "account_age_days", "followers_per_day", "friends_per_day"] + _NAMES),
+    "counts_listed": (["followers_count", "friends_count", "statuses_count", "listed_count"],
+                      _COUNTS + ["log_listed_count", "followers_friends_ratio", "statuses_followers_ratio",
+                                 "description_length"]),
     "counts": (["followers_count", "friends_count", "statuses_count"],
                _COUNTS + ["followers_friends_ratio", "statuses_followers_ratio"]),
 }
-META = ("account_id", "dataset", "group", "label", "id_kind", "screen_name_key", "tier")
+META = ("account_id", "dataset", "group", "label", "id_kind", "screen_name_key", "tier", "also_in")
 GILANI_COLLECTED_AT = "2016-01-01"
 
 
@@ -152,7 +155,10 @@ def union_profiles(accounts_by_dataset: dict[str, pd.DataFrame]) -> tuple[pd.Dat
             "screen_name_key": (accounts["screen_name"].astype("string").str.lower().to_numpy()
                                 if "screen_name" in accounts else pd.NA),
         })
-        frames.append(pd.concat([meta, profile_table(accounts, name_model)], axis=1))
+        profiles = profile_table(accounts, name_model)
+        meta["tier"] = profiles.pop("tier").to_numpy()
+        meta["also_in"] = pd.NA
+        frames.append(pd.concat([meta, profiles], axis=1))
     table = pd.concat(frames, ignore_index=True)
     feature_columns = [c for c in table.columns if c not in META]
     table = table[list(META) + feature_columns]
@@ -189,7 +195,9 @@ def dedupe_labels(table: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     ids = order["id_kind"].eq("user_id").fillna(False).to_numpy(dtype=bool)
     dup = ids & order["account_id"].duplicated(keep="first").to_numpy()
     counts["duplicate_id_rows_dropped"] = int(dup.sum())
+    others = order[dup].groupby("account_id")["dataset"].agg(lambda d: ";".join(sorted(set(d))))
     out = order[~dup].drop(columns=["_missing", "_priority"])
+    out["also_in"] = out["account_id"].map(others).where(out["id_kind"].eq("user_id").fillna(False)).astype("string")
     return out.sort_values(["dataset", "account_id"], kind="stable").reset_index(drop=True), counts
 
 
@@ -240,8 +248,10 @@ def fit_tiers(train: pd.DataFrame, seed: int = 0, min_rows: int = 50) -> dict:
         y = (rows["label"] == "bot").to_numpy(dtype=int)
         if min(y.sum(), len(y) - y.sum()) < min_rows:
             continue
+        matrix = rows[columns].to_numpy(dtype=float)
+        matrix[:, np.isnan(matrix).all(axis=0)] = 0.0  # a field no training row has carries no information
         classifier = make_classifier(seed)
-        classifier.fit(rows[columns].to_numpy(dtype=float), y, sample_weight=balanced_weights(rows))
+        classifier.fit(matrix, y, sample_weight=balanced_weights(rows))
         fitted[tier] = classifier
     return fitted
 
@@ -305,52 +315,74 @@ def _metrics(y: np.ndarray, p: np.ndarray) -> dict:
     return out
 
 
-def lodo(table: pd.DataFrame, seed: int = 0, groups: list[str] | None = None) -> pd.DataFrame:
+def _held_out_fold(table: pd.DataFrame, held: list[str], seed: int, name: str) -> pd.DataFrame:
+    test = table[table["group"].isin(held)]
+    train = table[~table["group"].isin(held)]
+    user_ids = set(test.loc[test["id_kind"] == "user_id", "account_id"])
+    names = set(test["screen_name_key"].dropna())
+    overlap = ((train["id_kind"] == "user_id").fillna(False) & train["account_id"].isin(user_ids)) | \
+        train["screen_name_key"].isin(names).fillna(False)
+    fitted = fit_tiers(train[~overlap.to_numpy(dtype=bool)], seed)
+    part = test[list(META)].copy()
+    part["fold"] = name
+    part["raw_probability"] = predict_tiers(fitted, test)
+    part["overlap_removed"] = int(overlap.sum())
+    log.info("held out %s: %d rows, %d overlapping training rows removed", name, len(test), int(overlap.sum()))
+    return part
+
+
+def lodo(table: pd.DataFrame, seed: int = 0, groups: list[str] | None = None, pooled: dict | None = None) -> pd.DataFrame:
     """Leave-one-group-out held-out probabilities.
 
     For each overlap group G: tier models fitted on every other group, every row of G scored by its
     tier (``raw_probability``; NaN = no tier). Training rows whose user id or lower-cased screen name
-    occurs in G are removed first. Columns out: META + ``raw_probability``, ``overlap_removed``."""
-    parts = []
-    for group in sorted(groups or table["group"].unique()):
-        test = table[table["group"] == group]
-        train = table[table["group"] != group]
-        user_ids = set(test.loc[test["id_kind"] == "user_id", "account_id"])
-        names = set(test["screen_name_key"].dropna())
-        overlap = ((train["id_kind"] == "user_id").fillna(False) & train["account_id"].isin(user_ids)) | \
-            train["screen_name_key"].isin(names).fillna(False)
-        fitted = fit_tiers(train[~overlap.to_numpy(dtype=bool)], seed)
-        part = test[list(META)].copy()
-        part["raw_probability"] = predict_tiers(fitted, test)
-        part["overlap_removed"] = int(overlap.sum())
-        parts.append(part)
-        log.info("held out %s: %d rows, %d overlapping training rows removed", group, len(test), int(overlap.sum()))
+    occurs in G are removed first. ``pooled`` (default ``POOLED_EVALUATIONS``): one more fold per
+    one-class pair, holding out both sets' groups together so that one model scores both classes.
+    Columns out: META + ``fold`` (the group, or the pooled name), ``raw_probability``, ``overlap_removed``."""
+    parts = [_held_out_fold(table, [group], seed, group) for group in sorted(groups or table["group"].unique())]
+    pooled = POOLED_EVALUATIONS if pooled is None else pooled
+    present = set(table["dataset"])
+    for name, members in sorted(pooled.items()):
+        if all(m in present for m in members):
+            held = sorted({OVERLAP_GROUPS.get(m, m) for m in members})
+            part = _held_out_fold(table, held, seed, name)
+            parts.append(part[part["dataset"].isin(members)])
     return pd.concat(parts, ignore_index=True)
 
 
 def calibrate_held_out(held: pd.DataFrame) -> pd.DataFrame:
-    """Calibrated held-out probabilities: for each group, an isotonic map fitted on the held-out
-    predictions of the *other* groups (dataset-balanced weights), so no group calibrates itself.
-    Adds ``probability`` (calibrated)."""
+    """Calibrated held-out probabilities: for each fold, a Platt map fitted on the held-out predictions
+    of the single-group folds of *other* groups (dataset-balanced weights), so no set calibrates itself.
+    Adds ``probability`` (calibrated, at the balanced prior)."""
     out = held.copy()
     out["probability"] = np.nan
-    for group in sorted(held["group"].unique()):
-        other = held[(held["group"] != group) & held["raw_probability"].notna()]
+    single = held[held["fold"] == held["group"]]
+    for fold in sorted(held["fold"].unique()):
+        rows = (held["fold"] == fold).to_numpy()
+        groups = set(held.loc[rows, "group"])
+        other = single[~single["group"].isin(groups) & single["raw_probability"].notna()]
         calibration = fit_calibration(other["raw_probability"], other["label"] == "bot", balanced_weights(other))
-        rows = (held["group"] == group).to_numpy()
         out.loc[rows, "probability"] = apply_calibration(calibration, held.loc[rows, "raw_probability"])
     return out
+
+
+def _members(frame: pd.DataFrame, dataset: str) -> pd.DataFrame:
+    """Rows of ``dataset``, including its accounts kept under another set by ``dedupe_labels``."""
+    also = frame["also_in"].astype("string").str.split(";").apply(lambda v: isinstance(v, list) and dataset in v)
+    return frame[(frame["dataset"] == dataset) | also.to_numpy(dtype=bool)]
 
 
 def lodo_table(held: pd.DataFrame) -> pd.DataFrame:
     """One row per evaluated set: every dataset with both classes, and the ``POOLED_EVALUATIONS`` pairs.
     Columns: evaluation, datasets, n, n_bot, n_human, n_not_scored, tiers, roc_auc, pr_auc, accuracy,
     brier, ece (calibrated), raw_brier, raw_ece."""
-    units = {name: (name,) for name, g in held.groupby("dataset") if g["label"].nunique() == 2}
-    units.update({k: v for k, v in POOLED_EVALUATIONS.items() if all(d in set(held["dataset"]) for d in v)})
+    single = held[held["fold"] == held["group"]]
+    units = {name: (name,) for name in sorted(set(single["dataset"]))
+             if _members(single, name)["label"].nunique() == 2}
+    units.update({k: v for k, v in POOLED_EVALUATIONS.items() if k in set(held["fold"])})
     rows = []
     for unit, members in sorted(units.items()):
-        part = held[held["dataset"].isin(members)]
+        part = held[held["fold"] == unit] if unit in POOLED_EVALUATIONS else _members(single, unit)
         y = (part["label"] == "bot").to_numpy(dtype=int)
         calibrated = _metrics(y, part["probability"].to_numpy(dtype=float))
         raw = _metrics(y, part["raw_probability"].to_numpy(dtype=float))
@@ -513,7 +545,7 @@ def calibration_figure(held: pd.DataFrame, path, bins: int = 10) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = held[held["raw_probability"].notna()]
+    rows = held[(held["fold"] == held["group"]) & held["raw_probability"].notna()]
     y = (rows["label"] == "bot").to_numpy(dtype=float)
     w = balanced_weights(rows)
     fig, ax = plt.subplots(figsize=(4.2, 4.0), dpi=90)
@@ -584,7 +616,10 @@ def ece_at_prior(held: pd.DataFrame, evaluation_sets: dict) -> dict:
     set's own bot share: the CAP idea with the prior stated as the set's known share."""
     out = {}
     for unit, members in evaluation_sets.items():
-        part = held[held["dataset"].isin(members) & held["probability"].notna()]
+        if unit in POOLED_EVALUATIONS:
+            part = held[(held["fold"] == unit) & held["probability"].notna()]
+        else:
+            part = _members(held[(held["fold"] == held["group"]) & held["probability"].notna()], unit)
         y = (part["label"] == "bot").to_numpy(dtype=float)
         share = float(np.clip(y.mean(), 0.01, 0.99)) if len(y) else 0.5
         p = models.adjust_prior(part["probability"].to_numpy(dtype=float), TRAIN_PRIOR, share)
@@ -606,7 +641,7 @@ def run_train(datasets: list[str], registry: dict, data_root, out_dir, seed: int
     table, dedupe = dedupe_labels(table)
     with threadpool_limits(1):  # one thread: histogram sums in a fixed order, so retraining is bit-identical
         held = calibrate_held_out(lodo(table, seed))
-    scored = held[held["raw_probability"].notna()]
+    scored = held[(held["fold"] == held["group"]) & held["raw_probability"].notna()]
     calibration = fit_calibration(scored["raw_probability"], scored["label"] == "bot", balanced_weights(scored))
     results = lodo_table(held)
     units = {r["evaluation"]: tuple(r["datasets"].split(" + ")) for r in results.to_dict("records")}
@@ -643,7 +678,8 @@ def run_train(datasets: list[str], registry: dict, data_root, out_dir, seed: int
     calibration_figure(held, out_dir / "bot_model.calibration.png")
     if predictions_out:
         Path(predictions_out).parent.mkdir(parents=True, exist_ok=True)
-        held[["account_id", "dataset", "group", "label", "tier", "raw_probability", "probability"]].to_parquet(
+        held[["account_id", "dataset", "also_in", "group", "fold", "label", "tier", "raw_probability",
+              "probability"]].to_parquet(
             predictions_out, index=False)
     log.info("portable bot model %s: mean LODO ROC AUC %.3f", card["model_id"], card["mean_roc_auc"])
     return card
