@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import REPO
+from conftest import REPO, SHARED_DATA
 from test_workflow import SNAKEMAKE, copy_project
 
 pytestmark = pytest.mark.slow
@@ -32,11 +32,12 @@ def unlabelled_run(tmp_path_factory):
     registry["datasets"]["unlabelled"] = {
         "format": "generic", "root": "data/unlabelled",
         "files": {t: f"{t}.csv" for t in ("accounts", "posts", "cascades", "engagements", "follows")},
-        "tasks": ["bot", "cascade", "domain"], "protocols": {"bot": ["stratified_5fold"], "cascade": ["random_5fold"]},
+        "tasks": ["bot", "cascade"], "protocols": {"bot": ["stratified_5fold"], "cascade": ["random_5fold"]},
         "description": "example_generic without any label"}
     (work / "configs" / "datasets.yaml").write_text(yaml.safe_dump(registry, sort_keys=False))
     config = yaml.safe_load((work / "configs" / "test.yaml").read_text())
     config["datasets"] = ["unlabelled"]
+    config["data_root"] = str(SHARED_DATA)  # credibility lists when present; the run must not need them
     (work / "configs" / "unlabelled.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
     run = subprocess.run([str(SNAKEMAKE), "--cores", "2", "--configfile", "configs/unlabelled.yaml", "--nolock"],
                          cwd=work, capture_output=True, text=True, timeout=1200)

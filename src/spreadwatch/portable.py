@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -653,7 +654,8 @@ def run_train(datasets: list[str], registry: dict, data_root, out_dir, seed: int
     out_dir = Path(out_dir)
     meta = {"seed": seed, "training_rows": int(len(table))}
     payload = save_bot_model(model, out_dir, meta)
-    label_sources = {name: str(registry[name].get("description", "")).split(".")[0] for name in datasets}
+    label_sources = {name: re.split(r"\.\s", " ".join(str(registry[name].get("description", "")).split()))[0]
+                     for name in datasets}
     training = [{"dataset": name, "group": OVERLAP_GROUPS.get(name, name),
                  "bot": int(((table["dataset"] == name) & (table["label"] == "bot")).sum()),
                  "human": int(((table["dataset"] == name) & (table["label"] == "human")).sum()),
