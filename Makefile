@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PYTHONHASHSEED := 0
 
-.PHONY: run test venv lint report bench clean chromium slurm
+.PHONY: run test venv lint report bench clean chromium slurm models
 
 venv: $(STAMP)
 
@@ -49,6 +49,10 @@ test: $(STAMP) chromium slurm
 
 report: $(STAMP)
 	$(BIN)/snakemake --cores 1 --configfile configs/config.yaml --report results/workflow_report.html
+
+# Retrain the shipped portable bot model (src/spreadwatch/shipped/) from ../shared/data, deterministically.
+models: $(STAMP)
+	OMP_NUM_THREADS=1 $(BIN)/spreadwatch train --out src/spreadwatch/shipped
 
 bench: $(STAMP)
 	$(BIN)/python bench/bot_scoring.py

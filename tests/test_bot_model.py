@@ -152,6 +152,19 @@ def test_leave_one_dataset_out_removes_shared_accounts_and_keeps_provenance():
     assert record_c["metrics"]["roc_auc"]["n"] == 0 and record_c["metrics"]["accuracy"]["n"] == 1
 
 
+def test_leave_one_dataset_out_on_an_unlabelled_dataset_is_skipped_not_a_crash(tmp_path):
+    table = _lodo_table()
+    table.loc[table["dataset"] == "A", "label"] = pd.NA
+    record, proba = models.leave_one_dataset_out(table, "A", model="logreg", seeds=[0])
+    assert record["n_test"] == 0 and "no bot/human labels" in record["skipped"] and len(proba) == 0
+    profiles = tmp_path / "profiles.parquet"
+    table.to_parquet(profiles)
+    stages.run_bot_leave_one_dataset_out(profiles, "B", "logreg", [0], tmp_path / "m.json",
+                                         predictions_out=tmp_path / "p.parquet")
+    held = pd.read_parquet(tmp_path / "p.parquet")
+    assert len(held) == 200 and set(held["label"]) == {"bot", "human"} and "seed_0" in held
+
+
 def test_portable_profiles_and_summary(tmp_path):
     a = _accounts(["anna", "bob77"], label=pd.array(["human", "bot"], dtype="string"),
                   followers_count=pd.array([5, 6], dtype="Int64"), id_kind="user_id")

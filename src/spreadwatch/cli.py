@@ -10,6 +10,9 @@
   spreadwatch reviews --file reviews/synthetic.csv   check a reviews file (account_id,verdict,...)
   spreadwatch serve --dataset synthetic [--port 8765] [--host 127.0.0.1] [--db reviews/desk.sqlite]
                                              the review desk: a local web app to triage and record verdicts
+  spreadwatch train [--out src/spreadwatch/shipped]  retrain the shipped portable bot model (needs ../shared/data)
+  spreadwatch score --accounts a.csv [--cascades c.csv --engagements e.csv ...] --out DIR
+                                             score generic-format files with the shipped model (no labels needed)
 
 Every command prints what it did; errors name the file, row and column to fix.
 """
@@ -129,6 +132,39 @@ def _cmd_serve(args) -> int:
                  token=args.token, configfile=args.configfile)
 
 
+def _cmd_train(args) -> int:
+    from spreadwatch import portable
+    from spreadwatch.ingest import load_registry
+
+    registry = load_registry(args.registry)
+    datasets = args.datasets or portable.DEFAULT_BOT_DATASETS
+    unknown = [d for d in datasets if d not in registry]
+    if unknown:
+        print(f"unknown dataset(s) {unknown}; known: {', '.join(sorted(registry))}", file=sys.stderr)
+        return 2
+    card = portable.run_train(datasets, registry, args.data_root, args.out, seed=args.seed,
+                              predictions_out=args.predictions_out, prior=args.prior)
+    print(f"portable bot model {card['model_id']}: mean leave-one-dataset-out ROC AUC {card['mean_roc_auc']:.3f} "
+          f"over {', '.join(card['mean_over'])}")
+    for row in card["lodo"]:
+        auc = "   -  " if row["roc_auc"] is None else f"{row['roc_auc']:.3f}"
+        print(f"  {row['evaluation']:28s} n={row['n']:>6d}  ROC AUC {auc}  ECE {row['ece']:.3f}")
+    print(f"model, card and calibration figure -> {args.out}; held-out probabilities -> {args.predictions_out}")
+    return 0
+
+
+def _cmd_score(args) -> int:
+    from spreadwatch.portable import run_score_files
+
+    files = {t: Path(getattr(args, t)) for t in TABLE_ORDER if getattr(args, t, None)}
+    if "accounts" not in files:
+        print("give at least --accounts accounts.csv", file=sys.stderr)
+        return 2
+    summary = run_score_files(files, args.out, prior=args.prior, registry=args.registry, data_root=args.data_root)
+    print(json.dumps(summary, indent=2, sort_keys=True))
+    return 0
+
+
 def _cmd_run(args, extra: list[str]) -> int:
     command = [sys.executable, "-m", "snakemake", "--cores", "all", *extra]
     print("+", " ".join(command))
@@ -176,6 +212,22 @@ def build_parser() -> argparse.ArgumentParser:
     srv.add_argument("--db", default=None, help="verdict database (default: config ranking.reviews_db)")
     srv.add_argument("--configfile", default="configs/config.yaml", help="where ranking.reviews_db is read")
     srv.add_argument("--token", default=None, help="access token (default: a per-install secret beside the db)")
+    trn = sub.add_parser("train", help="retrain the shipped portable bot model from the shared labelled datasets")
+    trn.add_argument("--registry", default="configs/datasets.yaml")
+    trn.add_argument("--data-root", default=None)
+    trn.add_argument("--datasets", nargs="*", help="registry names (default: portable.DEFAULT_BOT_DATASETS)")
+    trn.add_argument("--out", default="src/spreadwatch/shipped")
+    trn.add_argument("--predictions-out", default="results/portable/bot_lodo_predictions.parquet",
+                     help="per-account held-out probabilities (Parquet; stays outside the repository)")
+    trn.add_argument("--seed", type=int, default=0)
+    trn.add_argument("--prior", type=float, default=0.15, help="default expected bot share (Botometer CAP 0.15)")
+    sco = sub.add_parser("score", help="score generic-format files with the shipped portable model")
+    for table in TABLE_ORDER:
+        sco.add_argument(f"--{table}", metavar="FILE", help=f"{table} table (.csv, .jsonl or .parquet)")
+    sco.add_argument("--out", required=True, help="folder for account_scores.csv / cascade_scores.csv")
+    sco.add_argument("--prior", type=float, default=None, help="expected bot share (default: the model's, 0.15)")
+    sco.add_argument("--registry", default="configs/datasets.yaml", help="for the source-credibility lists")
+    sco.add_argument("--data-root", default=None)
     sub.add_parser("run", help="run the Snakemake workflow; extra arguments go to snakemake")
     return parser
 
@@ -187,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handlers = {"simulate": _cmd_simulate, "validate": _cmd_validate, "ingest": _cmd_ingest,
                 "datasets": _cmd_datasets, "export": _cmd_export, "reviews": _cmd_reviews,
-                "serve": _cmd_serve}
+                "serve": _cmd_serve, "train": _cmd_train, "score": _cmd_score}
     with script_logging(None):
         try:
             return handlers[args.command](args)

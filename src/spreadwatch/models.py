@@ -872,6 +872,14 @@ def leave_one_dataset_out(
     names = set(test["screen_name_key"].dropna())
     overlap |= train["screen_name_key"].isin(names).fillna(False).to_numpy(dtype=bool)
     train = train[~overlap]
+    if len(test) == 0 or train["label"].nunique() < 2:  # e.g. an unlabelled held-out dataset: nothing to test
+        reason = (f"held-out dataset {held_out!r} has no bot/human labels" if len(test) == 0
+                  else "the training datasets have fewer than two classes")
+        record = {"task": "bot", "protocol": "leave_one_dataset_out", "model": model, "held_out": held_out,
+                  "calibration": calibration, "n_train": int(len(train)), "n_test": 0, "metrics": {}, "pooled": {},
+                  "features": features, "train_sources": {}, "datasets_left_out": dropped, "seeds": list(seeds),
+                  "skipped": reason}
+        return record, pd.DataFrame(index=pd.Index([], dtype=str))
     classes = np.array(["human", "bot"], dtype=object)  # classification_metrics' positive = classes[1]
     per_seed: dict[str, list[float]] = {}
     proba_table = pd.DataFrame(index=test["account_id"].astype(str).to_numpy())

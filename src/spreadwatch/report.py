@@ -192,6 +192,43 @@ def metrics_table(metric_files: list[str | Path]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def score_sources_html(account_scores: pd.DataFrame, cascade_scores: pd.DataFrame, figure_dir) -> str:
+    """Where every score came from (in-domain model, shipped model, not scored), the model ids, and the
+    expected bot share (the mean calibrated probability at the stated prior) beside the observed
+    distribution of bot probabilities (histogram ``bot_score_distribution.png``)."""
+    rows = []
+    for what, frame, score in (("accounts", account_scores, "bot_probability"),
+                               ("cascades", cascade_scores, "misinfo_probability")):
+        sources = frame["score_source"] if "score_source" in frame else pd.Series(
+            np.where(frame[score].notna(), "in_domain_model", "not_scored"), index=frame.index)
+        ids = frame["model_id"] if "model_id" in frame else pd.Series("", index=frame.index)
+        for (source, model_id), n in pd.DataFrame({"s": sources, "m": ids.fillna("")}).value_counts().sort_index().items():
+            rows.append({"rows": what, "score_source": source, "model_id": model_id, "n": int(n)})
+        if "label_source" in frame:
+            for source, n in frame["label_source"].fillna("no label").value_counts().sort_index().items():
+                rows.append({"rows": f"{what} (labels)", "score_source": f"label: {source}", "model_id": "", "n": int(n)})
+    p = account_scores["bot_probability"].dropna().to_numpy(dtype=float)
+    text = "<h2>Where the scores come from</h2>" + html_table(pd.DataFrame(rows))
+    if len(p):
+        prior = account_scores["prior"].dropna().iloc[0] if "prior" in account_scores and account_scores["prior"].notna().any() else None
+        stated = f"stated prior P(bot) = {prior:.2f}; " if prior is not None else ""
+        text += (f"<p>Expected bot share (mean bot probability): <b>{p.mean():.3f}</b> ({stated}"
+                 f"share of scored accounts with probability ≥ 0.5: {(p >= 0.5).mean():.3f}; "
+                 f"{len(p)} of {len(account_scores)} accounts scored, the rest shown as not scored).</p>")
+        path = Path(figure_dir) / "bot_score_distribution.png"
+        fig, ax = plt.subplots(figsize=(5.2, 2.6), dpi=100)
+        ax.hist(p, bins=np.linspace(0, 1, 21), color="#4c72b0")
+        ax.axvline(p.mean(), color="black", linestyle="--", label=f"expected bot share {p.mean():.2f}")
+        ax.set_xlabel("bot probability")
+        ax.set_ylabel("accounts")
+        ax.legend(loc="upper right", fontsize=8)
+        fig.tight_layout()
+        fig.savefig(path)
+        plt.close(fig)
+        text += f"<div class='figs'>{_img(path, 'distribution of bot probabilities')}</div>"
+    return text
+
+
 def build_report(
     dataset: str,
     out_html: str | Path,
@@ -271,6 +308,7 @@ def build_report(
         else:
             placeholder_figure(f"{task}: no binary labels to draw a ROC curve", path)
         figures.append(_img(path, f"ROC curve of the {task} model"))
+    sections.append(score_sources_html(account_scores, cascade_scores, figure_dir))
     table = metrics_table(metric_files)
     headline = headline_table(metric_files)
     headline_html = ""
@@ -317,7 +355,7 @@ def build_report(
     from spreadwatch import ranking as _ranking
 
     # compact columns so the table fits the page; every component is on the account's own section
-    shown = [c for c in ["rank", "account_id", "screen_name", "score", "review_status", "top_reasons"] if c in ranked]
+    shown = [c for c in ["rank", "account_id", "screen_name", "score", "bot_score_source", "review_status", "top_reasons"] if c in ranked]
     pages, anchors = "", {}
     if canonical_dir is not None:
         from spreadwatch.ingest import read_canonical

@@ -310,17 +310,33 @@ def _positive_class(task: str, classes: np.ndarray) -> int:
 
 def run_score(task: str, features_path, canonical_dir, model: str, seed: int, scores_out, model_out,
               target: str = "is_misinformation", text_cache_dir=None, engager_bag: bool = False,
-              root_history: bool = True) -> pd.DataFrame:
+              root_history: bool = True, model_source: str = "in_domain", prior: float | None = None,
+              credibility=None) -> pd.DataFrame:
     """Score every row: out-of-fold probabilities for labelled rows (5-fold), a model fitted on all
     labelled rows for the rest; explanations from the full model. Writes scores and the skops model.
+
+    ``model_source`` (``auto``/``shipped``/``in_domain``, ``portable.resolve_model_source``): bots with
+    too few labels (auto) or ``shipped`` are scored by the shipped portable bot model
+    (``portable.score_accounts_shipped``, prior-adjusted to ``prior``); cascades have no shipped model
+    yet, so they keep the in-domain path (NaN without labels). Every output has ``score_source``
+    (``in_domain_model`` / ``shipped_model`` / ``not_scored``) and ``model_id``; cascades also get
+    ``credibility_label`` from the ``credibility`` ratings table (domains: Lin pc1 / Iffy+) and
+    ``label_source`` (``in_domain_labels`` / ``credibility_list``).
 
     Cascades are scored by ``models.CascadeModel`` (cascade features + engager history, and the claim-title
     PCA with ``text_cache_dir``), refitted per fold, so a labelled cascade's score never comes from a
     model that saw its label, not even through its participants' history. The saved skops file holds
     the final classifier (``SpreadClassifier``); its fold-fitted inputs are described in the model card."""
+    from spreadwatch import portable
+
     key = "account_id" if task == "bot" else "cascade_id"
     if task == "bot":
         table, labels = _labelled_accounts(features_path, canonical_dir)
+        source = portable.resolve_model_source(model_source, labels)
+        log.info("bot model source: %s (asked %s; labels %s)", source, model_source,
+                 labels.value_counts().to_dict())
+        if source == "shipped":
+            return _score_bots_shipped(canonical_dir, scores_out, model_out, prior)
         make_model = lambda seed: models.SpreadClassifier(model=model, random_state=seed)  # noqa: E731
     else:
         table = pd.read_parquet(features_path).set_index("cascade_id")
@@ -364,6 +380,58 @@ def run_score(task: str, features_path, canonical_dir, model: str, seed: int, sc
         Path(model_out).write_bytes(b"")
     Path(str(model_out) + ".json").write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
     out = out.reset_index().rename(columns={"index": key}).sort_values(key, kind="stable")
+    out["score_source"] = np.where(out[score_name].notna(), "in_domain_model", "not_scored")
+    out["model_id"] = f"in_domain:{model}"
+    if task == "cascade":
+        ratings = credibility_ratings_or_none(credibility)
+        cascades = read_canonical(canonical_dir, ("cascades",))["cascades"]
+        out["credibility_label"] = out[key].astype(str).map(portable.credibility_labels(cascades, ratings)).astype("string")
+        out["label_source"] = pd.Series(np.where(out["label"].notna(), "in_domain_labels",
+                                                 np.where(out["credibility_label"].notna(), "credibility_list", None)),
+                                        index=out.index, dtype="string")
+    _write(out, scores_out)
+    return out
+
+
+def credibility_ratings_or_none(credibility) -> pd.DataFrame | None:
+    """A domain ratings table from a DataFrame, a Parquet/CSV path, or ``(registry_path, data_root)``;
+    None (logged) when the source_credibility files are absent."""
+    if credibility is None or isinstance(credibility, pd.DataFrame):
+        return credibility
+    if isinstance(credibility, (tuple, list)):
+        from spreadwatch.ingest import DatasetNotAvailable
+
+        try:
+            return credibility_ratings(*credibility)
+        except (DatasetNotAvailable, FileNotFoundError, KeyError) as error:
+            log.info("no source-credibility ratings (%s): cascades get no credibility label", error)
+            return None
+    path = Path(credibility)
+    if not path.exists():
+        log.info("no source-credibility ratings at %s: cascades get no credibility label", path)
+        return None
+    return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+
+
+def _score_bots_shipped(canonical_dir, scores_out, model_out, prior: float | None = None) -> pd.DataFrame:
+    """Bot scores from the shipped portable model (no training here); the model card records which."""
+    from spreadwatch import portable
+
+    accounts = read_canonical(canonical_dir, ("accounts",))["accounts"]
+    out = portable.score_accounts_shipped(accounts, prior)
+    model = portable.load_bot_model()
+    scored = out["bot_probability"].notna()
+    card = {"task": "bot", "model": "shipped_portable", "model_id": model.model_id,
+            "positive_class": "bot", "score_source": "shipped_model",
+            "prior": float(out["prior"].iloc[0]) if len(out) else model.prior,
+            "n_scored": int(scored.sum()), "n_not_scored": int((~scored).sum()),
+            "tiers": {str(k): int(v) for k, v in out["bot_tier"].value_counts().sort_index().items()},
+            "expected_bot_share": float(out.loc[scored, "bot_probability"].mean()) if scored.any() else None,
+            "card": "src/spreadwatch/shipped/bot_model.card.md"}
+    Path(model_out).parent.mkdir(parents=True, exist_ok=True)
+    Path(model_out).write_bytes((portable.SHIPPED_DIR / portable.BOT_MODEL_FILE).read_bytes())
+    Path(str(model_out) + ".json").write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
+    log.info("shipped bot model %s: %d scored, %d not scored", model.model_id, card["n_scored"], card["n_not_scored"])
     _write(out, scores_out)
     return out
 
@@ -409,6 +477,12 @@ def run_rank(canonical_dir, account_scores_path, cascade_scores_path, coordinati
     accounts = tables["accounts"].set_index("account_id")
     for column in ("screen_name", "name", "label"):
         ranked[column] = ranked["account_id"].map(accounts[column]).astype("string")
+    # the ranking treats a missing bot probability as 0; the list shows it as missing, with its source
+    by_account = account_scores.assign(account_id=account_scores["account_id"].astype(str)).set_index("account_id")
+    ranked["bot_probability"] = ranked["account_id"].astype(str).map(by_account["bot_probability"]).astype(float)
+    sources = by_account["score_source"] if "score_source" in by_account else pd.Series(
+        np.where(by_account["bot_probability"].notna(), "in_domain_model", "not_scored"), index=by_account.index)
+    ranked["bot_score_source"] = ranked["account_id"].astype(str).map(sources).fillna("not_scored").astype("string")
     reviews = merge_reviews(read_reviews(reviews_path), read_reviews_db(reviews_db_path, dataset))
     ranked = apply_reviews(ranked, reviews)
     Path(ranked_accounts_out).parent.mkdir(parents=True, exist_ok=True)
@@ -723,11 +797,19 @@ def run_bot_portable_profiles(datasets: list[str], registry: dict, data_root, ou
 
 
 def run_bot_leave_one_dataset_out(profiles_path, held_out: str, model: str, seeds: list[int], out_json,
-                                  calibration: str | None = None, min_shared: float = 0.5) -> dict:
-    """Leave-one-dataset-out metrics for one held-out dataset and model (``models.leave_one_dataset_out``)."""
+                                  calibration: str | None = None, min_shared: float = 0.5,
+                                  predictions_out=None) -> dict:
+    """Leave-one-dataset-out metrics for one held-out dataset and model (``models.leave_one_dataset_out``);
+    with ``predictions_out`` also the per-account held-out bot probabilities (Parquet: account_id,
+    label, seed_{s} columns) — the evidence a reviewer looks at."""
     table = pd.read_parquet(profiles_path)
-    record, _ = models.leave_one_dataset_out(table, held_out, model=model, seeds=list(seeds),
-                                             calibration=calibration, min_shared=min_shared)
+    record, proba = models.leave_one_dataset_out(table, held_out, model=model, seeds=list(seeds),
+                                                 calibration=calibration, min_shared=min_shared)
+    if predictions_out is not None:
+        labels = table[table["dataset"] == held_out].drop_duplicates("account_id").set_index("account_id")["label"]
+        out = proba.rename_axis("account_id").reset_index()
+        out.insert(1, "label", out["account_id"].map(labels).astype("string"))
+        _write(out.sort_values("account_id", kind="stable"), predictions_out)
     models.write_metrics(record, out_json, {"target": "label"})
     log.info("leave-one-dataset-out %s %s: %s", held_out, model,
              {k: round(v["mean"], 4) for k, v in record["metrics"].items() if k in ("roc_auc", "accuracy", "f1")})

@@ -32,6 +32,7 @@ rule bot_leave_one_dataset_out:
             category="Metrics",
             subcategory="{held_out}",
         ),
+        "results/{held_out}/scores/bot__leave_one_dataset_out__{model}.parquet",
     wildcard_constraints:
         held_out="|".join(LODO_DATASETS) or "none",
     params:

@@ -42,6 +42,8 @@ rule score_accounts:
         model=config["bot"]["score_model"],
         seed=config["seeds"][0],
         target="label",
+        model_source=config["bot"].get("model_source", "auto"),
+        prior=config["bot"].get("prior"),
     log:
         "logs/{dataset}/score_accounts.log",
     benchmark:
@@ -68,6 +70,8 @@ rule score_cascades:
         text_cache_dir=text_cache_dir,
         engager_bag=config["cascade"].get("engager_bag", False),
         root_history=config["cascade"].get("root_history", True),
+        model_source=config["cascade"].get("model_source", "auto"),
+        credibility=[str(REGISTRY_FILE), str(DATA_ROOT)],
     log:
         "logs/{dataset}/score_cascades.log",
     benchmark:

@@ -10,7 +10,8 @@ with script_logging(snakemake.log[0]):  # noqa: F821
         wc = snakemake.wildcards  # noqa: F821
         stages.run_bot_leave_one_dataset_out(snakemake.input[0], wc.held_out, wc.model, list(p.seeds),  # noqa: F821
                                              snakemake.output[0], calibration=p.calibration,  # noqa: F821
-                                             min_shared=float(p.min_shared))
+                                             min_shared=float(p.min_shared),
+                                             predictions_out=snakemake.output[1])  # noqa: F821
     elif rule == "bot_cross_dataset_summary":
         stages.run_bot_cross_dataset_summary(list(snakemake.input), snakemake.output[0])  # noqa: F821
     else:

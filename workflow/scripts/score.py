@@ -7,4 +7,6 @@ with script_logging(snakemake.log[0]):  # noqa: F821
     run_score(p.task, snakemake.input.features, p.canonical_dir, p.model, p.seed,  # noqa: F821
               snakemake.output.scores, snakemake.output.model, target=p.target,  # noqa: F821
               text_cache_dir=p.get("text_cache_dir"), engager_bag=bool(p.get("engager_bag", False)),
-              root_history=bool(p.get("root_history", True)))
+              root_history=bool(p.get("root_history", True)),
+              model_source=p.get("model_source") or "in_domain", prior=p.get("prior"),
+              credibility=p.get("credibility"))

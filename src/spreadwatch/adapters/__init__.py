@@ -55,6 +55,7 @@ ADAPTERS: dict[str, str] = {
     "pronbots": "spreadwatch.adapters.label_lists:load_pronbots",
     "id_label_list": "spreadwatch.adapters.label_lists:load_id_labels",
     "nbc_trolls": "spreadwatch.adapters.label_lists:load_nbc_trolls",
+    "cresci_users": "spreadwatch.adapters.cresci_users:load",
 }
 
 
