@@ -71,8 +71,32 @@ def summary(record: dict) -> dict:
     return out
 
 
+def markdown(stored: dict) -> str:
+    """The protocol x model table of docs/cascade-model.md from rumour_eval.json (accuracy / macro-F1)."""
+    names = list(ALL_MODELS)
+    lines = ["| dataset | protocol | events train/dev/test | " + " | ".join(names) + " | same-text test rows before -> after |",
+             "|---" * (len(names) + 4) + "|"]
+    for dataset, rows in stored.items():
+        ev = rows.get("events_per_split", {})
+        dev = rows.get("dev", {})
+        if dev:
+            cells = [f"{dev[m]['accuracy']:.3f} / {dev[m]['f1']:.3f}" if m in dev else "" for m in names]
+            lines.append(f"| {dataset} | event_separated: fit train, score dev (selection) | "
+                         f"{ev.get('train')}/{ev.get('dev')}/- | " + " | ".join(cells) + " | |")
+        for protocol, by_model in rows.get("results", {}).items():
+            cells = [f"{by_model[m]['accuracy']:.3f} / {by_model[m]['f1']:.3f}" if m in by_model else "not run"
+                     for m in names]
+            dup = next((r["duplicate_texts"] for r in by_model.values() if "duplicate_texts" in r), None)
+            moved = f"{dup['before']['test_rows']} -> {dup['after']['test_rows']}" if dup else ""
+            events = f"{ev.get('train')}+{ev.get('dev')}/-/{ev.get('test')}" if protocol == "event_separated" else \
+                f"{rows.get('events')} in all"
+            lines.append(f"| {dataset} | {protocol} | {events} | " + " | ".join(cells) + f" | {moved} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--table", action="store_true", help="print the markdown table of the stored results")
     parser.add_argument("--datasets", nargs="+", default=["twitter16", "twitter15"])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0])
     parser.add_argument("--protocols", nargs="+",
@@ -84,6 +108,9 @@ def main() -> None:
     parser.add_argument("--early", action="store_true", help="early detection on event_separated")
     args = parser.parse_args()
     summary_path = REPO / "results" / "bench" / "rumour_eval.json"
+    if args.table:
+        print(markdown(json.loads(summary_path.read_text())))
+        return
     for dataset in args.datasets:
         results = REPO / "results" / dataset
         canonical = results / "canonical"

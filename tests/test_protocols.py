@@ -219,3 +219,11 @@ def test_early_detection_stage_uses_the_given_settings(small_platform, tmp_path)
                                    [0], out, root_history=root)
         inputs[root] = json.loads(out.read_text())["fold_fitted_inputs"]
     assert "root-account history" in inputs[True] and "root-account history" not in inputs[False]
+
+
+def test_near_duplicates_by_embedding_join_text_groups():
+    groups = pd.Series(["t:a", "t:b", "t:c", "t:d"], index=["a", "b", "c", "d"])
+    emb = pd.DataFrame([[1.0, 0.0], [0.999, 0.045], [0.0, 1.0], [0.0, 0.0]], index=["a", "b", "c", "d"])
+    emb = emb.div(np.linalg.norm(emb.to_numpy(), axis=1).clip(1e-9), axis=0)
+    joined = protocols.near_duplicate_groups(groups, emb, threshold=0.9)
+    assert joined.tolist() == ["t:a", "t:a", "t:c", "t:d"]

@@ -111,7 +111,7 @@ def run_evaluate(task: str, features_path, canonical_dir, protocol: str, model: 
         labels = cascade_target(cascades.reset_index(), target).reindex(table.index)
         groups = cascades["event_id"].reindex(table.index)
         times = cascades["created_at"].reindex(table.index)
-    side = protocol_side_data(task, canonical_dir, table.index)
+    side = protocol_side_data(task, canonical_dir, table.index, text_cache_dir)
     known = labels.notna() & protocol_rows(protocol, groups, times, side["assignment"])
     make_classifier = None
     if model in models.BASELINES:
@@ -167,16 +167,17 @@ def _skipped(task: str, protocol: str, model: str, seeds: list[int], out_json, r
     return record
 
 
-def protocol_side_data(task: str, canonical_dir, index: pd.Index) -> dict:
+def protocol_side_data(task: str, canonical_dir, index: pd.Index, text_cache_dir=None) -> dict:
     """Per-row side data of the protocols (index as ``index``): ``assignment`` (cascades.split, the fixed
-    event-separated split) and ``text_groups`` (one id per normalised claim text), each None when the
-    dataset has none. Bot tasks have neither."""
+    event-separated split) and ``text_groups`` (one id per normalised claim text, joined by MiniLM cosine
+    >= 0.9 when ``text_cache_dir`` is given), each None when the dataset has none. Bot tasks have neither."""
     if task != "cascade":
         return {"assignment": None, "text_groups": None}
     from spreadwatch.evaluation.rumour import text_side_data
 
     tables = read_canonical(canonical_dir, ("cascades", "posts"))
-    side = text_side_data(tables["cascades"], tables["posts"], embed=False)
+    side = text_side_data(tables["cascades"], tables["posts"], cache_dir=text_cache_dir,
+                          embed=text_cache_dir is not None)
     keys = pd.Index(index.astype(str))
     return {name: None if side[name] is None else side[name].reindex(keys).set_axis(index)
             for name in ("assignment", "text_groups")}
@@ -306,7 +307,7 @@ def run_early_detection(features_path, early_features_path, canonical_dir, proto
     labels = cascade_target(tables["cascades"], target).reindex(full.index)
     groups = cascades["event_id"].reindex(full.index)
     times = cascades["created_at"].reindex(full.index)
-    side = protocol_side_data("cascade", canonical_dir, full.index)
+    side = protocol_side_data("cascade", canonical_dir, full.index, text_cache_dir)
     known = labels.notna() & protocol_rows(protocol, groups, times, side["assignment"])
     y = labels[known].astype(str)
     split_args = {"groups": groups[known].astype(str), "times": times[known].astype("int64"),

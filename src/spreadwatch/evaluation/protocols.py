@@ -217,6 +217,36 @@ def duplicate_text_groups(texts: pd.Series) -> pd.Series:
     return ("t:" + first.where(norm != "", ids)).rename("text_group")
 
 
+def near_duplicate_groups(text_groups: pd.Series, embeddings: pd.DataFrame, threshold: float = 0.9) -> pd.Series:
+    """Join text groups whose (L2-normalised) embeddings have cosine similarity >= ``threshold``: the
+    same claim reworded. Rows without an embedding (all zeros) are never joined. Same index as
+    ``text_groups``; group ids are the smallest joined id."""
+    emb = embeddings.reindex(text_groups.index).fillna(0.0).to_numpy(dtype=float)
+    norms = np.linalg.norm(emb, axis=1)
+    rows, cols = [], []
+    for start in range(0, len(emb), 1024):  # blocks keep memory at 1024 x n
+        sims = emb[start:start + 1024] @ emb.T
+        r, c = np.nonzero(np.triu(sims >= threshold, k=1 + start) if start == 0 else sims >= threshold)
+        keep = (c > r + start) & (norms[r + start] > 0) & (norms[c] > 0)
+        rows.append(r[keep] + start)
+        cols.append(c[keep])
+    pairs = np.column_stack([np.concatenate(rows), np.concatenate(cols)]) if rows else np.zeros((0, 2), int)
+    groups = text_groups.to_numpy(dtype=object).copy()
+    parent = {g: g for g in groups}
+
+    def find(g):
+        while parent[g] != g:
+            parent[g] = parent[parent[g]]
+            g = parent[g]
+        return g
+
+    for i, j in pairs:
+        a, b = find(groups[i]), find(groups[j])
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    return pd.Series([find(g) for g in groups], index=text_groups.index, name="text_group")
+
+
 def union_groups(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Connected components of 'same a' or 'same b' (union-find over rows): every event that shares a
     text with another event becomes one group. Returns one component id (string) per row."""

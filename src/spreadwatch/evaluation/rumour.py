@@ -20,7 +20,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from spreadwatch.evaluation.protocols import duplicate_text_groups
+from spreadwatch.evaluation.protocols import duplicate_text_groups, near_duplicate_groups
+
+NEAR_DUPLICATE_COSINE = 0.9  # MiniLM cosine at or above which two claim texts count as the same claim
 
 
 def cascade_texts(cascades: pd.DataFrame, posts: pd.DataFrame | None = None) -> pd.Series:
@@ -125,9 +127,10 @@ class TextOnlyModel(ClassifierMixin, BaseEstimator):
 def text_side_data(cascades: pd.DataFrame, posts: pd.DataFrame | None, cache_dir=None,
                    embed: bool = True) -> dict:
     """Side data of one dataset's cascades (all indexed by cascade_id as strings): ``texts``,
-    ``text_groups`` (``protocols.duplicate_text_groups``; None when no cascade has a text), ``publishers``
-    (root account), ``assignment`` (``cascades.split`` or None) and ``embeddings`` (MiniLM, cached in
-    ``cache_dir``; None without texts or with ``embed=False``)."""
+    ``text_groups`` (``protocols.duplicate_text_groups``, joined by MiniLM cosine >= 0.9 when embeddings
+    are computed; None when no cascade has a text), ``publishers`` (root account), ``assignment``
+    (``cascades.split`` or None) and ``embeddings`` (MiniLM, cached in ``cache_dir``; None without texts
+    or with ``embed=False``)."""
     table = cascades.set_index(cascades["cascade_id"].astype(str))
     texts = cascade_texts(cascades, posts)
     has_text = bool(texts.notna().any())
@@ -144,4 +147,5 @@ def text_side_data(cascades: pd.DataFrame, posts: pd.DataFrame | None, cache_dir
 
         vectors = MiniLMEmbedder(cache_dir=cache_dir).embed(texts.fillna("").tolist())
         out["embeddings"] = pd.DataFrame(vectors, index=texts.index)
+        out["text_groups"] = near_duplicate_groups(out["text_groups"], out["embeddings"], NEAR_DUPLICATE_COSINE)
     return out
