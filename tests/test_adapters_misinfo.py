@@ -191,6 +191,60 @@ def test_twitter1516_fixture_is_deterministic(t15_fixture, tmp_path):
         pd.testing.assert_frame_equal(table, again.tables[name])
 
 
+def eventsep_files(folder: Path) -> dict[str, Path]:
+    """Wu & Hooi-style source-text and split files (invented rows) for the hand-made Twitter15 trees."""
+    rows = {
+        "600000000000000000": ("10", "breaking: a claim about x URL", "false", "train"),
+        "600000000000300000": ("20", "another claim about y", "true", "dev"),
+        "600000000000900000": ("30", "news desk story URL URL", "non-rumor", "test"),
+        "600000000000999999": ("40", "a tweet with no tree", "false", "test"),
+    }
+    files = {"source_texts": folder / "Twitter15.txt"}
+    files["source_texts"].write_text("\n".join("\t".join((u, i, t, label)) for i, (u, t, label, _) in rows.items()),
+                                     encoding="utf-8")  # no final newline, as in the real file
+    for split in ("train", "dev", "test"):
+        path = folder / f"Twitter15_eventsep.{split}"
+        path.write_text("".join("\t".join((u, i, t, label)) + "\n" for i, (u, t, label, s) in rows.items() if s == split),
+                        encoding="utf-8")
+        files[f"eventsep_{split}"] = path
+    return files
+
+
+def test_twitter1516_reads_source_texts_and_the_event_separated_split(tmp_path, t15_fixture):
+    files = t15_fixture_files(tmp_path) | eventsep_files(tmp_path)
+    result = get_adapter("twitter15_16")(files, {"subset": "twitter15"})
+    assert_valid(result)
+    c = result.tables["cascades"].set_index("cascade_id")
+    assert c.loc["600000000000000000", "split"] == "train" and c.loc["600000000000300000", "split"] == "dev"
+    assert c.loc["600000000000900000", "split"] == "test" and pd.isna(c.loc["600000000000400000", "split"])
+    p = result.tables["posts"].set_index("post_id")
+    assert p.loc["600000000000000000", "text"] == "breaking: a claim about x URL"
+    # the ROOT of this tree links to an earlier tweet: that root post carries the labelled tweet's text
+    assert p.loc["600000000000250000", "text"] == "another claim about y"
+    assert p.loc["600000000000100000", "kind"] == "reply" and pd.isna(p.loc["600000000000100000", "text"])
+    q = quirk_counts(result)
+    assert q["source-tweet texts found (twitter15_16_eventsep)"] == 3
+    assert q["source text for a tweet without a tree or label"] == 1
+    assert q["event-separated split assigned (Wu & Hooi)"] == 3
+    assert q["label in the source-text file disagrees with label.txt"] == 0
+    # every count the trees give is unchanged by the optional files
+    assert result.rows_read == t15_fixture.rows_read
+    for name in ("engagements", "accounts"):
+        pd.testing.assert_frame_equal(result.tables[name], t15_fixture.tables[name])
+    assert len(result.tables["posts"]) == len(t15_fixture.tables["posts"])
+    assert t15_fixture.tables["cascades"]["split"].isna().all()
+    assert quirk_counts(t15_fixture)["source-tweet texts found (twitter15_16_eventsep)"] == 0
+
+
+def test_optional_registry_files_are_used_only_when_present(tmp_path):
+    from spreadwatch.ingest import resolve_files
+
+    (tmp_path / "a.txt").write_text("x")
+    (tmp_path / "b.txt").write_text("y")
+    entry = {"files": {"a": "a.txt"}, "optional_files": {"b": "b.txt", "c": "missing.txt"}}
+    assert resolve_files("d", entry, tmp_path) == {"a": tmp_path / "a.txt", "b": tmp_path / "b.txt"}
+
+
 # --------------------------------------------------------------------------- fixtures: UPFD, FakeNewsNet, CoAID, lists
 def _upfd_files(root: Path, fnn: Path, gz: bool = False) -> dict[str, Path]:
     return {"edges": root / "raw" / "A.txt", "nodes": root / ("nodes.tsv.gz" if gz else "nodes.tsv"),
@@ -321,6 +375,7 @@ def _load_real(name: str):
     missing = [str(p) for p in files.values() if not p.exists()]
     if missing:
         pytest.skip(f"real data for {name!r} not available (missing {missing}); set SPREADWATCH_DATA")
+    files |= {k: DATA_ROOT / v for k, v in (entry.get("optional_files") or {}).items() if (DATA_ROOT / v).exists()}
     return get_adapter(entry["format"])(files, dict(entry.get("options") or {}))
 
 
@@ -352,6 +407,11 @@ def test_real_twitter15_counts(real_t15):
     assert (e["kind"] == "retweet").sum() > 0.85 * len(e)
     assert c["is_misinformation"].sum() == 370 and c["is_misinformation"].isna().sum() == 374
     assert_canonical_types(r)
+    if (MISINFO / "twitter15_16_eventsep" / "twitter15" / "Twitter15.txt").exists():  # SOURCE.md counts
+        assert quirk_counts(r)["source-tweet texts found (twitter15_16_eventsep)"] == 1490
+        assert c["split"].value_counts().to_dict() == {"train": 1004, "dev": 149, "test": 337}
+        events = c.groupby("split")["event_id"].nunique().to_dict()
+        assert events == {"train": 252, "dev": 10, "test": 36}
 
 
 @pytest.mark.shared_data
@@ -381,6 +441,10 @@ def test_real_twitter16_counts(real_t16):
     assert r.rows_read["engagements"] == 363_536
     assert quirk_counts(r)["duplicate edge lines"] == 10_549
     assert_valid(r)
+    if (MISINFO / "twitter15_16_eventsep" / "twitter16" / "Twitter16.txt").exists():  # SOURCE.md counts
+        assert quirk_counts(r)["source-tweet texts found (twitter15_16_eventsep)"] == 818
+        assert c["split"].value_counts().to_dict() == {"train": 548, "dev": 83, "test": 187}
+        assert c.groupby("split")["event_id"].nunique().to_dict() == {"train": 140, "dev": 19, "test": 23}
 
 
 @pytest.mark.shared_data

@@ -46,10 +46,13 @@ def resolve_files(name: str, entry: dict, data_root: Path) -> dict[str, Path]:
 
     Paths are relative to the entry's own ``root`` when it has one (itself relative to the working
     directory, e.g. ``data/example_generic`` for a dataset kept beside the workflow), else to ``data_root``.
+    ``optional_files`` are added when they exist and left out otherwise (never an error).
     """
     base = Path(entry["root"]).resolve() if entry.get("root") else data_root
     files = {key: (base / rel) for key, rel in (entry.get("files") or {}).items()}
     missing = [f"{key}: {path}" for key, path in files.items() if not path.exists()]
+    files.update({key: base / rel for key, rel in (entry.get("optional_files") or {}).items()
+                  if key not in files and (base / rel).is_file()})
     if missing:
         raise DatasetNotAvailable(
             f"dataset {name!r}: file(s) not found: {'; '.join(missing)}. "

@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -24,14 +23,16 @@ from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassif
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, average_precision_score, f1_score, roc_auc_score
-from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, train_test_split
+from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from spreadwatch.evaluation import protocols as protocol_registry
+from spreadwatch.evaluation.protocols import ProtocolNotApplicable, Split  # noqa: F401  (re-exported)
 from spreadwatch.features import assert_no_leaky_features
 
 MODEL_NAMES = ("logreg", "rf", "hgb")
-PROTOCOLS = ("stratified_5fold", "random_5fold", "event_5fold", "time_split", "upfd_20_10_70")
+PROTOCOLS = protocol_registry.PROTOCOL_NAMES  # the registry in spreadwatch.evaluation.protocols
 CALIBRATIONS = ("isotonic", "sigmoid")
 
 
@@ -185,41 +186,17 @@ def explain(model: SpreadClassifier, X: pd.DataFrame, positive_index: int = 1, t
     return out
 
 
-@dataclass
-class Split:
-    train: np.ndarray
-    test: np.ndarray
-    val: np.ndarray | None = None
-
-
 def make_splits(
     protocol: str,
     y: np.ndarray,
     seed: int,
     groups: np.ndarray | None = None,
     times: np.ndarray | None = None,
+    assignment: np.ndarray | None = None,
 ) -> list[Split]:
-    """Index splits of a protocol. ``groups`` for event_5fold, ``times`` for time_split."""
-    index = np.arange(len(y))
-    if protocol in ("stratified_5fold", "random_5fold"):
-        splitter = StratifiedKFold(n_splits=5, shuffle=True, random_state=seed)
-        return [Split(tr, te) for tr, te in splitter.split(index, y)]
-    if protocol == "event_5fold":
-        if groups is None:
-            raise ValueError("event_5fold needs event ids (cascades.event_id)")
-        splitter = StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=seed)
-        return [Split(tr, te) for tr, te in splitter.split(index, y, groups)]
-    if protocol == "time_split":
-        if times is None:
-            raise ValueError("time_split needs cascade start times (cascades.created_at)")
-        order = np.argsort(times, kind="stable")
-        cut = int(round(0.7 * len(order)))
-        return [Split(np.sort(order[:cut]), np.sort(order[cut:]))]
-    if protocol == "upfd_20_10_70":
-        train_val, test = train_test_split(index, test_size=0.7, stratify=y, random_state=seed)
-        train, val = train_test_split(train_val, test_size=1 / 3, stratify=y[train_val], random_state=seed)
-        return [Split(np.sort(train), np.sort(test), np.sort(val))]
-    raise ValueError(f"unknown protocol {protocol!r}; choose one of {PROTOCOLS}")
+    """Index splits of a registered protocol (``spreadwatch.evaluation.protocols``): ``groups`` for the
+    event-grouped ones, ``times`` for time_split, ``assignment`` (train/dev/test) for event_separated."""
+    return protocol_registry.make_splits(protocol, y, seed, groups=groups, times=times, assignment=assignment)
 
 
 POSITIVE_LABELS = ("bot", True, "fake", "misinformation")
@@ -281,8 +258,16 @@ def evaluate(
     groups: pd.Series | None = None,
     times: pd.Series | None = None,
     make_classifier=None,
+    assignment: pd.Series | None = None,
+    text_groups: pd.Series | None = None,
 ) -> tuple[dict, pd.DataFrame]:
     """Run a protocol; return (metrics record, out-of-fold probabilities).
+
+    ``assignment`` is the fixed train/dev/test label per row (event_separated); ``text_groups`` one id
+    per normalised claim text: same-text rows never straddle a train/test boundary (grouped protocols
+    union them into the events, the others drop the test-side duplicates), and the record's
+    ``duplicate_texts`` counts the straddling test rows before and after (summed over seeds and folds).
+    Raises ``ProtocolNotApplicable`` when the protocol's preconditions fail.
 
     Metrics are computed per test fold and summarised as ``{mean, sd, n}`` over all (seed, fold)
     pairs; ``pooled`` holds the metrics over each seed's whole out-of-fold test set, summarised over
@@ -296,12 +281,22 @@ def evaluate(
     pooled: dict[str, list[float]] = {}
     oof = pd.DataFrame(index=X.index)
     n_train = n_test = 0
+    spec = protocol_registry.get(protocol)
+    side = {"groups": None if groups is None else np.asarray(groups),
+            "times": None if times is None else np.asarray(times),
+            "assignment": None if assignment is None else np.asarray(assignment, dtype=object)}
+    text_arr = None if text_groups is None else np.asarray(text_groups, dtype=object)
+    notes: list[str] = []
+    straddle = {"before": {"test_rows": 0, "text_groups": 0}, "after": {"test_rows": 0, "text_groups": 0}}
     for seed in seeds:
-        splits = make_splits(
-            protocol, y_arr, seed,
-            groups=None if groups is None else np.asarray(groups),
-            times=None if times is None else np.asarray(times),
-        )
+        plan = spec.plan(y_arr, seed, text_groups=text_arr, **side)
+        splits = plan.splits
+        if plan.note and plan.note not in notes:
+            notes.append(plan.note)
+        if text_arr is not None:
+            for when, these in (("before", spec.plan(y_arr, seed, **side).splits), ("after", splits)):
+                for key, value in protocol_registry.straddle_counts(these, text_arr).items():
+                    straddle[when][key] += value
         seed_proba = np.full((len(y_arr), len(classes)), np.nan)
         for split in splits:
             classifier = make_classifier(seed)
@@ -332,7 +327,16 @@ def evaluate(
         "metrics": {key: _summary(values) for key, values in sorted(per_fold.items())},
         "pooled": {key: _summary(values) for key, values in sorted(pooled.items())},
         "seeds": list(seeds),
+        "protocol_kind": spec.kind,
     }
+    if notes:
+        record["protocol_note"] = "; ".join(notes)
+    if text_arr is not None:
+        record["duplicate_texts"] = {
+            **straddle, "basis": "test rows sharing a normalised claim text with a training/dev row, summed over "
+                                 "seeds and folds",
+            "handling": "same-text rows unioned into the event groups" if spec.grouped
+            else "test rows with a training-side duplicate dropped"}
     return record, oof
 
 
@@ -706,8 +710,9 @@ class CascadeModel(ClassifierMixin, BaseEstimator):
     def __init__(self, model: str = "hgb", random_state: int = 0, participants: pd.DataFrame | None = None,
                  history_participants: pd.DataFrame | None = None, text_embeddings: pd.DataFrame | None = None,
                  text_components: int = 8, engager_bag: bool = False, root_participants: pd.DataFrame | None = None,
-                 inner_folds: int = 5):
+                 inner_folds: int = 5, publishers: pd.Series | None = None):
         self.model = model
+        self.publishers = publishers
         self.inner_folds = inner_folds
         self.engager_bag = engager_bag
         self.root_participants = root_participants
@@ -735,6 +740,11 @@ class CascadeModel(ClassifierMixin, BaseEstimator):
             comps = self.pca_.transform(emb)
             parts.append(pd.DataFrame(comps, index=X.index,
                                       columns=[f"text_pc{i + 1}" for i in range(comps.shape[1])]))
+            if self.psa_ is not None:
+                mean, known = self.psa_.transform(index, self.publishers.set_axis(self.publishers.index.astype(str)))
+                psa = self.pca_.transform(mean) * known[:, None]
+                parts.append(pd.DataFrame(np.column_stack([psa, known]), index=X.index,
+                                          columns=[f"psa_pc{i + 1}" for i in range(psa.shape[1])] + ["psa_known"]))
         return pd.concat(parts, axis=1)
 
     def _out_of_fold_history(self, pairs: pd.DataFrame, y: pd.Series, participants: pd.DataFrame) -> pd.DataFrame:
@@ -774,11 +784,16 @@ class CascadeModel(ClassifierMixin, BaseEstimator):
         if self.participants is not None and self.engager_bag:
             pairs = self.participants if self.history_participants is None else self.history_participants
             self.bag_ = EngagerBag(random_state=self.random_state).fit(pairs, y)
-        self.pca_ = None
+        self.pca_ = self.psa_ = None
         if self.text_embeddings is not None:
             emb = self.text_embeddings.reindex(X.index).fillna(0.0).to_numpy(dtype=float)
             k = max(1, min(self.text_components, len(X) - 1, emb.shape[1]))
-            self.pca_ = PCA(n_components=k, random_state=self.random_state).fit(emb)
+            self.pca_ = PCA(n_components=k, random_state=self.random_state).fit(emb)  # training rows only
+            if self.publishers is not None:  # publisher-style aggregation over the training claims
+                from spreadwatch.evaluation.rumour import PublisherStyle
+
+                train = self.text_embeddings.reindex(X.index.astype(str)).fillna(0.0)
+                self.psa_ = PublisherStyle().fit(train, self.publishers.set_axis(self.publishers.index.astype(str)))
         augmented = self._augment(X)
         self.classifier_ = SpreadClassifier(model=self.model, random_state=self.random_state).fit(augmented, y)
         self.classes_ = self.classifier_.classes_

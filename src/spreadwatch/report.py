@@ -22,6 +22,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from sklearn.metrics import roc_auc_score, roc_curve  # noqa: E402
 
+from spreadwatch.evaluation import protocols as protocol_registry  # noqa: E402
+
 PACKAGES = ("spreadwatch", "networkx", "pandas", "scikit-learn", "torch", "transformers", "snakemake", "numpy")
 
 STYLE = """
@@ -133,13 +135,7 @@ def single_feature_aucs(features: pd.DataFrame, labels: pd.Series, positive: str
 
 # Protocol kinds: the honest ones (no shared events / no looking back from the future) are the headline;
 # random folds and the fixed UPFD split are kept for comparison with the published numbers.
-PROTOCOL_KINDS = {
-    "event_5fold": "honest (headline)",
-    "time_split": "honest (headline)",
-    "stratified_5fold": "standard",
-    "random_5fold": "comparable with papers (leaky)",
-    "upfd_20_10_70": "comparable with papers (leaky)",
-}
+PROTOCOL_KINDS = {name: spec.label for name, spec in protocol_registry.PROTOCOLS.items()}  # evaluation.protocols
 PROTOCOL_ORDER = list(PROTOCOL_KINDS)
 
 

@@ -110,11 +110,8 @@ def run_evaluate(task: str, features_path, canonical_dir, protocol: str, model: 
         labels = cascade_target(cascades.reset_index(), target).reindex(table.index)
         groups = cascades["event_id"].reindex(table.index)
         times = cascades["created_at"].reindex(table.index)
-    known = labels.notna()
-    if protocol == "event_5fold" and groups is not None:
-        known &= groups.notna()
-    if protocol == "time_split" and times is not None:
-        known &= times.notna()
+    side = protocol_side_data(task, canonical_dir, table.index, text_cache_dir)
+    known = labels.notna() & protocol_rows(protocol, groups, times, side["assignment"])
     make_classifier = None
     if model in models.BASELINES:
         if task != "cascade":
@@ -132,19 +129,25 @@ def run_evaluate(task: str, features_path, canonical_dir, protocol: str, model: 
     if task == "cascade" and model in models.MODEL_NAMES:
         make_classifier = cascade_model_factory(model, canonical_dir, text_cache_dir, engager_bag=engager_bag,
                                                 root_history=root_history)
+    if task == "cascade" and model == "text_only":
+        make_classifier = text_only_factory(canonical_dir, text_cache_dir)
+        if make_classifier is None:
+            return _skipped(task, protocol, model, seeds, out_json, "no claim texts (or text_features off)")
     X, y = table[known], labels[known].astype(str)
     if y.nunique() < 2 or y.value_counts().min() < 5:
-        record = {"task": task, "protocol": protocol, "model": model, "n_train": 0, "n_test": 0,
-                  "metrics": {}, "seeds": seeds,
-                  "skipped": f"needs two classes with >= 5 labelled rows each; have {y.value_counts().to_dict()}"}
-        models.write_metrics(record, out_json)
-        return record
-    record, _ = models.evaluate(
-        X, y, task=task, protocol=protocol, model=model, seeds=seeds,
-        groups=None if groups is None else groups[known].astype(str),
-        times=None if times is None else times[known].astype("int64"),
-        make_classifier=make_classifier,
-    )
+        return _skipped(task, protocol, model, seeds, out_json,
+                        f"needs two classes with >= 5 labelled rows each; have {y.value_counts().to_dict()}")
+    try:
+        record, _ = models.evaluate(
+            X, y, task=task, protocol=protocol, model=model, seeds=seeds,
+            groups=None if groups is None else groups[known].astype(str),
+            times=None if times is None else times[known].astype("int64"),
+            make_classifier=make_classifier,
+            assignment=None if side["assignment"] is None else side["assignment"][known],
+            text_groups=None if side["text_groups"] is None else side["text_groups"][known],
+        )
+    except models.ProtocolNotApplicable as reason:
+        return _skipped(task, protocol, model, seeds, out_json, str(reason))
     extra = {"target": target if task == "cascade" else "label"}
     if task == "cascade" and model in models.MODEL_NAMES:
         extra["fold_fitted_inputs"] = cascade_fold_inputs(text_cache_dir, engager_bag, root_history)
@@ -154,16 +157,67 @@ def run_evaluate(task: str, features_path, canonical_dir, protocol: str, model: 
     return record
 
 
+def _skipped(task: str, protocol: str, model: str, seeds: list[int], out_json, reason: str) -> dict:
+    """Write and return a skipped metrics record (the protocol cannot run on this data, and why)."""
+    record = {"task": task, "protocol": protocol, "model": model, "n_train": 0, "n_test": 0,
+              "metrics": {}, "seeds": seeds, "skipped": reason}
+    models.write_metrics(record, out_json)
+    log.warning("%s %s %s skipped: %s", task, protocol, model, reason)
+    return record
+
+
+def protocol_side_data(task: str, canonical_dir, index: pd.Index, text_cache_dir=None) -> dict:
+    """Per-row side data of the protocols (index as ``index``): ``assignment`` (cascades.split, the fixed
+    event-separated split) and ``text_groups`` (one id per normalised claim text, joined by MiniLM cosine
+    >= 0.9 when ``text_cache_dir`` is given), each None when the dataset has none. Bot tasks have neither."""
+    if task != "cascade":
+        return {"assignment": None, "text_groups": None}
+    from spreadwatch.evaluation.rumour import text_side_data
+
+    tables = read_canonical(canonical_dir, ("cascades", "posts"))
+    side = text_side_data(tables["cascades"], tables["posts"], cache_dir=text_cache_dir,
+                          embed=text_cache_dir is not None)
+    keys = pd.Index(index.astype(str))
+    return {name: None if side[name] is None else side[name].reindex(keys).set_axis(index)
+            for name in ("assignment", "text_groups")}
+
+
+def protocol_rows(protocol: str, groups, times, assignment) -> pd.Series | bool:
+    """Rows a protocol can use: those with the side data it needs (event id, start time, split)."""
+    needs = models.protocol_registry.get(protocol).needs
+    keep = True
+    for need, values in (("groups", groups), ("times", times), ("assignment", assignment)):
+        if need in needs and values is not None:
+            keep = keep & values.notna()
+    return keep
+
+
+def text_only_factory(canonical_dir, text_cache_dir, psa: bool = False):
+    """``seed -> TextOnlyModel`` with the MiniLM claim-text embeddings bound in, or None without texts."""
+    from spreadwatch.evaluation.rumour import TextOnlyModel
+
+    tables = read_canonical(canonical_dir, ("cascades", "posts"))
+    embeddings = cascade_text_embeddings(tables["cascades"], text_cache_dir, tables["posts"])
+    if embeddings is None:
+        return None
+    publishers = tables["cascades"].set_index("cascade_id")["root_account_id"].astype("string")
+    return lambda seed: TextOnlyModel(text_embeddings=embeddings, publishers=publishers, psa=psa,  # noqa: E731
+                                      random_state=seed)
+
+
 # ---- cascade model: fold-safe extras and early detection ---------------------------------------
 EARLY_KS = (5, 10, 20, 50)
 CASCADE_FOLD_INPUTS = ("engager history hist_* (models.EngagerHistory, fitted on each training fold; training rows "
                        "from inner 5-fold splits)")
 
 
-def cascade_text_embeddings(cascades: pd.DataFrame, cache_dir) -> pd.DataFrame | None:
-    """MiniLM embeddings of the cascades' claim titles (index cascade_id, 384 columns), or None when no
-    cascade has a title. Embeddings are cached on disk in ``cache_dir``."""
-    titles = cascades.set_index("cascade_id")["title"].astype("string")
+def cascade_text_embeddings(cascades: pd.DataFrame, cache_dir, posts: pd.DataFrame | None = None) -> pd.DataFrame | None:
+    """MiniLM embeddings of the cascades' claim texts (index cascade_id, 384 columns): the title, else the
+    root post's text (``evaluation.rumour.cascade_texts``); None when no cascade has one. Embeddings are
+    cached on disk in ``cache_dir``."""
+    from spreadwatch.evaluation.rumour import cascade_texts
+
+    titles = cascade_texts(cascades, posts)
     if cache_dir is None or not titles.notna().any():
         return None
     from spreadwatch.text import MiniLMEmbedder
@@ -185,12 +239,12 @@ def cascade_model_factory(model: str, canonical_dir, text_cache_dir=None, engage
     """``seed -> models.CascadeModel`` with the participation pairs (and title embeddings) bound in.
     ``engagements`` are the ones seen (default: all); ``history_engagements`` the ones counted for the
     training-fold history (default: the same)."""
-    tables = read_canonical(canonical_dir, ("cascades", "engagements"))
+    tables = read_canonical(canonical_dir, ("cascades", "engagements", "posts"))
     cascades = tables["cascades"]
     seen = tables["engagements"] if engagements is None else engagements
     participants = features.participation(cascades, seen)
     history = None if history_engagements is None else features.participation(cascades, history_engagements)
-    text = cascade_text_embeddings(cascades, text_cache_dir)
+    text = cascade_text_embeddings(cascades, text_cache_dir, tables["posts"])
     roots = root_pairs(cascades) if root_history else None
     return lambda seed: models.CascadeModel(model=model, random_state=seed, participants=participants,  # noqa: E731
                                             history_participants=history, text_embeddings=text,
@@ -238,7 +292,8 @@ def run_cascade_features_early(canonical_dir, account_features_path, account_sco
 
 def run_early_detection(features_path, early_features_path, canonical_dir, protocol: str, model: str,
                         seeds: list[int], out_json, target: str = "is_misinformation", text_cache_dir=None,
-                        metrics=("accuracy", "roc_auc", "f1")) -> dict:
+                        metrics=("accuracy", "roc_auc", "f1"), engager_bag: bool = False,
+                        root_history: bool = True) -> dict:
     """Early-detection metrics of one (protocol, model), written as ``cascade_early__{protocol}__{model}``.
 
     For each cut-off the model is trained and tested on the features of the engagements seen by then
@@ -253,13 +308,11 @@ def run_early_detection(features_path, early_features_path, canonical_dir, proto
     labels = cascade_target(tables["cascades"], target).reindex(full.index)
     groups = cascades["event_id"].reindex(full.index)
     times = cascades["created_at"].reindex(full.index)
-    known = labels.notna()
-    if protocol == "event_5fold":
-        known &= groups.notna()
-    if protocol == "time_split":
-        known &= times.notna()
+    side = protocol_side_data("cascade", canonical_dir, full.index, text_cache_dir)
+    known = labels.notna() & protocol_rows(protocol, groups, times, side["assignment"])
     y = labels[known].astype(str)
-    split_args = {"groups": groups[known].astype(str), "times": times[known].astype("int64")}
+    split_args = {"groups": groups[known].astype(str), "times": times[known].astype("int64"),
+                  **{name: None if value is None else value[known] for name, value in side.items()}}
 
     def run(table, make_classifier):
         record, _ = models.evaluate(table.loc[y.index], y, task="cascade_early", protocol=protocol, model=model,
@@ -274,7 +327,8 @@ def run_early_detection(features_path, early_features_path, canonical_dir, proto
         record = run(inputs, lambda seed: models.make_baseline(model, seed))
         by_cutoff = {name: pick(record) for name in early["cutoff"].unique()}
     else:
-        record = run(full, cascade_model_factory(model, canonical_dir, text_cache_dir))
+        settings = {"engager_bag": engager_bag, "root_history": root_history}  # the headline model's settings
+        record = run(full, cascade_model_factory(model, canonical_dir, text_cache_dir, **settings))
         by_cutoff = {}
         from spreadwatch.progress import progress
 
@@ -284,13 +338,13 @@ def run_early_detection(features_path, early_features_path, canonical_dir, proto
             table = table.loc[:, table.notna().any()]
             seen = features.truncate_engagements(tables["engagements"], **_parse_cutoff(name))
             factory = cascade_model_factory(model, canonical_dir, text_cache_dir, engagements=seen,
-                                            history_engagements=tables["engagements"])
+                                            history_engagements=tables["engagements"], **settings)
             by_cutoff[name] = pick(run(table, factory))
             log.info("early %s %s %s: %s", protocol, model, name,
                      {k: round(v["mean"], 4) for k, v in by_cutoff[name].items()})
     by_cutoff["full"] = pick(record)
     if model not in models.BASELINES:
-        record["fold_fitted_inputs"] = cascade_fold_inputs(text_cache_dir)
+        record["fold_fitted_inputs"] = cascade_fold_inputs(text_cache_dir, engager_bag, root_history)
     models.write_metrics(record, out_json, {"target": target, "metrics_by_cutoff": by_cutoff,
                                             "metrics_by_cutoff_basis": "pooled over each seed's test set"})
     return record

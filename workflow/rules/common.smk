@@ -4,6 +4,7 @@ from pathlib import Path
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
+from spreadwatch.evaluation import protocols as PROTOCOL_REGISTRY
 from spreadwatch.ingest import DatasetNotAvailable, load_registry, resolve_data_root, resolve_files
 
 
@@ -53,7 +54,7 @@ def protocols(dataset, task):
     return list((entry.get("protocols") or {}).get(task, []))
 
 
-WITHIN_DATASET_PROTOCOLS = {"stratified_5fold", "random_5fold", "event_5fold", "time_split", "upfd_20_10_70"}
+WITHIN_DATASET_PROTOCOLS = set(PROTOCOL_REGISTRY.WITHIN_DATASET)  # spreadwatch.evaluation.protocols
 
 
 def metric_files(dataset):

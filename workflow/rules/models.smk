@@ -99,6 +99,8 @@ rule early_detection:
         seeds=config["seeds"],
         target=lambda wc: cascade_target(wc.dataset),
         text_cache_dir=text_cache_dir,
+        engager_bag=config["cascade"].get("engager_bag", False),
+        root_history=config["cascade"].get("root_history", True),
     log:
         "logs/{dataset}/early_detection/{protocol}__{model}.log",
     benchmark:

@@ -5,6 +5,10 @@ Files (logical names in ``configs/datasets.yaml``):
         holding ``{subset}/label.txt`` and ``{subset}/tree/<source_tweet_id>.txt``.
     label_all: ``Twitter15_label_All.txt`` / ``Twitter16_label_All.txt`` (tab separated; column 2 is the
         event id used for event-grouped folds, column 8 the collection origin).
+    source_texts (optional): ``Twitter15.txt`` / ``Twitter16.txt`` of Wu & Hooi's event-separated release
+        (``twitter15_16_eventsep``; tab separated ``publisher_user_id, source_tweet_id, text, label``).
+    eventsep_train / eventsep_dev / eventsep_test (optional): the fixed event-separated split files
+        (same format); each cascade listed gets ``split`` = train / dev / test.
 Options: ``subset``: ``twitter15`` or ``twitter16``.
 
 Tree line format: ``['uid', 'tweet_id', 'delay_min']->['uid', 'tweet_id', 'delay_min']``. A node is the
@@ -14,7 +18,8 @@ Output
     cascades: one per labelled source tweet (cascade_id = file name = labelled tweet id), label,
         is_misinformation, event_id (label_All column 2), created_at decoded from the tweet id
         (splits/windows only, never a feature), root_post_id/root_account_id = the node linked from
-        ``ROOT``; extra column ``collection_origin`` (label_All column 8, ground-truth metadata only).
+        ``ROOT``; extra column ``collection_origin`` (label_All column 8, ground-truth metadata only);
+        extra column ``split`` (train/dev/test of the event-separated split, NA without those files).
     engagements: one per distinct tree edge except ``ROOT->source``. engagement_id =
         ``{cascade_id}:{line:06d}`` (line number in the tree file). parent_engagement_id = the first
         engagement whose child triple equals this edge's parent triple (NA when the parent is the source
@@ -22,7 +27,8 @@ Output
         delay_s = max(delay_min * 60, 0); time = created_at + delay_s. Extra columns: ``delay_raw_s``
         (unclipped) and ``node_first_edge`` (False for the 2nd+ edge creating the same node triple).
     accounts: one minimal row (account_id) per uid seen.
-    posts: the root tweets (kind original) and every reply tweet (kind reply).
+    posts: the root tweets (kind original; ``text`` = the source-tweet text when ``source_texts`` is given)
+        and every reply tweet (kind reply).
 
 Quirks are counted in ``AdapterResult.quirks`` (see ``docs/datasets.md``). This module also holds the
 helpers the other Twitter-id based adapters share: ``snowflake_to_utc`` and ``require_files``.
@@ -244,6 +250,36 @@ def rvnn_folds(folder: str | Path, subset: str = "twitter15") -> list[tuple[list
 
 
 # --------------------------------------------------------------------------- conversion
+EVENTSEP_SPLITS = ("train", "dev", "test")
+
+
+def read_source_texts(path: str | Path) -> pd.DataFrame:
+    """One Wu & Hooi source-text file -> columns cascade_id, publisher_id, text, text_label (strings)."""
+    rows = [line.split("\t") for line in Path(path).read_text(encoding="utf-8").split("\n") if line.strip()]
+    bad = [r for r in rows if len(r) != 4]
+    if bad:
+        raise ValueError(f"{FORMAT}: {path}: {len(bad)} line(s) without 4 tab-separated columns")
+    frame = pd.DataFrame(rows, columns=["publisher_id", "cascade_id", "text", "text_label"])
+    frame["text"] = frame["text"].str.strip()
+    return frame[["cascade_id", "publisher_id", "text", "text_label"]].astype("string")
+
+
+def eventsep_tables(paths: dict[str, Path]) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """(texts, split assignment) from the optional files; None for what is absent. The assignment has
+    columns cascade_id, split (first listing wins when an id is in two split files)."""
+    texts = read_source_texts(paths["source_texts"]) if "source_texts" in paths else None
+    parts = [read_source_texts(paths[f"eventsep_{name}"])[["cascade_id"]].assign(split=name)
+             for name in EVENTSEP_SPLITS if f"eventsep_{name}" in paths]
+    assignment = pd.concat(parts, ignore_index=True).astype("string") if parts else None
+    return texts, assignment
+
+
+def _optional_paths(files: dict) -> dict[str, Path]:
+    names = ["source_texts"] + [f"eventsep_{name}" for name in EVENTSEP_SPLITS]
+    return {name: Path(files[name]).expanduser().resolve() for name in names
+            if files.get(name) is not None and Path(files[name]).expanduser().is_file()}
+
+
 def _codes(*columns: pd.Series) -> tuple[list[np.ndarray], pd.api.extensions.ExtensionArray]:
     """Factorise aligned object columns jointly (parent and child share one code space).
 
@@ -309,6 +345,8 @@ def load(files: dict, options: dict) -> AdapterResult:
     if subset not in ("twitter15", "twitter16"):
         raise ValueError(f"{FORMAT}: option subset must be twitter15 or twitter16, got {subset!r}")
     paths = require_files(files, ["trees_archive", "label_all"], FORMAT, options)
+    optional = _optional_paths(files)
+    texts, assignment = eventsep_tables(optional)
     archive = paths["trees_archive"]
     label_map = dict(LABEL_MAP) | dict(options.get("label_map") or {})
 
@@ -514,6 +552,10 @@ def load(files: dict, options: dict) -> AdapterResult:
         "parent_post_id": engagements["parent_post_id"][reply_mask],
         "cascade_id": engagements["cascade_id"][reply_mask],
     })
+    if texts is not None:
+        text_by_cascade = texts.drop_duplicates("cascade_id").set_index("cascade_id")["text"]
+        root_posts["text"] = root_posts["cascade_id"].map(text_by_cascade).astype("string").to_numpy()
+        reply_posts["text"] = pd.NA
     posts = pd.concat([root_posts, reply_posts], ignore_index=True)
     n_post_candidates = len(posts)
     dup_posts = posts["post_id"].duplicated(keep="first")
@@ -526,7 +568,8 @@ def load(files: dict, options: dict) -> AdapterResult:
                         "parent_post_id set to NA (the engagement keeps the raw parent tweet id)"))
     posts = posts.assign(parent_post_id=posts["parent_post_id"].where(known))
     posts.insert(2, "created_at", snowflake_to_utc(posts["post_id"]).array)
-    posts = posts.astype({c: "string" for c in ("post_id", "account_id", "kind", "parent_post_id", "cascade_id")})
+    posts = posts.astype({c: "string" for c in ("post_id", "account_id", "kind", "parent_post_id", "cascade_id")
+                          + (("text",) if "text" in posts else ())})
     posts = posts.sort_values("post_id", kind="stable").reset_index(drop=True)
 
     # ---- cascades: labels, events, roots
@@ -559,23 +602,34 @@ def load(files: dict, options: dict) -> AdapterResult:
                         "for splits and windows only; never a model input"))
     cascades["is_misinformation"] = is_misinformation(cascades["label"], label_map)
     cascades["label_source"] = f"{subset}/label.txt (Ma et al. 2017)"
+    if assignment is not None:
+        split = assignment.drop_duplicates("cascade_id").set_index("cascade_id")["split"]
+        cascades["split"] = cascades["cascade_id"].map(split)
+    else:
+        cascades["split"] = pd.NA
+    quirks += _eventsep_quirks(cascades, texts, assignment, root_posts)
     cascades = cascades[[
         "cascade_id", "root_post_id", "root_account_id", "created_at", "label", "is_misinformation",
-        "label_source", "event_id", "collection_origin",
+        "label_source", "event_id", "collection_origin", "split",
     ]]
     cascades = cascades.astype({c: "string" for c in (
-        "cascade_id", "root_post_id", "root_account_id", "label", "label_source", "event_id", "collection_origin")})
+        "cascade_id", "root_post_id", "root_account_id", "label", "label_source", "event_id", "collection_origin",
+        "split")})
     cascades = cascades.sort_values("cascade_id", kind="stable").reset_index(drop=True)
     engagements = engagements.sort_values("engagement_id", kind="stable").reset_index(drop=True)
 
     source = str(archive)
+    if texts is not None:
+        source_posts = f"{source}::{subset}/tree/*.txt + {optional['source_texts']}"
+    else:
+        source_posts = f"{source}::{subset}/tree/*.txt"
     return AdapterResult(
         tables={"accounts": accounts, "posts": posts, "cascades": cascades, "engagements": engagements},
         source_files={
             "cascades": f"{source}::{subset}/label.txt + {paths['label_all']}",
             "engagements": f"{source}::{subset}/tree/*.txt",
             "accounts": f"{source}::{subset}/tree/*.txt",
-            "posts": f"{source}::{subset}/tree/*.txt",
+            "posts": source_posts,
         },
         rows_read={
             "engagements": int(n_lines_read),
@@ -586,3 +640,36 @@ def load(files: dict, options: dict) -> AdapterResult:
         quirks=quirks,
         rejected=rejected_frame(rejected_parts),
     )
+
+
+def _eventsep_quirks(cascades: pd.DataFrame, texts: pd.DataFrame | None, assignment: pd.DataFrame | None,
+                     root_posts: pd.DataFrame) -> list[dict]:
+    """Data-card lines for the optional event-separated files: texts found / trees, split sizes, and
+    disagreements with the trees (counted, never used to change a label)."""
+    n_trees = len(cascades)
+    out = []
+    if texts is None:
+        out.append(quirk("posts", "source-tweet texts found (twitter15_16_eventsep)", 0,
+                         f"0 of {n_trees} trees: source_texts file absent; model is text-free"))
+    else:
+        found = cascades["cascade_id"].isin(texts["cascade_id"].unique())
+        n_text = int(root_posts["text"].notna().sum()) if "text" in root_posts else 0
+        out.append(quirk("posts", "source-tweet texts found (twitter15_16_eventsep)", int(found.sum()),
+                         f"{int(found.sum())} of {n_trees} trees have a source text; set on {n_text} root posts' text (before posts are de-duplicated)"))
+        extra = ~texts["cascade_id"].isin(cascades["cascade_id"].unique())
+        out.append(quirk("posts", "source text for a tweet without a tree or label", int(extra.sum()), "ignored"))
+        merged = cascades[["cascade_id", "label"]].merge(texts, on="cascade_id")
+        disagree = merged["label"].notna() & (merged["label"] != merged["text_label"])
+        out.append(quirk("cascades", "label in the source-text file disagrees with label.txt", int(disagree.sum()),
+                         "label.txt kept"))
+    if assignment is None:
+        out.append(quirk("cascades", "event-separated split assigned (Wu & Hooi)", 0,
+                         f"0 of {n_trees} trees: split files absent; split NA"))
+    else:
+        sizes = cascades["split"].value_counts().to_dict()
+        detail = ", ".join(f"{name} {int(sizes.get(name, 0))}" for name in EVENTSEP_SPLITS)
+        out.append(quirk("cascades", "event-separated split assigned (Wu & Hooi)", int(cascades["split"].notna().sum()),
+                         f"of {n_trees} trees: {detail}; column split"))
+        twice = assignment["cascade_id"].duplicated(keep="first")
+        out.append(quirk("cascades", "tweet listed in more than one split file", int(twice.sum()), "first split kept"))
+    return out
