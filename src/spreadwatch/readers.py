@@ -234,8 +234,9 @@ def _read_jsonl(text: str, path: Path, table: str) -> ReadResult:
                 records.append(value)
                 positions.append(record)
                 continue
-            kind = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
-                type(value), "a scalar")
+            kind = {list: "an array", bool: "a boolean", type(None): "null"}.get(type(value), "a scalar")
+            if isinstance(value, str):
+                kind = "a string" if line.lstrip().startswith('"') else "a number"
             reason = f"line {line_number}: is {kind}, not a JSON object; record not used"
         rejected.append({"table": table, "file": str(path), "row": record, "column": "<record>",
                          "value": line.strip()[:200], "reason": reason})

@@ -35,6 +35,20 @@ th{background:#f1f4f9}td.num{text-align:right;font-variant-numeric:tabular-nums}
 """
 
 
+
+def _generated_note() -> str:
+    """'Generated <time>; ' only when asked (SOURCE_DATE_EPOCH or SPREADWATCH_REPORT_TIME=1): the report
+    holds no wall-clock time by default, so reruns are byte-identical."""
+    import os
+
+    if os.environ.get("SOURCE_DATE_EPOCH", "").strip().isdigit():
+        when = datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), tz=timezone.utc)
+    elif os.environ.get("SPREADWATCH_REPORT_TIME") == "1":
+        when = datetime.now(timezone.utc)
+    else:
+        return ""
+    return f"Generated {when:%Y-%m-%d %H:%M} UTC; "
+
 def esc(value) -> str:
     """Escape any value for HTML text and attribute context."""
     if value is None or (isinstance(value, float) and value != value):
@@ -228,8 +242,7 @@ def build_report(
     sections.append(
         "<h2>Run summary</h2>"
         f"<p>Dataset <b>{esc(dataset)}</b> ({esc(card.get('format'))}). {esc(card.get('description'))}</p>"
-        f"<p class='note'>Generated {esc(datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC'))}; "
-        f"seeds {esc(seeds)}; "
+        f"<p class='note'>{esc(_generated_note())}seeds {esc(seeds)}; "
         + ", ".join(f"{esc(k)} {esc(v)}" for k, v in versions.items())
         + "</p><h3>Rows read, accepted and rejected</h3>"
         + html_table(counts)

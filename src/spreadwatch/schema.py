@@ -546,7 +546,7 @@ def validate_tables(
         file = str(source_files.get(name, f"<{name}>"))
         frame = tables[name].reset_index(drop=True)
         missing = [c.name for c in spec.columns if c.required and c.name not in frame.columns]
-        if missing and len(frame):
+        if missing:
             raise InputFileError(
                 f"required column(s) {missing} missing from table {name!r} "
                 f"(columns found: {[c for c in frame.columns if c != SOURCE_ROW]}); see docs/data-model.md",
