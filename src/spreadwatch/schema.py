@@ -281,9 +281,11 @@ def _epoch_times(numbers: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
         lower = limit
     reasons = pd.Series(np.where(numbers.notna() & ~finite, "not a finite number", None),
                         index=numbers.index, dtype="string")
-    ok = np.isfinite(micros)
+    huge = finite & ~(np.abs(np.nan_to_num(micros)) < 9.2e18)
+    ok = np.isfinite(micros) & (np.abs(np.nan_to_num(micros)) < 9.2e18)
     as_int = np.where(ok, micros, 0).astype("int64")
     times = pd.Series(pd.to_datetime(as_int, unit="us", utc=True), index=numbers.index).where(ok)
+    reasons[huge] = "outside the representable time range"
     return times.astype("datetime64[us, UTC]"), reasons, pd.Series(units, index=numbers.index)
 
 
