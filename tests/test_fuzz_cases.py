@@ -301,3 +301,62 @@ def test_cli_internal_error_has_its_own_code_and_one_message(tmp_path, monkeypat
     assert err.count("internal error") == 1 and "Traceback" not in err
     log_path = err.split("the traceback is in ")[1].split(";")[0]
     assert "ZeroDivisionError" in open(log_path, encoding="utf-8").read()
+
+
+# ---- safe outputs ------------------------------------------------------------------------------------
+def test_csv_cells_that_start_a_formula_are_neutralised(tmp_path):
+    from spreadwatch.safe_csv import write_csv
+
+    frame = pd.DataFrame({
+        "account_id": ["1", "2", "3", "4", "5", "6", "7"],
+        "screen_name": ['=HYPERLINK("http://x","y")', "=cmd|' /C calc'!A0", "+1", "-2", "@SUM(A1)", "\tx", "ok"],
+        "score": [-0.5, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+    })
+    path = write_csv(frame, tmp_path / "out.csv")
+    back = pd.read_csv(path, dtype={"account_id": str})
+    assert back["screen_name"].tolist()[:6] == ["'" + v for v in frame["screen_name"][:6]]
+    assert back["screen_name"].tolist()[6] == "ok"
+    assert back["score"].tolist() == frame["score"].tolist()  # numbers stay numbers
+    for line in path.read_text().splitlines():
+        for cell in line.split(","):
+            assert not cell.startswith(("=", "+", "@")), cell
+
+
+def test_every_csv_writer_goes_through_safe_csv():
+    from conftest import REPO
+
+    offenders = []
+    for path in sorted((REPO / "src").rglob("*.py")) + sorted((REPO / "workflow" / "scripts").glob("*.py")):
+        if path.name != "safe_csv.py" and ".to_csv(" in path.read_text(encoding="utf-8"):
+            offenders.append(str(path.relative_to(REPO)))
+    assert offenders == []
+
+
+def test_export_checks_salt_and_name_before_writing_anything(tmp_path):
+    from spreadwatch import stages
+
+    base = tmp_path / "results" / "ds"
+    base.mkdir(parents=True)
+    pd.DataFrame({"account_id": ["1"], "screen_name": ["same"], "name": ["same"], "rank": [1], "score": [0.5]}).to_csv(
+        base / "ranked_accounts.csv", index=False)
+    out = tmp_path / "exports" / "ds"
+    with pytest.raises(ValueError, match="salt"):
+        stages.run_export(tmp_path / "results", "ds", "short", out)
+    assert not (tmp_path / "exports").exists()
+    with pytest.raises(ValueError, match="must match"):
+        stages.run_export(tmp_path / "results", "../ds", "a-long-secret", out)
+    assert not (tmp_path / "exports").exists()
+    stages.run_export(tmp_path / "results", "ds", "a-long-secret", out)
+    shared = pd.read_csv(out / "ranked_accounts_pseudonymised.csv")
+    # one key and prefix per field: the same text as screen name and as name gives unrelated pseudonyms
+    assert shared["screen_name_pseudonym"][0].startswith("s_") and shared["name_pseudonym"][0].startswith("n_")
+    assert shared["screen_name_pseudonym"][0][2:] != shared["name_pseudonym"][0][2:]
+
+
+def test_registry_dataset_names_must_be_safe(tmp_path):
+    from spreadwatch.ingest import load_registry
+
+    registry = tmp_path / "datasets.yaml"
+    registry.write_text("datasets:\n  ../../x: {format: generic, tasks: [bot]}\n")
+    with pytest.raises(InputFileError, match="must match"):
+        load_registry(registry)
