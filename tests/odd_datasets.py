@@ -8,12 +8,10 @@ file.
 """
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import yaml
-
 from conftest import REPO
 
 EXAMPLE = REPO / "data" / "example_generic"

@@ -14,11 +14,17 @@ import os
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from spreadwatch.adapters.generic import load
 from spreadwatch.ingest import combine_rejections
-from spreadwatch.schema import (ID_FLOAT_REASON, TABLE_SPECS, InputFileError, validate_tables)
+from spreadwatch.schema import (
+    ID_FLOAT_REASON,
+    TABLE_SPECS,
+    InputFileError,
+    validate_tables,
+)
 
 EXAMPLES = int(os.environ.get("SPREADWATCH_FUZZ_EXAMPLES", "120"))
 FUZZ = settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
@@ -141,14 +147,14 @@ def test_generated_tables_never_crash_and_lose_nothing(tables):
 
 SEED_FILES = {
     "accounts.csv": (
-        "account_id,name,created_at,followers_count,label\n1,Ann,2020-01-01T00:00:00Z,10,human\n"
-        '2,"B, ""quoted""\nname",2020-01-02,20,bot\n3,Cy,1577836800,5,human\n'
-    ).encode(),
+        b"account_id,name,created_at,followers_count,label\n1,Ann,2020-01-01T00:00:00Z,10,human\n"
+        b'2,"B, ""quoted""\nname",2020-01-02,20,bot\n3,Cy,1577836800,5,human\n'
+    ),
     "engagements.jsonl": (
-        '{"engagement_id": "e1", "cascade_id": "c1", "child_account_id": "1", "kind": "retweet", "delay_s": 5}\n'
-        '{"engagement_id": "e2", "cascade_id": "c1", "parent_engagement_id": "e1", "child_account_id": "2", '
-        '"kind": "reply", "time": "2020-01-01T00:00:09Z"}\n'
-    ).encode(),
+        b'{"engagement_id": "e1", "cascade_id": "c1", "child_account_id": "1", "kind": "retweet", "delay_s": 5}\n'
+        b'{"engagement_id": "e2", "cascade_id": "c1", "parent_engagement_id": "e1", "child_account_id": "2", '
+        b'"kind": "reply", "time": "2020-01-01T00:00:09Z"}\n'
+    ),
 }
 CASCADES = b"cascade_id,created_at\nc1,2020-01-01T00:00:00Z\n"
 DANGEROUS = [b"\r", b"\n", b",", b'"', b"\x00", b"\xff", b"\xfe", b"\xef\xbb\xbf", b"{", b"[", b"\t", b"\x1f\x8b",

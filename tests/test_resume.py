@@ -17,7 +17,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from test_workflow import copy_project
 
 pytestmark = pytest.mark.slow

@@ -19,7 +19,15 @@ import pandas as pd
 import yaml
 
 from spreadwatch.adapters import AdapterResult, get_adapter
-from spreadwatch.schema import DATASET_NAME_PATTERN, REJECTED_COLUMNS, InputFileError, TABLE_ORDER, empty_table, problem_lines, validate_tables
+from spreadwatch.schema import (
+    DATASET_NAME_PATTERN,
+    REJECTED_COLUMNS,
+    TABLE_ORDER,
+    InputFileError,
+    empty_table,
+    problem_lines,
+    validate_tables,
+)
 
 log = logging.getLogger(__name__)
 

@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import bz2
 import csv
+import gzip
 import io
 import json
 import lzma
-import gzip
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path

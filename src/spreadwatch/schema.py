@@ -371,7 +371,7 @@ def _coerce(values: pd.Series, column: Column, fmt: str | None = None) -> tuple[
             reasons[floaty] = ID_FLOAT_REASON
         return text, reasons
     if column.dtype == "timestamp":
-        out, reasons, units = _parse_times(values, present, fmt)
+        out, reasons, _units = _parse_times(values, present, fmt)
         return out, reasons.mask(present & out.isna() & reasons.isna(), "cannot parse as a timestamp")
     if column.dtype in ("Int64", "float"):
         if values.dtype == bool or str(values.dtype) == "boolean":
@@ -562,7 +562,7 @@ def validate_tables(
             if column.dtype == "timestamp" and column.name in frame.columns:
                 fmt = context.time_format(name, column.name)
                 present = frame[column.name].notna()
-                times, reasons, units = _parse_times(
+                times, reasons, _units = _parse_times(
                     *(_strip(frame[column.name], present)), fmt
                 )
                 reasons = reasons.mask(present & times.isna() & reasons.isna(), "cannot parse as a timestamp")
@@ -669,7 +669,7 @@ def validate_tables(
             keep &= ~bad
         table = table[keep].sort_values(list(spec.key), kind="stable").reset_index(drop=True)
         accepted[name] = table
-        counts[name] = {"read": int(len(frame)), "accepted": int(len(table)), "rejected": int((~keep).sum())}
+        counts[name] = {"read": len(frame), "accepted": len(table), "rejected": int((~keep).sum())}
     report = ValidationReport(tables=accepted, rejected=rejections.frame(), counts=counts)
     report.notes = context.notes
     report.time_window = {"start": f"{window['start']:%Y-%m-%d %H:%M:%S}", "end": f"{window['end']:%Y-%m-%d %H:%M:%S}",

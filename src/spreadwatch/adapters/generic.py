@@ -18,7 +18,13 @@ import pandas as pd
 
 from spreadwatch.adapters import AdapterResult
 from spreadwatch.readers import EmptyInputFile, read_table_file
-from spreadwatch.schema import REJECTED_COLUMNS, SOURCE_ROW, TABLE_SPECS, InputFileError, empty_table
+from spreadwatch.schema import (
+    REJECTED_COLUMNS,
+    SOURCE_ROW,
+    TABLE_SPECS,
+    InputFileError,
+    empty_table,
+)
 
 
 def _encoding_for(table: str, options: dict) -> str | None:
