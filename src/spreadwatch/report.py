@@ -199,6 +199,32 @@ def metrics_table(metric_files: list[str | Path]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+EMPTY_TABLE_EFFECT = {
+    "accounts": "no bot model, no account ranking",
+    "cascades": "no cascade model, no domain ranking",
+    "engagements": "no engagements: no propagation graphs; cascade structure, spread and engager features are missing",
+    "posts": "no post-level features",
+    "follows": "no follow-graph features",
+    "domains": "no domain ratings: the FIB-index and domain lists use the cascade scores only",
+}
+
+
+def skip_notes(card: dict, metric_files: list) -> pd.DataFrame:
+    """One row per thing not done for this dataset (``what``, ``why``): tables with no accepted rows
+    and metric records marked ``skipped``."""
+    rows = []
+    for table, counts in card.get("counts", {}).items():
+        if counts.get("accepted", 0) == 0:
+            read = counts.get("read", 0)
+            why = "no file or an empty file" if read == 0 else f"all {read} rows rejected (see rejected.parquet)"
+            rows.append({"what": f"{table}: {EMPTY_TABLE_EFFECT.get(table, 'not used')}", "why": why})
+    for path in metric_files:
+        record = json.loads(Path(path).read_text())
+        if record.get("skipped"):
+            rows.append({"what": Path(path).stem.replace("__", " / "), "why": str(record["skipped"])})
+    return pd.DataFrame(rows, columns=["what", "why"])
+
+
 def build_report(
     dataset: str,
     out_html: str | Path,
@@ -249,6 +275,9 @@ def build_report(
     )
     if card.get("quirks"):
         sections.append("<h3>Data quirks and what was done</h3>" + html_table(pd.DataFrame(card["quirks"])))
+    skips = skip_notes(card, metric_files)
+    if len(skips):
+        sections.append("<h3>Skipped, and why</h3>" + html_table(skips))
     labels = pd.DataFrame(
         [{"what": "account labels", **card.get("account_labels", {})},
          {"what": "cascade labels", **card.get("cascade_labels", {})}]
