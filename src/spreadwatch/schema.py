@@ -562,7 +562,7 @@ def validate_tables(
             if column.dtype == "timestamp" and column.name in frame.columns:
                 fmt = context.time_format(name, column.name)
                 present = frame[column.name].notna()
-                times, reasons, _units = _parse_times(
+                times, reasons, units = _parse_times(
                     *(_strip(frame[column.name], present)), fmt
                 )
                 reasons = reasons.mask(present & times.isna() & reasons.isna(), "cannot parse as a timestamp")
