@@ -70,5 +70,6 @@ def test_cli_validate_unreadable_json_names_the_line(tmp_path):
     bad.write_text('{"account_id": "1"}\n{"account_id": \n')
     run = subprocess.run([sys.executable, "-m", "spreadwatch", "validate", "--accounts", str(bad)],
                          capture_output=True, text=True)
-    assert run.returncode == 2
-    assert "accounts.jsonl: line 2 is not valid JSON" in run.stderr
+    assert run.returncode == 1  # the broken line is quarantined with its line number, the rest is used
+    assert "read        2 = accepted        1 + rejected      1" in run.stdout
+    assert "accounts.jsonl: row 2, column '<record>': line 2: not valid JSON" in run.stdout

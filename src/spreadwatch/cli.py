@@ -15,6 +15,9 @@
                                              score generic-format files with the shipped model (no labels needed)
 
 Every command prints what it did; errors name the file, row and column to fix.
+Exit codes: 0 clean, 1 rows were rejected (reasons printed), 2 unusable input or arguments,
+3 internal error (a bug; the traceback is written to a file whose path is printed).
+After a crash or kill: `spreadwatch run --resume [same arguments]` unlocks and reruns incomplete jobs.
 """
 from __future__ import annotations
 
@@ -26,6 +29,9 @@ from pathlib import Path
 
 from spreadwatch.runlog import script_logging
 from spreadwatch.schema import TABLE_ORDER, InputFileError
+
+# exit codes: 0 clean, 1 rows rejected (see the reasons), 2 unusable input or arguments, 3 a bug
+EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE, EXIT_BUG = 0, 1, 2, 3
 
 
 def _cmd_simulate(args) -> int:
@@ -44,22 +50,31 @@ def _cmd_simulate(args) -> int:
 
 def _cmd_validate(args) -> int:
     from spreadwatch.adapters.generic import load
-    from spreadwatch.schema import validate_tables
+    from spreadwatch.ingest import combine_rejections
+    from spreadwatch.schema import problem_lines, validate_tables
 
     files = {t: Path(getattr(args, t)) for t in TABLE_ORDER if getattr(args, t)}
     if not files:
         print("give at least one table file, e.g. --accounts accounts.csv", file=sys.stderr)
         return 2
-    result = load(files)
-    report = validate_tables(result.tables, result.source_files)
-    for table, c in report.counts.items():
-        print(f"{table:12s} read {c['read']:>8,d} = accepted {c['accepted']:>8,d} + rejected {c['rejected']:>6,d}")
-    for line in report.problems(limit=args.show):
+    options = {"encoding": args.encoding} if args.encoding else {}
+    result = load(files, options)
+    validation = {"time_format": args.time_format} if args.time_format else {}
+    report = validate_tables(result.tables, result.source_files, options=validation)
+    rejected, counts = combine_rejections(result, report)
+    for table, c in counts.items():
+        if table in files:
+            print(f"{table:12s} read {c['read']:>8,d} = accepted {c['accepted']:>8,d} + rejected {c['rejected']:>6,d}")
+    for quirk in result.quirks + report.notes:
+        print(f"  note: {quirk['table']}: {quirk['quirk']} ({quirk['count']}): {quirk['action']}")
+    for line in problem_lines(rejected, limit=args.show):
         print("  " + line)
-    if args.rejected_out and len(report.rejected):
-        report.rejected.to_csv(args.rejected_out, index=False)
+    if args.rejected_out and len(rejected):
+        from spreadwatch.safe_csv import write_csv
+
+        write_csv(rejected, args.rejected_out)
         print(f"rejected rows with reasons -> {args.rejected_out}")
-    return 1 if len(report.rejected) else 0
+    return EXIT_REJECTED if len(rejected) else EXIT_OK
 
 
 def _cmd_ingest(args) -> int:
@@ -73,7 +88,10 @@ def _cmd_ingest(args) -> int:
     card = ingest_dataset(args.dataset, registry[args.dataset], out, data_root=args.data_root, raw_dir=args.raw_dir)
     print(json.dumps(card["counts"], indent=2))
     print(f"canonical tables, rejected.parquet and datacard.json -> {out}")
-    return 0
+    n_rejected = sum(c["rejected"] for c in card["counts"].values())
+    if n_rejected:
+        print(f"{n_rejected:,d} row(s) rejected: reasons in {out / 'rejected.parquet'} and datacard.json")
+    return EXIT_REJECTED if n_rejected else EXIT_OK
 
 
 def _cmd_datasets(args) -> int:
@@ -165,10 +183,30 @@ def _cmd_score(args) -> int:
     return 0
 
 
+RESUME_HELP = (
+    "after a crash or kill, resume with: spreadwatch run --resume [the same snakemake arguments] "
+    "(unlocks the folder, then reruns incomplete jobs)"
+)
+
+
 def _cmd_run(args, extra: list[str]) -> int:
-    command = [sys.executable, "-m", "snakemake", "--cores", "all", *extra]
+    resume = "--resume" in extra
+    extra = [a for a in extra if a != "--resume"]
+    base = [sys.executable, "-m", "snakemake"] + ([] if any(a in ("--cores", "-c") or a.startswith(("--cores=", "-c"))
+                                                          for a in extra) else ["--cores", "all"])
+    if resume:
+        unlock = [*base, *extra, "--unlock"]
+        print("+", " ".join(unlock))
+        code = subprocess.call(unlock)
+        if code != 0:
+            return code
+        extra = [*extra, "--rerun-incomplete"] + ([] if "--keep-going" in extra else ["--keep-going"])
+    command = [*base, *extra]
     print("+", " ".join(command))
-    return subprocess.call(command)
+    code = subprocess.call(command)
+    if code != 0 and not resume:
+        print(RESUME_HELP, file=sys.stderr)
+    return code
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -187,6 +225,8 @@ def build_parser() -> argparse.ArgumentParser:
         val.add_argument(f"--{table}", metavar="FILE", help=f"{table} table (.csv, .jsonl or .parquet)")
     val.add_argument("--show", type=int, default=20, help="how many problems to print")
     val.add_argument("--rejected-out", help="write all rejected rows with reasons to this CSV")
+    val.add_argument("--encoding", help="text encoding of files without a byte-order mark (default utf-8)")
+    val.add_argument("--time-format", help="strftime format of day/month dates, e.g. %%d/%%m/%%Y")
     ing = sub.add_parser("ingest", help="ingest one registry dataset into canonical tables")
     ing.add_argument("--dataset", required=True)
     ing.add_argument("--registry", default="configs/datasets.yaml")
@@ -228,7 +268,8 @@ def build_parser() -> argparse.ArgumentParser:
     sco.add_argument("--prior", type=float, default=None, help="expected bot share (default: the model's, 0.15)")
     sco.add_argument("--registry", default="configs/datasets.yaml", help="for the source-credibility lists")
     sco.add_argument("--data-root", default=None)
-    sub.add_parser("run", help="run the Snakemake workflow; extra arguments go to snakemake")
+    sub.add_parser("run", help="run the Snakemake workflow; extra arguments go to snakemake; "
+                   "--resume unlocks and reruns incomplete jobs after a crash or kill")
     return parser
 
 
@@ -245,7 +286,21 @@ def main(argv: list[str] | None = None) -> int:
             return handlers[args.command](args)
         except (InputFileError, FileNotFoundError) as error:
             print(f"error: {error}", file=sys.stderr)
-            return 2
+            return EXIT_UNUSABLE
+        except Exception as error:  # noqa: BLE001 - a bug: say so once, keep the traceback in a file
+            return _report_crash(error)
+
+
+def _report_crash(error: Exception) -> int:
+    import tempfile
+    import traceback
+
+    handle, path = tempfile.mkstemp(prefix="spreadwatch-crash-", suffix=".log")
+    with open(handle, "w", encoding="utf-8") as out:
+        traceback.print_exception(error, file=out)
+    print(f"internal error (a bug in spreadwatch, not in your data): {type(error).__name__}: {error}\n"
+          f"the traceback is in {path}; please report it", file=sys.stderr)
+    return EXIT_BUG
 
 
 if __name__ == "__main__":

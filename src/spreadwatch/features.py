@@ -502,7 +502,7 @@ def cascade_features(
     engagers = eng[["cascade_id", "child_account_id", "delay_s"]].copy()
     engagers["child_account_id"] = engagers["child_account_id"].astype(str)
     if bot_probability is not None and len(bot_probability):
-        engagers["bot_p"] = engagers["child_account_id"].map(bot_probability)
+        engagers["bot_p"] = engagers["child_account_id"].map(bot_probability).astype("float64")
         g = engagers.groupby("cascade_id")
         out["engager_bot_mean"] = g["bot_p"].mean()
         out["engager_bot_median"] = g["bot_p"].median()
@@ -512,7 +512,7 @@ def cascade_features(
     if account_table is not None and len(account_table):
         for column, name in (("log_followers_count", "engager_log_followers"), ("account_age_days", "engager_age_days")):
             if column in account_table:
-                engagers[name] = engagers["child_account_id"].map(account_table[column])
+                engagers[name] = engagers["child_account_id"].map(account_table[column]).astype("float64")
                 out[name] = engagers.groupby("cascade_id")[name].mean()
         if "log_followers_count" in account_table and cascades["root_account_id"].notna().any():
             roots = cascades.set_index("cascade_id")["root_account_id"].astype("string")

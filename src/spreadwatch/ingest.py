@@ -12,13 +12,22 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
 from spreadwatch.adapters import AdapterResult, get_adapter
-from spreadwatch.schema import REJECTED_COLUMNS, TABLE_ORDER, empty_table, validate_tables
+from spreadwatch.schema import (
+    DATASET_NAME_PATTERN,
+    REJECTED_COLUMNS,
+    TABLE_ORDER,
+    InputFileError,
+    empty_table,
+    problem_lines,
+    validate_tables,
+)
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +42,12 @@ def load_registry(path: str | Path) -> dict[str, dict]:
     """Read ``configs/datasets.yaml`` and return ``{dataset_name: entry}``."""
     with open(path, encoding="utf-8") as handle:
         registry = yaml.safe_load(handle) or {}
-    return registry.get("datasets") or {}
+    datasets = registry.get("datasets") or {}
+    bad = sorted(str(n) for n in datasets if not re.fullmatch(DATASET_NAME_PATTERN, str(n)))
+    if bad:
+        raise InputFileError(f"dataset name(s) {bad} must match {DATASET_NAME_PATTERN} "
+                             "(they become folder names under results/)", path=path)
+    return datasets
 
 
 def resolve_data_root(configured: str | None = None) -> Path:
@@ -96,6 +110,37 @@ def fill_delays(cascades: pd.DataFrame, engagements: pd.DataFrame) -> tuple[pd.D
     return engagements, int(need.sum())
 
 
+VALIDATION_OPTIONS = ("time_format", "time_window", "collected_at")
+
+
+def validation_options(entry: dict) -> dict:
+    """The validator's options from a registry entry's ``options`` (time_format, time_window, collected_at)."""
+    options = entry.get("options") or {}
+    return {k: options[k] for k in VALIDATION_OPTIONS if k in options}
+
+
+def combine_rejections(result: AdapterResult, report) -> tuple[pd.DataFrame, dict[str, dict[str, int]]]:
+    """Adapter rejections + validator rejections, and ``{table: {read, accepted, rejected}}``.
+
+    Rows the adapter (or reader) could not use count as read and rejected, so read = accepted + rejected.
+    """
+    rejected = report.rejected
+    adapter = result.rejected if result.rejected is not None and len(result.rejected) else None
+    if adapter is not None:
+        rejected = pd.concat([adapter[REJECTED_COLUMNS].astype(rejected.dtypes.to_dict()), rejected],
+                             ignore_index=True)
+    counts = {}
+    for table in TABLE_ORDER:
+        validated = report.counts.get(table, {"read": 0, "accepted": 0, "rejected": 0})
+        adapter_rejected = int((adapter["table"] == table).sum()) if adapter is not None else 0
+        counts[table] = {
+            "read": validated["read"] + adapter_rejected,
+            "accepted": validated["accepted"],
+            "rejected": validated["rejected"] + adapter_rejected,
+        }
+    return rejected, counts
+
+
 def _label_distribution(frame: pd.DataFrame, column: str) -> dict[str, int]:
     if column not in frame or frame.empty:
         return {}
@@ -115,30 +160,16 @@ def ingest_dataset(
     out_dir.mkdir(parents=True, exist_ok=True)
     data_root = resolve_data_root(str(data_root) if data_root else None)
     result = load_with_adapter(name, entry, data_root, Path(raw_dir) if raw_dir else None)
-    report = validate_tables(result.tables, result.source_files)
+    report = validate_tables(result.tables, result.source_files, options=validation_options(entry))
     tables = report.tables
-    quirks = list(result.quirks)
+    quirks = list(result.quirks) + list(report.notes)
     if "engagements" in tables and "cascades" in tables:
         tables["engagements"], n_filled = fill_delays(tables["cascades"], tables["engagements"])
         quirks.append(
             {"table": "engagements", "quirk": "delay_s derived from absolute time", "count": n_filled,
              "action": "delay_s = time - cascade start (created_at, else first engagement)"}
         )
-    rejected = report.rejected
-    if result.rejected is not None and len(result.rejected):
-        rejected = pd.concat([result.rejected[REJECTED_COLUMNS], rejected], ignore_index=True)
-    # read = accepted + rejected, per table; adapter-level rejections count as read too
-    counts = {}
-    for table in TABLE_ORDER:
-        validated = report.counts.get(table, {"read": 0, "accepted": 0, "rejected": 0})
-        adapter_rejected = (
-            int((result.rejected["table"] == table).sum()) if result.rejected is not None and len(result.rejected) else 0
-        )
-        counts[table] = {
-            "read": validated["read"] + adapter_rejected,
-            "accepted": validated["accepted"],
-            "rejected": validated["rejected"] + adapter_rejected,
-        }
+    rejected, counts = combine_rejections(result, report)
     for table in TABLE_ORDER:
         frame = tables.get(table, empty_table(table))
         frame.to_parquet(out_dir / f"{table}.parquet", index=False)
@@ -146,7 +177,7 @@ def ingest_dataset(
     for table, c in counts.items():
         if c["read"]:
             log.info("%s: %s read %d = accepted %d + rejected %d", name, table, c["read"], c["accepted"], c["rejected"])
-    for line in report.problems(limit=20):
+    for line in problem_lines(rejected, limit=20):
         log.warning("rejected: %s", line)
     accounts = tables.get("accounts", empty_table("accounts"))
     cascades = tables.get("cascades", empty_table("cascades"))
@@ -165,6 +196,7 @@ def ingest_dataset(
         "cascade_labels": _label_distribution(cascades, "label"),
         "cascade_misinformation": _label_distribution(cascades, "is_misinformation"),
         "n_events": int(cascades["event_id"].nunique()) if "event_id" in cascades else 0,
+        "time_window": report.time_window,
         "quirks": sorted(quirks, key=lambda q: (q.get("table", ""), q.get("quirk", ""))),
         "rejected_reasons": {
             f"{t}.{c}: {r}": int(n)

@@ -37,6 +37,20 @@ th{background:#f1f4f9}td.num{text-align:right;font-variant-numeric:tabular-nums}
 """
 
 
+
+def _generated_note() -> str:
+    """'Generated <time>; ' only when asked (SOURCE_DATE_EPOCH or SPREADWATCH_REPORT_TIME=1): the report
+    holds no wall-clock time by default, so reruns are byte-identical."""
+    import os
+
+    if os.environ.get("SOURCE_DATE_EPOCH", "").strip().isdigit():
+        when = datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), tz=timezone.utc)
+    elif os.environ.get("SPREADWATCH_REPORT_TIME") == "1":
+        when = datetime.now(timezone.utc)
+    else:
+        return ""
+    return f"Generated {when:%Y-%m-%d %H:%M} UTC; "
+
 def esc(value) -> str:
     """Escape any value for HTML text and attribute context."""
     if value is None or (isinstance(value, float) and value != value):
@@ -225,6 +239,32 @@ def score_sources_html(account_scores: pd.DataFrame, cascade_scores: pd.DataFram
     return text
 
 
+EMPTY_TABLE_EFFECT = {
+    "accounts": "no bot model, no account ranking",
+    "cascades": "no cascade model, no domain ranking",
+    "engagements": "no engagements: no propagation graphs; cascade structure, spread and engager features are missing",
+    "posts": "no post-level features",
+    "follows": "no follow-graph features",
+    "domains": "no domain ratings: the FIB-index and domain lists use the cascade scores only",
+}
+
+
+def skip_notes(card: dict, metric_files: list) -> pd.DataFrame:
+    """One row per thing not done for this dataset (``what``, ``why``): tables with no accepted rows
+    and metric records marked ``skipped``."""
+    rows = []
+    for table, counts in card.get("counts", {}).items():
+        if counts.get("accepted", 0) == 0:
+            read = counts.get("read", 0)
+            why = "no file or an empty file" if read == 0 else f"all {read} rows rejected (see rejected.parquet)"
+            rows.append({"what": f"{table}: {EMPTY_TABLE_EFFECT.get(table, 'not used')}", "why": why})
+    for path in metric_files:
+        record = json.loads(Path(path).read_text())
+        if record.get("skipped"):
+            rows.append({"what": Path(path).stem.replace("__", " / "), "why": str(record["skipped"])})
+    return pd.DataFrame(rows, columns=["what", "why"])
+
+
 def build_report(
     dataset: str,
     out_html: str | Path,
@@ -270,8 +310,7 @@ def build_report(
     sections.append(
         "<h2>Run summary</h2>"
         f"<p>Dataset <b>{esc(dataset)}</b> ({esc(card.get('format'))}). {esc(card.get('description'))}</p>"
-        f"<p class='note'>Generated {esc(datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC'))}; "
-        f"seeds {esc(seeds)}; "
+        f"<p class='note'>{esc(_generated_note())}seeds {esc(seeds)}; "
         + ", ".join(f"{esc(k)} {esc(v)}" for k, v in versions.items())
         + "</p><h3>Rows read, accepted and rejected</h3>"
         + html_table(counts)
@@ -283,6 +322,9 @@ def build_report(
                         "of its largest job). The report's own job is not included.</p>" + html_table(stats))
     if card.get("quirks"):
         sections.append("<h3>Data quirks and what was done</h3>" + html_table(pd.DataFrame(card["quirks"])))
+    skips = skip_notes(card, metric_files)
+    if len(skips):
+        sections.append("<h3>Skipped, and why</h3>" + html_table(skips))
     labels = pd.DataFrame(
         [{"what": "account labels", **card.get("account_labels", {})},
          {"what": "cascade labels", **card.get("cascade_labels", {})}]

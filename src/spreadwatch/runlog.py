@@ -20,6 +20,11 @@ def script_logging(log_path: str | Path | None = None, level: int = logging.INFO
     logging.captureWarnings(True)
     try:
         yield logging.getLogger("spreadwatch")
-    except Exception:
+    except Exception as error:
+        from spreadwatch.schema import InputFileError
+
+        if isinstance(error, InputFileError):  # the user's input, not a bug: one clear line, no traceback
+            logging.getLogger("spreadwatch").error("error: %s", error)
+            raise SystemExit(2) from None
         logging.getLogger("spreadwatch").exception("stage failed")
         raise

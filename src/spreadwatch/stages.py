@@ -14,6 +14,8 @@ import pandas as pd
 
 from spreadwatch import features, graphs, models, ranking
 from spreadwatch.ingest import read_canonical
+from spreadwatch.safe_csv import write_csv
+from spreadwatch.schema import DATASET_NAME_PATTERN
 
 log = logging.getLogger(__name__)
 
@@ -540,9 +542,9 @@ def run_rank(canonical_dir, account_scores_path, cascade_scores_path, coordinati
     reviews = merge_reviews(read_reviews(reviews_path), read_reviews_db(reviews_db_path, dataset))
     ranked = apply_reviews(ranked, reviews)
     Path(ranked_accounts_out).parent.mkdir(parents=True, exist_ok=True)
-    ranked.to_csv(ranked_accounts_out, index=False, float_format="%.6g")
+    write_csv(ranked, ranked_accounts_out, float_format="%.6g")
     domains = ranking.rank_domains(tables["cascades"], cascade_scores, tables["engagements"])
-    domains.to_csv(ranked_domains_out, index=False, float_format="%.6g")
+    write_csv(domains, ranked_domains_out, float_format="%.6g")
     truth = planted_sources(tables["accounts"]) | set(reviews.loc[reviews["verdict"] == "confirmed", "account_id"])
     truth -= review_exclusions(reviews)
     summary = {}
@@ -750,13 +752,17 @@ def apply_reviews(ranked: pd.DataFrame, reviews: pd.DataFrame) -> pd.DataFrame:
 
 
 def pseudonym(value, salt: str, prefix: str = "") -> str | None:
-    """Salted SHA-256 pseudonym (first 16 hex digits) of a value; None for missing values."""
+    """Salted HMAC-SHA-256 pseudonym (first 16 hex digits) of a value; None for missing values.
+
+    The prefix names the field and is part of the hashed message, so each field has its own key: the
+    same text as a screen name and as a display name gives unrelated pseudonyms."""
     import hashlib
     import hmac
 
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
-    digest = hmac.new(salt.encode("utf-8"), str(value).encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+    message = f"{prefix}\x1f{value}".encode("utf-8")
+    digest = hmac.new(salt.encode("utf-8"), message, hashlib.sha256).hexdigest()[:16]
     return f"{prefix}{digest}"
 
 
@@ -772,9 +778,9 @@ def pseudonymise_ranked(ranked: pd.DataFrame, salt: str) -> pd.DataFrame:
     if not salt or len(salt) < 8:
         raise ValueError("a salt of at least 8 characters is required (keep it secret; it is what makes the hashes unlinkable)")
     out = pd.DataFrame({"account_pseudonym": [pseudonym(v, salt, "a_") for v in ranked["account_id"]]})
-    for column in ("screen_name", "name"):
+    for column, prefix in (("screen_name", "s_"), ("name", "n_")):
         if column in ranked:
-            out[f"{column}_pseudonym"] = [pseudonym(v, salt, "n_") for v in ranked[column]]
+            out[f"{column}_pseudonym"] = [pseudonym(v, salt, prefix) for v in ranked[column]]
     for column in EXPORT_NUMERIC:
         if column in ranked:
             out[column] = ranked[column].to_numpy()
@@ -786,17 +792,24 @@ def pseudonymise_ranked(ranked: pd.DataFrame, salt: str) -> pd.DataFrame:
 
 def run_export(results_dir, dataset: str, salt: str, out_dir) -> list[Path]:
     """Write the pseudonymised ranked accounts and the domain ranking (domains are public) to ``out_dir``."""
+    import re
+
+    if not re.fullmatch(DATASET_NAME_PATTERN, dataset or ""):
+        raise ValueError(f"dataset name {dataset!r} must match {DATASET_NAME_PATTERN} (letters, digits, _ and -)")
     base = Path(results_dir) / dataset
+    if not (base / "ranked_accounts.csv").exists():
+        raise ValueError(f"{base / 'ranked_accounts.csv'} not found: run the workflow for {dataset!r} first")
+    ranked = pd.read_csv(base / "ranked_accounts.csv", dtype={"account_id": str, "screen_name": str, "name": str})
+    shared = pseudonymise_ranked(ranked, salt)  # checks the salt before anything is written
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    ranked = pd.read_csv(base / "ranked_accounts.csv", dtype={"account_id": str, "screen_name": str, "name": str})
     paths = [out_dir / "ranked_accounts_pseudonymised.csv"]
-    pseudonymise_ranked(ranked, salt).to_csv(paths[0], index=False, float_format="%.6g")
+    write_csv(shared, paths[0], float_format="%.6g")
     domains = base / "ranked_domains.csv"
     if domains.exists():
         table = pd.read_csv(domains)
         paths.append(out_dir / "ranked_domains.csv")
-        table.drop(columns=[c for c in ("top_reasons",) if c in table]).to_csv(paths[1], index=False, float_format="%.6g")
+        write_csv(table.drop(columns=[c for c in ("top_reasons",) if c in table]), paths[1], float_format="%.6g")
     return paths
 
 
@@ -893,5 +906,5 @@ def run_bot_cross_dataset_summary(metric_paths: list, out_csv) -> pd.DataFrame:
     table = pd.concat([table, pd.DataFrame(means)], ignore_index=True)
     table[["n_train", "n_test", "n_features"]] = table[["n_train", "n_test", "n_features"]].astype("Int64")
     Path(out_csv).parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out_csv, index=False, float_format="%.4f")
+    write_csv(table, out_csv, float_format="%.4f")
     return table
