@@ -104,6 +104,8 @@ def main() -> None:
     parser.add_argument("--models", nargs="+", default=list(ALL_MODELS), choices=ALL_MODELS)
     parser.add_argument("--loeo-models", nargs="+", default=list(ALL_MODELS), choices=ALL_MODELS,
                         help="models run under leave_one_event_out (one fit per event)")
+    parser.add_argument("--random-models", nargs="+", default=list(ALL_MODELS), choices=ALL_MODELS,
+                        help="models run under random_5fold (leaky comparison only)")
     parser.add_argument("--classifier", default="rf", choices=models.MODEL_NAMES)
     parser.add_argument("--early", action="store_true", help="early detection on event_separated")
     args = parser.parse_args()
@@ -136,6 +138,12 @@ def main() -> None:
                       "events": int(groups[idx].nunique()), "seeds": args.seeds, "classifier": args.classifier,
                       "results": {}, "dev": {}, "wall_s": {}}
 
+        def save():  # after every run, so an interrupted measurement keeps what it finished
+            stored = json.loads(summary_path.read_text()) if summary_path.exists() else {}
+            stored[dataset] = rows
+            summary_path.parent.mkdir(parents=True, exist_ok=True)
+            summary_path.write_text(json.dumps(stored, indent=2, sort_keys=True, default=float) + "\n")
+
         def run(protocol: str, name: str, assign=None, rows_mask=None):
             keep = idx if rows_mask is None else idx[rows_mask]
             X = baseline_inputs.loc[keep] if name in models.BASELINES else table.loc[keep]
@@ -156,6 +164,7 @@ def main() -> None:
             rows["dev"][name] = summary(record)
             rows["wall_s"][f"dev__{name}"] = seconds
             print(dataset, "dev", name, rows["dev"][name].get("accuracy"), f"{seconds}s", flush=True)
+            save()
         fused = [m for m in CASCADE_MODELS if m in rows["dev"]]
         if fused:
             rows["selected"] = max(fused, key=lambda m: (rows["dev"][m]["accuracy"], -CASCADE_MODELS.index(m)))
@@ -163,12 +172,15 @@ def main() -> None:
             for name in args.models:
                 if protocol == "leave_one_event_out" and name not in args.loeo_models:
                     continue
+                if protocol == "random_5fold" and name not in args.random_models:
+                    continue
                 record, seconds = run(protocol, name)
                 models.write_metrics(record, out / f"cascade__{protocol}__{name}.json")
                 rows["results"].setdefault(protocol, {})[name] = summary(record)
                 rows["wall_s"][f"{protocol}__{name}"] = seconds
                 print(dataset, protocol, name, rows["results"][protocol][name].get("accuracy"),
                       rows["results"][protocol][name].get("f1"), f"{seconds}s", flush=True)
+                save()
         if args.early:
             features_early = results / "features" / "cascades_early.parquet"
             for name in (args.classifier, *models.BASELINES):
@@ -182,10 +194,8 @@ def main() -> None:
                     c: round(v["accuracy"]["mean"], 4) for c, v in early.items()}
                 rows["wall_s"][f"early__{name}"] = round(time.time() - t0, 1)
                 print(dataset, "early", name, rows["early_event_separated"][name], flush=True)
-        stored = json.loads(summary_path.read_text()) if summary_path.exists() else {}
-        stored[dataset] = rows
-        summary_path.parent.mkdir(parents=True, exist_ok=True)
-        summary_path.write_text(json.dumps(stored, indent=2, sort_keys=True, default=float) + "\n")
+                save()
+        save()
 
 
 if __name__ == "__main__":
