@@ -68,6 +68,7 @@ def test_write_shards_puts_every_row_in_exactly_one_shard(canonical, tmp_path):
     assert context["n_shards"] == 3 and set(context["name_models"]) <= {"screen_name", "name"}
 
 
+@pytest.mark.slow
 def test_sharded_features_and_scores_equal_unsharded(canonical, tmp_path):
     g = canonical / "graphs"
     whole = tmp_path / "whole"
