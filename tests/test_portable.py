@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import REPO
 
-from conftest import FIXTURES, REPO
 from spreadwatch import portable
 
 SHIPPED = REPO / "src" / "spreadwatch" / "shipped"
@@ -49,7 +49,7 @@ def test_cresci_users_adapter_reads_groups_epoch_times_nulls_and_crawl_time(tmp_
     assert accounts.loc["3", "collected_at"] == pd.Timestamp("2010-11-07 11:10:52", tz="UTC")
     assert accounts.loc["1", "label"] == "human" and accounts.loc["3", "label"] == "bot"
     assert pd.isna(accounts.loc["1", "location"])  # literal NULL is missing, not the text "NULL"
-    assert accounts.loc["1", "default_profile"] == True  # noqa: E712
+    assert accounts.loc["1", "default_profile"] == True
     counts = {q["quirk"]: q["count"] for q in result.quirks}
     assert counts["created_at in epoch milliseconds (Java L suffix)"] == 1
 
