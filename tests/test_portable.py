@@ -219,5 +219,7 @@ def test_fresh_train_reproduces_the_committed_card(shared_data, tmp_path):
     assert card["model_id"] == committed["model_id"]
     assert card["lodo"] == committed["lodo"]
     assert card["mean_roc_auc"] == committed["mean_roc_auc"]
+    for name in ("bot_model.skops", "bot_model.json", "bot_model.calibration.png"):  # byte-identical retrain
+        assert (tmp_path / "shipped" / name).read_bytes() == (SHIPPED / name).read_bytes(), name
     held = pd.read_parquet(tmp_path / "held.parquet")
     assert held["account_id"].notna().all() and held["raw_probability"].notna().mean() > 0.99
