@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import REPO
 
-from conftest import FIXTURES, REPO
 from spreadwatch import portable
 
 SHIPPED = REPO / "src" / "spreadwatch" / "shipped"
@@ -49,7 +49,7 @@ def test_cresci_users_adapter_reads_groups_epoch_times_nulls_and_crawl_time(tmp_
     assert accounts.loc["3", "collected_at"] == pd.Timestamp("2010-11-07 11:10:52", tz="UTC")
     assert accounts.loc["1", "label"] == "human" and accounts.loc["3", "label"] == "bot"
     assert pd.isna(accounts.loc["1", "location"])  # literal NULL is missing, not the text "NULL"
-    assert accounts.loc["1", "default_profile"] == True  # noqa: E712
+    assert accounts.loc["1", "default_profile"] == True
     counts = {q["quirk"]: q["count"] for q in result.quirks}
     assert counts["created_at in epoch milliseconds (Java L suffix)"] == 1
 
@@ -156,7 +156,9 @@ def test_committed_model_is_small_safe_and_has_a_card():
     assert card["model_id"] == meta["model_id"]
     for key in ("training_datasets", "lodo", "tiers", "known_limits", "code_commit", "mean_roc_auc"):
         assert card[key] not in (None, [], {}), key
-    assert all(row["bot"] + row["human"] > 0 for row in card["training_datasets"])
+    # every training set contributes rows, except the id-less Hays copies replaced by their raw profiles
+    dropped = set(card["dedupe"]["hays_copy_rows_dropped"])
+    assert all(row["bot"] + row["human"] > 0 or row["dataset"] in dropped for row in card["training_datasets"])
 
 
 def test_committed_model_scores_a_fixture_with_nan_for_missing_fields():
@@ -217,5 +219,7 @@ def test_fresh_train_reproduces_the_committed_card(shared_data, tmp_path):
     assert card["model_id"] == committed["model_id"]
     assert card["lodo"] == committed["lodo"]
     assert card["mean_roc_auc"] == committed["mean_roc_auc"]
+    for name in ("bot_model.skops", "bot_model.json", "bot_model.calibration.png"):  # byte-identical retrain
+        assert (tmp_path / "shipped" / name).read_bytes() == (SHIPPED / name).read_bytes(), name
     held = pd.read_parquet(tmp_path / "held.parquet")
     assert held["account_id"].notna().all() and held["raw_probability"].notna().mean() > 0.99

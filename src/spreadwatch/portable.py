@@ -229,7 +229,7 @@ def cap_cells(frame: pd.DataFrame, cap: int = CELL_CAP, seed: int = 0) -> pd.Dat
     """At most ``cap`` rows per (dataset, label) cell (a seeded random sample), original order kept."""
     rng = np.random.default_rng(seed)
     keep = np.zeros(len(frame), dtype=bool)
-    for _, positions in frame.groupby(["dataset", "label"], sort=True).indices.items():
+    for positions in frame.groupby(["dataset", "label"], sort=True).indices.values():
         chosen = positions if len(positions) <= cap else rng.choice(positions, cap, replace=False)
         keep[chosen] = True
     return frame[keep]
@@ -308,7 +308,7 @@ def _metrics(y: np.ndarray, p: np.ndarray) -> dict:
     keep = ~np.isnan(p)
     y, p = y[keep], p[keep]
     both = len(np.unique(y)) == 2
-    out = {"n": int(len(y)), "n_bot": int(y.sum()), "n_human": int(len(y) - y.sum()),
+    out = {"n": len(y), "n_bot": int(y.sum()), "n_human": int(len(y) - y.sum()),
            "roc_auc": float(roc_auc_score(y, p)) if both else None,
            "pr_auc": float(average_precision_score(y, p)) if both else None,
            "accuracy": float(((p >= 0.5) == y).mean()) if len(y) else None}
@@ -453,7 +453,7 @@ def save_bot_model(model: PortableBotModel, out_dir, meta: dict | None = None) -
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    blob = sio.dumps({tier: model.classifiers[tier] for tier in sorted(model.classifiers)})
+    blob = _fixed_zip_times(sio.dumps({tier: model.classifiers[tier] for tier in sorted(model.classifiers)}))
     payload = {"format": "spreadwatch-portable-bot-model/1", "tiers": {t: {"required": r, "features": f}
                                                                        for t, (r, f) in TIERS.items()},
                "fitted_tiers": sorted(model.classifiers), "calibration": model.calibration,
@@ -468,6 +468,35 @@ def save_bot_model(model: PortableBotModel, out_dir, meta: dict | None = None) -
     (out_dir / BOT_MODEL_FILE).write_bytes(blob)
     (out_dir / BOT_META_FILE).write_text(json.dumps(payload, sort_keys=True, separators=(",", ":")) + "\n")
     return payload
+
+
+def _fixed_zip_times(blob: bytes) -> bytes:
+    """The skops zip made reproducible: array members (named after Python object ids by skops) renamed
+    in order of first mention in ``schema.json``, memo ``__id__`` values renumbered the same way, members
+    sorted, every timestamp set to 1980-01-01, so a retrain gives a byte-identical file."""
+    import io
+    import re
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(blob))
+    schema = source.read("schema.json").decode("utf-8")
+    names = [n for n in source.namelist() if n != "schema.json"]
+    order = {}
+    for match in re.finditer(r"\d+\.npy", schema):
+        order.setdefault(match.group(0), f"{len(order):06d}.npy")
+    for name in names:
+        order.setdefault(name, f"{len(order):06d}.npy")
+    schema = re.sub(r"\d+\.npy", lambda m: order[m.group(0)], schema)
+    ids = {}  # skops' memo ids are object ids too: renumber them in order of appearance
+    schema = re.sub(r'"__id__": (\d+)', lambda m: f'"__id__": {ids.setdefault(m.group(1), len(ids) + 1)}', schema)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        members = [("schema.json", schema.encode("utf-8"))] + sorted(
+            (order[name], source.read(name)) for name in names)
+        for name, data in members:
+            target.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data,
+                            compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 def _classifier_fingerprint(classifier) -> str:
@@ -510,17 +539,17 @@ DEFAULT_BOT_DATASETS = [
 # published cross-dataset ROC AUC of BotometerLite (Yang et al. AAAI 2020; anchors/BOTS_ANCHORS.md)
 BOTOMETERLITE_AUC = {"gilani_2017": 0.68, "cresci_rtbust_2019": 0.60, "botwiki+verified": 0.99}
 KNOWN_LIMITS = [
-    "Trained on public research sets collected 2011-2022 (Twitter v1.1/v2 profiles); platforms and bot "
-    "behaviour drift: treat scores on new platforms as a ranking signal, not a verdict.",
-    "Profile features only (counts, growth against account age at the dataset's own crawl time, names, "
+    ("Trained on public research sets collected 2011-2022 (Twitter v1.1/v2 profiles); platforms and bot "
+    "behaviour drift: treat scores on new platforms as a ranking signal, not a verdict."),
+    ("Profile features only (counts, growth against account age at the dataset's own crawl time, names, "
     "description, default-profile flags); no tweets, no network. Accounts lacking followers/friends "
-    "counts (and statuses or a screen name plus age) are not scored (NaN).",
-    "Labels differ by source: purchased followers, spam campaigns, self-declared bots, annotated "
-    "samples; verified celebrities and organisations stand in for humans in some sets.",
-    "Probabilities are calibrated on held-out datasets at a balanced prior and then adjusted to the "
-    "stated prior (default 0.15, Botometer's CAP); a population with another bot share needs its own prior.",
-    "gilani-2017 followers/friends are recovered from its popularity band and follower/friend ratio "
-    "(approximate); its age from its own age column.",
+    "counts (and statuses or a screen name plus age) are not scored (NaN)."),
+    ("Labels differ by source: purchased followers, spam campaigns, self-declared bots, annotated "
+    "samples; verified celebrities and organisations stand in for humans in some sets."),
+    ("Probabilities are calibrated on held-out datasets at a balanced prior and then adjusted to the "
+    "stated prior (default 0.15, Botometer's CAP); a population with another bot share needs its own prior."),
+    ("gilani-2017 followers/friends are recovered from its popularity band and follower/friend ratio "
+    "(approximate); its age from its own age column."),
 ]
 
 
@@ -583,11 +612,11 @@ def _git_commit() -> str | None:
 def card_markdown(card: dict) -> str:
     """The human-readable model card (Markdown)."""
     lines = [f"# Portable bot model `{card['model_id']}`", "",
-             "Scores any account with Twitter-style profile fields; trained on the union of the public "
-             "labelled bot datasets (`spreadwatch train`, `make models`). Code: `src/spreadwatch/portable.py`.", "",
+             ("Scores any account with Twitter-style profile fields; trained on the union of the public "
+              "labelled bot datasets (`spreadwatch train`, `make models`). Code: `src/spreadwatch/portable.py`."), "",
              f"- code commit: `{card['code_commit']}`", f"- seed: {card['seed']}",
-             f"- prior: calibrated at a balanced prior {TRAIN_PRIOR}, adjusted to P(bot) = {card['default_prior']} "
-             "by default (Botometer CAP; `bot.prior` in the config)",
+             (f"- prior: calibrated at a balanced prior {TRAIN_PRIOR}, adjusted to P(bot) = {card['default_prior']} "
+              "by default (Botometer CAP; `bot.prior` in the config)"),
              f"- label de-duplication: {json.dumps(card['dedupe'], sort_keys=True)}", "",
              "## Training datasets", "", "| dataset | overlap group | bots | humans | label source |", "|---|---|---|---|---|"]
     for row in card["training_datasets"]:
@@ -600,14 +629,14 @@ def card_markdown(card: dict) -> str:
               "|---|---|---|---|---|---|---|---|---|---|"]
 
     def f(v):
-        return "–" if v is None or v != v else f"{v:.3f}"
+        return "–" if v is None or np.isnan(v) else f"{v:.3f}"
 
     for row in card["lodo"]:
         lines.append(f"| {row['evaluation']} | {row['n']} | {row['n_bot']} | {row['n_not_scored']} | {f(row['roc_auc'])} | "
                      f"{f(row['pr_auc'])} | {f(row['brier'])} | {f(row['ece'])} | {f(row.get('ece_at_prior'))} | "
                      f"{f(BOTOMETERLITE_AUC.get(row['evaluation']))} |")
-    lines += ["", f"Mean ROC AUC over the held-out datasets with both classes: **{card['mean_roc_auc']:.3f}** "
-              f"({', '.join(card['mean_over'])}).", "", "![calibration](bot_model.calibration.png)", "",
+    lines += ["", (f"Mean ROC AUC over the held-out datasets with both classes: **{card['mean_roc_auc']:.3f}** "
+                   f"({', '.join(card['mean_over'])})."), "", "![calibration](bot_model.calibration.png)", "",
               "## Known limits", ""] + [f"- {text}" for text in card["known_limits"]]
     return "\n".join(lines) + "\n"
 
@@ -616,7 +645,7 @@ def ece_at_prior(held: pd.DataFrame, evaluation_sets: dict) -> dict:
     """ECE of each evaluation set after adjusting the calibrated (balanced-prior) probabilities to that
     set's own bot share: the CAP idea with the prior stated as the set's known share."""
     out = {}
-    for unit, members in evaluation_sets.items():
+    for unit in evaluation_sets:
         if unit in POOLED_EVALUATIONS:
             part = held[(held["fold"] == unit) & held["probability"].notna()]
         else:
@@ -652,7 +681,7 @@ def run_train(datasets: list[str], registry: dict, data_root, out_dir, seed: int
         model = train(table, calibration, name_model, seed)
     model.prior = prior
     out_dir = Path(out_dir)
-    meta = {"seed": seed, "training_rows": int(len(table))}
+    meta = {"seed": seed, "training_rows": len(table)}
     payload = save_bot_model(model, out_dir, meta)
     label_sources = {name: re.split(r"\.\s", " ".join(str(registry[name].get("description", "")).split()))[0]
                      for name in datasets}
@@ -663,7 +692,7 @@ def run_train(datasets: list[str], registry: dict, data_root, out_dir, seed: int
 
     def clean(value):
         if isinstance(value, float):
-            return None if value != value else round(value, 4)
+            return None if np.isnan(value) else round(value, 4)
         return value
 
     card = {"model_id": payload["model_id"], "code_commit": _git_commit(), "seed": seed, "default_prior": prior,
@@ -766,14 +795,14 @@ def run_score_files(files: dict, out_dir, prior: float | None = None, registry="
     scores.to_parquet(out_dir / "account_scores.parquet", index=False)
     _csv_safe(scores).to_csv(out_dir / "account_scores.csv", index=False, float_format="%.6g")
     scored = scores["bot_probability"].notna()
-    summary = {"accounts": int(len(scores)), "accounts_scored": int(scored.sum()),
+    summary = {"accounts": len(scores), "accounts_scored": int(scored.sum()),
                "accounts_not_scored": int((~scored).sum()),
                "score_source": {str(k): int(v) for k, v in scores["score_source"].value_counts().sort_index().items()},
                "model_id": str(scores["model_id"].iloc[0]) if len(scores) else None,
                "prior": float(scores["prior"].iloc[0]) if len(scores) else prior,
                "expected_bot_share": float(scores.loc[scored, "bot_probability"].mean()) if scored.any() else None,
                "share_above_0.5": float((scores.loc[scored, "bot_probability"] >= 0.5).mean()) if scored.any() else None,
-               "rejected_rows": int(len(report.rejected)),
+               "rejected_rows": len(report.rejected),
                "outputs": [str(out_dir / "account_scores.csv")]}
     if "cascades" in report.tables and len(report.tables["cascades"]):
         from spreadwatch.stages import credibility_ratings_or_none
@@ -790,7 +819,7 @@ def run_score_files(files: dict, out_dir, prior: float | None = None, registry="
         table = table.sort_values("cascade_id", kind="stable").reset_index(drop=True)
         table.to_parquet(out_dir / "cascade_scores.parquet", index=False)
         _csv_safe(table).to_csv(out_dir / "cascade_scores.csv", index=False)
-        summary["cascades"] = int(len(table))
+        summary["cascades"] = len(table)
         summary["cascades_with_credibility_label"] = int(table["credibility_label"].notna().sum())
         summary["credibility_lists"] = "present" if ratings is not None else "absent (no ../shared/data/misinfo/source_credibility)"
         summary["outputs"].append(str(out_dir / "cascade_scores.csv"))

@@ -28,8 +28,19 @@ import pandas as pd
 
 from spreadwatch.adapters import AdapterResult
 from spreadwatch.adapters.botrepo import (
-    SOURCE_ROW, _COUNT_COLUMNS, file_path, finish_accounts, id_string, normalise_label, parse_plain_time,
-    parse_twitter_time, quirk, read_csv_text, reject, rejected_frame, to_count,
+    _COUNT_COLUMNS,
+    SOURCE_ROW,
+    file_path,
+    finish_accounts,
+    id_string,
+    normalise_label,
+    parse_plain_time,
+    parse_twitter_time,
+    quirk,
+    read_csv_text,
+    reject,
+    rejected_frame,
+    to_count,
 )
 
 _TEXT = ("screen_name", "name", "description", "location", "url", "lang")
