@@ -255,13 +255,22 @@ def _entropy(counts: np.ndarray) -> float:
 
 
 def _row_entropy(counts: np.ndarray) -> np.ndarray:
-    """Shannon entropy (bits) of each row of a count matrix; NaN for an all-zero row (``_entropy`` per row)."""
+    """Shannon entropy (bits) of each row of a count matrix; NaN for an all-zero row.
+
+    Bit-for-bit ``_entropy`` of each row: rows are grouped by their number k of non-zero cells, and the
+    non-zero terms of each group (kept in column order) are summed along the last axis of a contiguous
+    rows x k array, which is the summation numpy does for one row's 1-D array."""
+    counts = np.asarray(counts, dtype=float)
     total = counts.sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = counts / total[:, None]
-        terms = np.where(counts > 0, p * np.log2(np.where(counts > 0, p, 1.0)), 0.0)
-    out = -terms.sum(axis=1)
-    out[total == 0] = np.nan
+    out = np.full(len(counts), np.nan)
+    nonzero = counts > 0
+    k = nonzero.sum(axis=1)
+    for size in np.unique(k[total > 0]):
+        rows = np.flatnonzero((k == size) & (total > 0))
+        mask = nonzero[rows]
+        values = counts[rows][mask].reshape(len(rows), size)  # row-major: each row's non-zeros in order
+        p = values / total[rows][:, None]
+        out[rows] = -(p * np.log2(p)).sum(axis=1)
     return out
 
 
