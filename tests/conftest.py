@@ -53,7 +53,8 @@ def run_workflow_copy(target: Path, *args: str, timeout: int = 1500):
         source = REPO / item
         (shutil.copytree if source.is_dir() else shutil.copy)(source, target / item)
     snakemake = Path(sys.executable).with_name("snakemake")
-    run = subprocess.run([str(snakemake), "--configfile", "configs/test.yaml", "--nolock", *args, *SHARD_TARGETS],
+    # targets first: `--config` takes every word after it
+    run = subprocess.run([str(snakemake), *SHARD_TARGETS, "--configfile", "configs/test.yaml", "--nolock", *args],
                          cwd=target, capture_output=True, text=True, timeout=timeout, check=False)
     assert run.returncode == 0, run.stderr[-6000:]
     return target
