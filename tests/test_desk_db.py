@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from spreadwatch.desk import db as vdb
-from spreadwatch.desk.app import neutralise, unneutralise
+from spreadwatch.desk.app import _cell as neutralise
+from spreadwatch.safe_csv import unneutralise_cell as unneutralise
 from spreadwatch.stages import (
     apply_reviews,
     merge_reviews,

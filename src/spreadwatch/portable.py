@@ -35,6 +35,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 from spreadwatch import features, models
+from spreadwatch.safe_csv import write_csv
 
 log = logging.getLogger(__name__)
 
@@ -761,17 +762,6 @@ def credibility_labels(cascades: pd.DataFrame, ratings: pd.DataFrame | None) -> 
     return pd.Series(values, index=index, dtype="string")
 
 
-def _csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """Neutralise spreadsheet formulas in text cells (leading =, +, -, @ get a quote)."""
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            text = out[column].astype("string")
-            risky = text.str.match(r"^[=+\-@\t\r]").fillna(False).astype(bool)
-            out[column] = text.where(~risky, "'" + text)
-    return out
-
-
 def run_score_files(files: dict, out_dir, prior: float | None = None, registry="configs/datasets.yaml",
                     data_root=None) -> dict:
     """``spreadwatch score``: generic-format files -> shipped-model scores, no registry entry needed.
@@ -789,11 +779,11 @@ def run_score_files(files: dict, out_dir, prior: float | None = None, registry="
     result = load({k: Path(v) for k, v in files.items()})
     report = validate_tables(result.tables, result.source_files)
     if len(report.rejected):
-        report.rejected.to_csv(out_dir / "rejected.csv", index=False)
+        write_csv(report.rejected, out_dir / "rejected.csv")
     accounts = report.tables["accounts"]
     scores = score_accounts_shipped(accounts, prior)
     scores.to_parquet(out_dir / "account_scores.parquet", index=False)
-    _csv_safe(scores).to_csv(out_dir / "account_scores.csv", index=False, float_format="%.6g")
+    write_csv(scores, out_dir / "account_scores.csv", float_format="%.6g")
     scored = scores["bot_probability"].notna()
     summary = {"accounts": len(scores), "accounts_scored": int(scored.sum()),
                "accounts_not_scored": int((~scored).sum()),
@@ -818,7 +808,7 @@ def run_score_files(files: dict, out_dir, prior: float | None = None, registry="
         table["score_source"] = "not_scored"
         table = table.sort_values("cascade_id", kind="stable").reset_index(drop=True)
         table.to_parquet(out_dir / "cascade_scores.parquet", index=False)
-        _csv_safe(table).to_csv(out_dir / "cascade_scores.csv", index=False)
+        write_csv(table, out_dir / "cascade_scores.csv")
         summary["cascades"] = len(table)
         summary["cascades_with_credibility_label"] = int(table["credibility_label"].notna().sum())
         summary["credibility_lists"] = "present" if ratings is not None else "absent (no ../shared/data/misinfo/source_credibility)"

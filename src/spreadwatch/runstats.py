@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from spreadwatch.safe_csv import write_csv
+
 JOB_COLUMNS = ["rule", "job", "seconds", "cpu_seconds", "max_rss_mb"]
 STAGE_COLUMNS = ["stage", "jobs", "seconds", "longest_job_s", "cpu_seconds", "peak_rss_mb"]
 _SHARD = re.compile(r"^(\d+)-of-(\d+)$")
@@ -75,5 +77,5 @@ def run_stats(bench_dir, out_csv, shards: int | None = None) -> pd.DataFrame:
     """Write ``stage_table(read_benchmarks(bench_dir))`` to ``out_csv`` and return it."""
     table = stage_table(read_benchmarks(bench_dir, shards=shards))
     Path(out_csv).parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out_csv, index=False)
+    write_csv(table, out_csv)
     return table

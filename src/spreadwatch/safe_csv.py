@@ -25,12 +25,22 @@ def neutralise_cell(value):
     return value
 
 
+def unneutralise_cell(value):
+    """The inverse of ``neutralise_cell`` for text read back from a file this module wrote."""
+    if isinstance(value, str) and value.startswith("'") and value[1:2] in FORMULA_STARTS:
+        return value[1:]
+    return value
+
+
 def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` whose text cells (and column names) cannot start a spreadsheet formula."""
     out = frame.copy()
     for column in out.columns:
         if _is_text(out[column]):
-            out[column] = out[column].map(neutralise_cell, na_action="ignore")
+            text = out[column]
+            risky = text.astype("string").str.startswith(FORMULA_STARTS).fillna(False).to_numpy(dtype=bool)
+            if risky.any():
+                out[column] = text.where(~risky, "'" + text.astype("string"))
     out.columns = [neutralise_cell(c) if isinstance(c, str) else c for c in out.columns]
     return out
 

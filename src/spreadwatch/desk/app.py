@@ -37,6 +37,14 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from spreadwatch.desk import db as vdb
 from spreadwatch.desk import queries, trees
 from spreadwatch.ranking import COMPONENTS
+from spreadwatch.safe_csv import neutralise_cell, unneutralise_cell
+
+
+def _cell(value) -> str:
+    """A CSV cell for the export: missing as empty, formula-like text neutralised."""
+    missing = value is None or (not isinstance(value, str) and pd.isna(value))
+    return "" if missing else neutralise_cell(str(value))
+
 
 HERE = Path(__file__).parent
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -44,7 +52,6 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' 
 SESSION_COOKIE = "desk_session"
 TOKEN_COOKIE = "desk_token"
 REVIEWER_COOKIE = "desk_reviewer"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def environment() -> Environment:
@@ -54,16 +61,6 @@ def environment() -> Environment:
     env.globals["COMPONENTS"] = COMPONENTS
     env.globals["WORDS"] = queries.COMPONENT_WORDS
     return env
-
-
-def neutralise(value) -> str:
-    """CSV cell that a spreadsheet will not run as a formula (leading = + - @ tab CR get a quote)."""
-    text = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-def unneutralise(value: str) -> str:
-    return value[1:] if isinstance(value, str) and value.startswith("'") and value[1:2] in FORMULA_START else value
 
 
 def load_or_create_token(db_path: str | Path) -> str:
@@ -275,7 +272,7 @@ def create_app(results_dir: str | Path, dataset: str, db_path: str | Path, token
         out = csv.writer(buffer, lineterminator="\n")
         out.writerow(["account_id", "verdict", "reviewer", "note", "date"])
         for r in frame.itertuples(index=False):
-            out.writerow([neutralise(r.account_id), r.verdict, neutralise(r.reviewer), neutralise(r.note), r.date])
+            out.writerow([_cell(r.account_id), r.verdict, _cell(r.reviewer), _cell(r.note), r.date])
         return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="reviews-{dataset}.csv"'})
 
@@ -300,7 +297,7 @@ def create_app(results_dir: str | Path, dataset: str, db_path: str | Path, token
             except (ReviewFileError, UnicodeDecodeError, pd.errors.ParserError) as error:
                 return _answer(request, 400, {"ok": False, "error": str(error)}, env, str(error))
         for column in ("account_id", "note", "reviewer"):
-            reviews[column] = reviews[column].map(unneutralise)
+            reviews[column] = reviews[column].map(unneutralise_cell)
         try:
             with write_lock:
                 n = vdb.import_csv(writer, dataset, reviews, reviewer_default=_reviewer_cookie(request) or "import")
