@@ -51,6 +51,15 @@ def _generated_note() -> str:
         return ""
     return f"Generated {when:%Y-%m-%d %H:%M} UTC; "
 
+
+def measurements_wanted() -> bool:
+    """Measured timings go into the report only when asked (same switches as the time stamp), so that
+    reruns stay byte-identical by default; the table itself is always written beside the benchmarks."""
+    import os
+
+    return os.environ.get("SOURCE_DATE_EPOCH", "").strip().isdigit() or os.environ.get("SPREADWATCH_REPORT_TIME") == "1"
+
+
 def esc(value) -> str:
     """Escape any value for HTML text and attribute context."""
     if value is None or (isinstance(value, float) and value != value):
@@ -315,7 +324,11 @@ def build_report(
         + "</p><h3>Rows read, accepted and rejected</h3>"
         + html_table(counts)
     )
-    if run_stats_path is not None and Path(run_stats_path).exists():
+    if run_stats_path is not None and Path(run_stats_path).exists() and not measurements_wanted():
+        sections.append(f"<h3>Time and memory per stage</h3><p class='note'>Measured per run, so kept out of this "
+                        f"page (reruns stay byte-identical): see <code>{esc(run_stats_path)}</code>, or rebuild "
+                        "the report with SPREADWATCH_REPORT_TIME=1 to include the table.</p>")
+    elif run_stats_path is not None and Path(run_stats_path).exists():
         stats = pd.read_csv(run_stats_path)
         sections.append("<h3>Time and memory per stage</h3><p class='note'>From the workflow's benchmark files "
                         "(seconds summed over a stage's jobs, which may run in parallel; peak resident memory "

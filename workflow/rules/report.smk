@@ -11,7 +11,7 @@ rule report:
         ranking_metrics=lambda wc: ranking_metric_files(wc.dataset),
         tables=expand("results/{{dataset}}/canonical/{table}.parquet", table=TABLES),
         coordination="results/{dataset}/graphs/coengagement_pairs.parquet",
-        run_stats="results/{dataset}/metrics/run_stats.csv",
+        run_stats="benchmarks/{dataset}/run_stats.csv",
         bot_model="results/{dataset}/models/bot_model.skops",
         cascade_model="results/{dataset}/models/cascade_model.skops",
         early_detection=lambda wc: (

@@ -7,7 +7,7 @@ rule run_stats:
     input:
         run_stats_inputs,
     output:
-        "results/{dataset}/metrics/run_stats.csv",
+        "benchmarks/{dataset}/run_stats.csv",
     log:
         "logs/{dataset}/run_stats.log",
     benchmark:
