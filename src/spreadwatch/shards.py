@@ -197,7 +197,8 @@ def fit_account_model(features_path, canonical_dir, model: str, seed: int, model
 def score_account_shard(features_path, shard_accounts_path, model_path, folds_path, out_path) -> pd.DataFrame:
     """Scores of one shard's accounts: out-of-fold probability for labelled accounts (the model of the
     fold that held the account out), the full model's for the rest, and the full model's explanations.
-    Columns out: account_id, label, bot_probability, reason_{i}_feature, reason_{i}_effect."""
+    Columns out: account_id, label, bot_probability, reason_{i}_feature, reason_{i}_effect, score_source,
+    model_id (as ``stages.run_score`` writes them; sharded runs use the in-domain model)."""
     accounts = pd.read_parquet(shard_accounts_path, columns=["account_id", "label"])
     ids = sorted(accounts["account_id"].astype(str))
     table = pd.read_parquet(features_path, filters=[("account_id", "in", ids)] if ids else None)
@@ -223,6 +224,10 @@ def score_account_shard(features_path, shard_accounts_path, model_path, folds_pa
             out.loc[unknown, "bot_probability"] = full.predict_proba(table.loc[unknown])[:, positive]
         out = out.join(models.explain(full, table, positive_index=positive))
     out = out.reset_index()
+    card_path = Path(str(model_path) + ".json")
+    card = json.loads(card_path.read_text()) if card_path.exists() else {}
+    out["score_source"] = np.where(out["bot_probability"].notna(), "in_domain_model", "not_scored")
+    out["model_id"] = f"in_domain:{card.get('model', 'unknown')}"
     Path(out_path).parent.mkdir(parents=True, exist_ok=True)
     out.to_parquet(out_path, index=False)
     return out
