@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PYTHONHASHSEED := 0
 
-.PHONY: run test venv lint report bench clean chromium slurm models
+.PHONY: run test venv lint format report bench clean chromium slurm models
 
 venv: $(STAMP)
 
@@ -26,8 +26,17 @@ run: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES) --configfile configs/config.yaml
 	@echo "Report: results/synthetic/report/index.html  (ranked lists: results/synthetic/ranked_*.csv)"
 
+# Lint checks only (CI fails on any finding); `make format` applies the fixes and the formatting.
 lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/snakefmt --check Snakefile workflow/rules
 	$(BIN)/snakemake --lint --configfile configs/test.yaml
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+	$(BIN)/snakefmt Snakefile workflow/rules
 
 # Headless Debian Chromium and its driver for tests/test_report_browser.py and tests/test_desk_browser.py
 # (Selenium uses /usr/bin/chromedriver, nothing is downloaded); a second call finds both and does nothing.
