@@ -7,6 +7,7 @@ the embedding time.
 
     python bench/bot_text_features.py [--accounts 5000] [--model hgb]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,18 +37,27 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as cache:
         text = features.text_features(accounts, posts, MiniLMEmbedder(cache_dir=cache).embed)
     embed_seconds = time.perf_counter() - start
-    record = {"accounts": args.accounts, "days": args.days, "model": args.model, "seeds": args.seeds,
-              "protocol": "stratified_5fold", "embedding_seconds": embed_seconds, "variants": {}}
+    record = {
+        "accounts": args.accounts,
+        "days": args.days,
+        "model": args.model,
+        "seeds": args.seeds,
+        "protocol": "stratified_5fold",
+        "embedding_seconds": embed_seconds,
+        "variants": {},
+    }
     for name, extra in (("without_text", None), ("with_text", text)):
         X = features.account_features(accounts, posts, text=extra)
-        result, _ = models.evaluate(X, y.reindex(X.index), task="bot", protocol="stratified_5fold",
-                                    model=args.model, seeds=args.seeds)
+        result, _ = models.evaluate(
+            X, y.reindex(X.index), task="bot", protocol="stratified_5fold", model=args.model, seeds=args.seeds
+        )
         record["variants"][name] = {
             "n_features": X.shape[1],
             **{m: result["metrics"][m] for m in ("roc_auc", "accuracy", "f1")},
         }
-        print(name, X.shape[1], {m: round(result["metrics"][m]["mean"], 4) for m in ("roc_auc", "accuracy")},
-              flush=True)
+        print(
+            name, X.shape[1], {m: round(result["metrics"][m]["mean"], 4) for m in ("roc_auc", "accuracy")}, flush=True
+        )
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
     print(f"-> {OUT}")

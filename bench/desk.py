@@ -19,6 +19,7 @@ data). Writes ``results/bench/desk.json``. Timings are never asserted in tests.
     python bench/desk.py                      # default: results/synthetic and a 1M-row table
     python bench/desk.py --rows 0             # the dataset only
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,7 +40,7 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from spreadwatch.ranking import COMPONENTS, DEFAULT_WEIGHTS, combine
+from spreadwatch.ranking import COMPONENTS, DEFAULT_WEIGHTS, combine  # noqa: E402 (after the sys.path line)
 
 
 def free_port() -> int:
@@ -52,9 +53,26 @@ def start(results: Path, dataset: str, db: Path) -> tuple[subprocess.Popen, str,
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     t0 = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "spreadwatch.cli", "serve", "--dataset", dataset,
-                                "--port", str(port), "--results", str(results), "--db", str(db)],
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "spreadwatch.cli",
+            "serve",
+            "--dataset",
+            dataset,
+            "--port",
+            str(port),
+            "--results",
+            str(results),
+            "--db",
+            str(db),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}"
     while True:
         if process.poll() is not None:
@@ -78,20 +96,33 @@ def timed(url: str, paths: list[str], n: int) -> dict:
         times.append((time.perf_counter() - t0) * 1000)
         sizes.append(len(body))
     a = np.asarray(times)
-    return {"requests": n, "p50_ms": round(float(np.percentile(a, 50)), 2), "p95_ms": round(float(np.percentile(a, 95)), 2),
-            "max_ms": round(float(a.max()), 2), "mean_bytes": int(np.mean(sizes)), "distinct_paths": len(set(paths))}
+    return {
+        "requests": n,
+        "p50_ms": round(float(np.percentile(a, 50)), 2),
+        "p95_ms": round(float(np.percentile(a, 95)), 2),
+        "max_ms": round(float(a.max()), 2),
+        "mean_bytes": int(np.mean(sizes)),
+        "distinct_paths": len(set(paths)),
+    }
 
 
 def page_kinds(results: Path, dataset: str, total: int) -> dict[str, list[str]]:
-    ranked = pd.read_csv(results / dataset / "ranked_accounts.csv", dtype={"account_id": str, "screen_name": str},
-                         usecols=["account_id", "screen_name"])
+    ranked = pd.read_csv(
+        results / dataset / "ranked_accounts.csv",
+        dtype={"account_id": str, "screen_name": str},
+        usecols=["account_id", "screen_name"],
+    )
     canonical = pd.read_parquet(results / dataset / "canonical" / "accounts.parquet", columns=["account_id"])
     known = ranked[ranked["account_id"].isin(set(canonical["account_id"]))]
     accounts = [f"/account/{a}" for a in known["account_id"].head(200)]
     name = str(known["screen_name"].dropna().iloc[min(50, len(known) - 1)])[:6]
-    kinds = {"queue": ["/queue"], "queue_sorted": ["/queue?sort=coordination&desc=1"],
-             "queue_filtered": ["/queue?min_score=0.6&status=unreviewed"],
-             "queue_search": [f"/queue?q={urllib.parse.quote(name)}"], "account": accounts}
+    kinds = {
+        "queue": ["/queue"],
+        "queue_sorted": ["/queue?sort=coordination&desc=1"],
+        "queue_filtered": ["/queue?min_score=0.6&status=unreviewed"],
+        "queue_search": [f"/queue?q={urllib.parse.quote(name)}"],
+        "account": accounts,
+    }
     if total > 50 * 500:
         kinds["queue_deep"] = ["/queue?page=500"]
     return kinds
@@ -106,12 +137,16 @@ def million_table(results: Path, dataset: str, rows: int, out_root: Path, seed: 
     for item in ("canonical", "scores", "graphs"):
         (target / item).symlink_to((results / dataset / item).resolve())
     shutil.copy(results / dataset / "ranked_domains.csv", target / "ranked_domains.csv")
-    real = pd.read_csv(results / dataset / "ranked_accounts.csv", dtype={"account_id": str, "screen_name": str,
-                                                                           "name": str, "top_reasons": str})
+    real = pd.read_csv(
+        results / dataset / "ranked_accounts.csv",
+        dtype={"account_id": str, "screen_name": str, "name": str, "top_reasons": str},
+    )
     rng = np.random.default_rng(seed)
     extra = real.iloc[rng.integers(0, len(real), size=rows - len(real))].reset_index(drop=True)
     extra["account_id"] = [f"m{i}" for i in range(len(extra))]
-    extra["screen_name"] = extra["screen_name"].fillna("acct") + "_" + pd.Series(np.arange(len(extra)) % 9973).astype(str)
+    extra["screen_name"] = (
+        extra["screen_name"].fillna("acct") + "_" + pd.Series(np.arange(len(extra)) % 9973).astype(str)
+    )
     for c in COMPONENTS:  # multiplicative jitter: zero evidence stays zero
         extra[c] = extra[c].to_numpy(float) * np.exp(rng.normal(0, 0.1, len(extra)))
     table = pd.concat([real, extra], ignore_index=True)
@@ -154,12 +189,23 @@ def main() -> None:
         generated = time.perf_counter() - t0
         record = run(work, big.name, work / "bench.sqlite", args.requests, f"{big.name} ({args.rows:,} generated rows)")
         record["generate_table_s"] = round(generated, 1)
-        record["note"] = ("ranked table generated by resampling the dataset's ranked rows (not a 1M-account "
-                          "workflow run); server_start_s includes the one-time indexed cache build")
+        record["note"] = (
+            "ranked table generated by resampling the dataset's ranked rows (not a 1M-account "
+            "workflow run); server_start_s includes the one-time indexed cache build"
+        )
         records.append(record)
-    out = {"benchmark": "desk", "requests_per_page_kind": args.requests, "target_p95_ms": 200,
-           "records": records, "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                                           "loadavg": os.getloadavg(), "platform": platform.platform()}}
+    out = {
+        "benchmark": "desk",
+        "requests_per_page_kind": args.requests,
+        "target_p95_ms": 200,
+        "records": records,
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "loadavg": os.getloadavg(),
+            "platform": platform.platform(),
+        },
+    }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(out, indent=2, sort_keys=True) + "\n")
     print(f"-> {args.out}")

@@ -6,6 +6,7 @@ still reports what it did.
 
     python bench/fuzz_count.py [--examples 1000]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,9 +26,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", type=int, default=1000)
     args = parser.parse_args()
-    from hypothesis import HealthCheck, given, settings
-
     import test_fuzz as fuzz
+    from hypothesis import HealthCheck, given, settings
 
     record = {"examples_per_property": args.examples, "properties": {}}
     OUT.parent.mkdir(parents=True, exist_ok=True)
@@ -41,9 +41,16 @@ def main() -> None:
 
     workdir = tempfile.mkdtemp(prefix="fuzz-count-")
     for name, strategy, body in (
-        ("generated_tables", (fuzz.TABLES,), fuzz.test_generated_tables_never_crash_and_lose_nothing.hypothesis.inner_test),
-        ("byte_mutated_files", (fuzz.mutated(), fuzz.st.sampled_from([None, "latin-1"])),
-         fuzz.test_byte_mutated_files_are_an_error_or_a_balanced_quarantine.hypothesis.inner_test),
+        (
+            "generated_tables",
+            (fuzz.TABLES,),
+            fuzz.test_generated_tables_never_crash_and_lose_nothing.hypothesis.inner_test,
+        ),
+        (
+            "byte_mutated_files",
+            (fuzz.mutated(), fuzz.st.sampled_from([None, "latin-1"])),
+            fuzz.test_byte_mutated_files_are_an_error_or_a_balanced_quarantine.hypothesis.inner_test,
+        ),
     ):
         stats = {"examples": 0, "failures": 0, "seconds": 0.0, "first_failure": None}
         record["properties"][name] = stats
@@ -63,12 +70,18 @@ def main() -> None:
                 if _stats["examples"] % 25 == 0:
                     _stats["seconds"] = round(time.perf_counter() - _start, 1)
                     save()
+
             return counted
 
-        counted = make(body, stats, name, start)
+        counting_body = make(body, stats, name, start)
 
-        run = settings(max_examples=args.examples, derandomize=True, deadline=None, database=None,
-                       suppress_health_check=list(HealthCheck))(given(fuzz.st.tuples(*strategy))(counted))
+        run = settings(
+            max_examples=args.examples,
+            derandomize=True,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )(given(fuzz.st.tuples(*strategy))(counting_body))
         run()
         stats["seconds"] = round(time.perf_counter() - start, 1)
         save()

@@ -15,6 +15,7 @@ the other models on the same protocol for comparison, to ``results/bench/gnn_eva
 
     OMP_NUM_THREADS=1 python bench/gnn_eval.py --datasets twitter15 twitter16 upfd_politifact --seeds 0 1 2
 """
+
 from __future__ import annotations
 
 import argparse
@@ -66,8 +67,14 @@ def _ablation(dataset: str, protocol: str, seeds: list[int], target: str, out_js
     keep = groups.notna() & times.notna() if protocol in ("event_5fold", "time_split") else y.notna()
     y = y[keep]
     record, _ = models.evaluate(
-        pd.DataFrame(index=y.index), y, task="cascade", protocol=protocol, model="bigcn_no_history", seeds=seeds,
-        groups=groups[keep].astype(str), times=times[keep].astype("int64"),
+        pd.DataFrame(index=y.index),
+        y,
+        task="cascade",
+        protocol=protocol,
+        model="bigcn_no_history",
+        seeds=seeds,
+        groups=groups[keep].astype(str),
+        times=times[keep].astype("int64"),
         make_classifier=lambda seed: gnn.BiGCNClassifier(graphs=trees, account_history=False, random_state=seed),
     )
     models.write_metrics(record, out_json, {"target": target})
@@ -85,28 +92,43 @@ def simulated_bot_run(n_accounts: int, days: int, seeds: list[int]) -> dict:
     tables = validate_tables(simulate_platform(SimulationConfig(n_accounts=n_accounts, days=days, seed=0))).tables
     network = graphs.retweet_network(tables["engagements"], tables["cascades"])
     table = features.account_features(
-        tables["accounts"], tables["posts"], network_metrics=graphs.account_network_metrics(network),
+        tables["accounts"],
+        tables["posts"],
+        network_metrics=graphs.account_network_metrics(network),
         coordination=graphs.co_engagement_pairs(tables["engagements"], window_s=60.0),
-        engagements=tables["engagements"])
+        engagements=tables["engagements"],
+    )
     prepare_s = time.perf_counter() - start
     labels = tables["accounts"].set_index("account_id")["label"].reindex(table.index).dropna().astype(str)
     graph = gnn.account_graph(table, tables["follows"], tables["engagements"], tables["cascades"])
     dataset = f"synthetic_{n_accounts}"
-    results = {"prepare_s": round(prepare_s, 1), "n_accounts": int(len(table)), "n_labelled": int(len(labels)),
-               "edges": {k: int(len(v[0])) for k, v in graph.relations.items()}}
+    results = {
+        "prepare_s": round(prepare_s, 1),
+        "n_accounts": int(len(table)),
+        "n_labelled": int(len(labels)),
+        "edges": {k: int(len(v[0])) for k, v in graph.relations.items()},
+    }
     for model in ("hgb", "botrgcn"):
         start = time.perf_counter()
         make = (lambda seed: gnn.BotRGCNClassifier(graph=graph, random_state=seed)) if model == "botrgcn" else None
         X = pd.DataFrame(index=labels.index) if model == "botrgcn" else table.loc[labels.index]
-        record, _ = models.evaluate(X, labels, task="bot", protocol="stratified_5fold", model=model, seeds=seeds,
-                                    make_classifier=make)
+        record, _ = models.evaluate(
+            X, labels, task="bot", protocol="stratified_5fold", model=model, seeds=seeds, make_classifier=make
+        )
         out_json = OUT / "gnn" / dataset / f"bot__stratified_5fold__{model}.json"
         models.write_metrics(record, out_json, {"target": "label"})
-        results[model] = {"accuracy": _mean(record, "accuracy"), "roc_auc": _mean(record, "roc_auc"),
-                          "f1": _mean(record, "f1"), "wall_s": round(time.perf_counter() - start, 1),
-                          "metrics_file": str(out_json.relative_to(REPO))}
-        print(f"{dataset} bot stratified_5fold {model}: accuracy {results[model]['accuracy']['mean']:.4f}, "
-              f"roc_auc {results[model]['roc_auc']['mean']:.4f}", flush=True)
+        results[model] = {
+            "accuracy": _mean(record, "accuracy"),
+            "roc_auc": _mean(record, "roc_auc"),
+            "f1": _mean(record, "f1"),
+            "wall_s": round(time.perf_counter() - start, 1),
+            "metrics_file": str(out_json.relative_to(REPO)),
+        }
+        print(
+            f"{dataset} bot stratified_5fold {model}: accuracy {results[model]['accuracy']['mean']:.4f}, "
+            f"roc_auc {results[model]['roc_auc']['mean']:.4f}",
+            flush=True,
+        )
     return results
 
 
@@ -129,12 +151,23 @@ def _botrgcn_text(dataset: str, protocol: str, seeds: list[int], out_json: Path)
     accounts = tables["accounts"].set_index("account_id")
     texts = accounts["description"].reindex(table.index).fillna("").astype(str).tolist()
     embedded = MiniLMEmbedder(cache_dir=OUT / "text_cache").embed(texts)
-    graph = gnn.account_graph(table, tables["follows"], tables["engagements"], tables["cascades"],
-                              text=pd.DataFrame(embedded, index=table.index))
+    graph = gnn.account_graph(
+        table,
+        tables["follows"],
+        tables["engagements"],
+        tables["cascades"],
+        text=pd.DataFrame(embedded, index=table.index),
+    )
     labels = accounts["label"].reindex(table.index).dropna().astype(str)
     record, _ = models.evaluate(
-        pd.DataFrame(index=labels.index), labels, task="bot", protocol=protocol, model="botrgcn_text", seeds=seeds,
-        make_classifier=lambda seed: gnn.BotRGCNClassifier(graph=graph, random_state=seed))
+        pd.DataFrame(index=labels.index),
+        labels,
+        task="bot",
+        protocol=protocol,
+        model="botrgcn_text",
+        seeds=seeds,
+        make_classifier=lambda seed: gnn.BotRGCNClassifier(graph=graph, random_state=seed),
+    )
     models.write_metrics(record, out_json, {"target": "label"})
     return record
 
@@ -143,29 +176,46 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", nargs="*", default=["twitter15", "twitter16", "upfd_politifact", "synthetic"])
     parser.add_argument("--protocols", nargs="*", default=None, help="only these protocols (default: the registry's)")
-    parser.add_argument("--models", nargs="*", default=None, help="only these models (bigcn, botrgcn, bigcn_no_history, botrgcn_text)")
+    parser.add_argument(
+        "--models", nargs="*", default=None, help="only these models (bigcn, botrgcn, bigcn_no_history, botrgcn_text)"
+    )
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--ablation", action="store_true", help="also BiGCN without account-history inputs")
     parser.add_argument("--text", action="store_true", help="also BotRGCN with MiniLM description embeddings")
     parser.add_argument("--registry", default=str(REPO / "configs" / "datasets.yaml"))
-    parser.add_argument("--simulate", type=int, nargs="*", default=[],
-                        help="also BotRGCN vs hgb on freshly simulated platforms of these sizes (14 days)")
+    parser.add_argument(
+        "--simulate",
+        type=int,
+        nargs="*",
+        default=[],
+        help="also BotRGCN vs hgb on freshly simulated platforms of these sizes (14 days)",
+    )
     args = parser.parse_args()
     registry = yaml.safe_load(Path(args.registry).read_text())["datasets"]
     summary_path = OUT / "gnn_eval.json"
-    machine = {"python": platform.python_version(), "processor": platform.processor() or platform.machine(),
-               "torch_threads": 1, "note": "2 CPU cores shared with other jobs: wall_s is indicative only"}
+    machine = {
+        "python": platform.python_version(),
+        "processor": platform.processor() or platform.machine(),
+        "torch_threads": 1,
+        "note": "2 CPU cores shared with other jobs: wall_s is indicative only",
+    }
     for dataset in args.datasets:
         entry = registry[dataset]
         canonical = REPO / "results" / dataset / "canonical"
         if not (canonical / "cascades.parquet").exists():
             print(f"{dataset}: no canonical tables under {canonical}; run the ingest rule first")
             continue
-        jobs = [("cascade", p, "bigcn") for p in (entry.get("protocols") or {}).get("cascade", [])
-                if "cascade" in entry.get("tasks", [])]
+        jobs = [
+            ("cascade", p, "bigcn")
+            for p in (entry.get("protocols") or {}).get("cascade", [])
+            if "cascade" in entry.get("tasks", [])
+        ]
         edges = sum(len(read_canonical(canonical, (t,))[t]) for t in ("follows", "engagements"))
-        jobs += [("bot", p, "botrgcn") for p in (entry.get("protocols") or {}).get("bot", [])
-                 if "bot" in entry.get("tasks", []) and p == "stratified_5fold" and edges]
+        jobs += [
+            ("bot", p, "botrgcn")
+            for p in (entry.get("protocols") or {}).get("bot", [])
+            if "bot" in entry.get("tasks", []) and p == "stratified_5fold" and edges
+        ]
         if args.ablation:
             jobs += [("cascade", p, "bigcn_no_history") for task, p, m in list(jobs) if m == "bigcn"]
         if args.text:
@@ -175,7 +225,9 @@ def main() -> int:
                 continue
             target = entry.get("cascade_target", "is_misinformation") if task == "cascade" else "label"
             out_json = OUT / "gnn" / dataset / f"{task}__{protocol}__{model}.json"
-            features = REPO / "results" / dataset / "features" / f"{'accounts' if task == 'bot' else 'cascades'}.parquet"
+            features = (
+                REPO / "results" / dataset / "features" / f"{'accounts' if task == 'bot' else 'cascades'}.parquet"
+            )
             start = time.perf_counter()
             if model == "botrgcn_text":
                 record = _botrgcn_text(dataset, protocol, args.seeds, out_json)
@@ -185,20 +237,29 @@ def main() -> int:
                 record = run_evaluate(task, features, canonical, protocol, model, args.seeds, out_json, target=target)
             seconds = time.perf_counter() - start
             result = {
-                "accuracy": _mean(record, "accuracy"), "roc_auc": _mean(record, "roc_auc"),
-                "f1": _mean(record, "f1"), "pooled_accuracy": record.get("pooled", {}).get("accuracy"),
+                "accuracy": _mean(record, "accuracy"),
+                "roc_auc": _mean(record, "roc_auc"),
+                "f1": _mean(record, "f1"),
+                "pooled_accuracy": record.get("pooled", {}).get("accuracy"),
                 "per_class_f1": {k: v["mean"] for k, v in record.get("metrics", {}).items() if k.startswith("f1_")},
-                "seeds": args.seeds, "wall_s": round(seconds, 1), "n_rows": record.get("n_rows"),
-                "metrics_file": str(out_json.relative_to(REPO)), "anchor": ANCHORS.get((dataset, protocol)),
+                "seeds": args.seeds,
+                "wall_s": round(seconds, 1),
+                "n_rows": record.get("n_rows"),
+                "metrics_file": str(out_json.relative_to(REPO)),
+                "anchor": ANCHORS.get((dataset, protocol)),
                 "other_models_same_protocol": _others(dataset, task, protocol),
             }
             _update_summary(summary_path, "runs", f"{dataset}/{task}__{protocol}__{model}", result, machine)
             acc = result["accuracy"]
-            print(f"{dataset} {task} {protocol} {model}: accuracy {acc['mean']:.4f} ± {acc['sd']:.4f} "
-                  f"(n={acc['n']}), {seconds:.0f} s", flush=True)
+            print(
+                f"{dataset} {task} {protocol} {model}: accuracy {acc['mean']:.4f} ± {acc['sd']:.4f} "
+                f"(n={acc['n']}), {seconds:.0f} s",
+                flush=True,
+            )
     for n_accounts in args.simulate:
-        _update_summary(summary_path, "simulated", f"synthetic_{n_accounts}",
-                        simulated_bot_run(n_accounts, 14, args.seeds), machine)
+        _update_summary(
+            summary_path, "simulated", f"synthetic_{n_accounts}", simulated_bot_run(n_accounts, 14, args.seeds), machine
+        )
     return 0
 
 

@@ -10,6 +10,7 @@ Writes results/bench/ingest_twitter1516.json. Needs ../shared/data (or SPREADWAT
 
     python bench/ingest_twitter1516.py [--repeat 3]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -64,8 +65,7 @@ def extract_tree_lines(archive: Path, target: Path) -> int:
 
 
 def run_step(step: str, arg: str) -> dict:
-    done = subprocess.run([sys.executable, "-c", STEP, step, arg], capture_output=True, text=True,
-                          check=True, cwd=REPO)
+    done = subprocess.run([sys.executable, "-c", STEP, step, arg], capture_output=True, text=True, check=True, cwd=REPO)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -87,8 +87,12 @@ def main() -> None:
         for step, arg in (("pandas_read", str(lines_file)), ("adapter", registry), ("ingest", registry)):
             runs = [run_step(step, arg) for _ in range(args.repeat)]
             best = min(runs, key=lambda r: r["seconds"])
-            results[step] = {"seconds_min": best["seconds"], "seconds_all": [r["seconds"] for r in runs],
-                             "peak_rss_mb": max(r["peak_rss_mb"] for r in runs), "rows": best["rows"]}
+            results[step] = {
+                "seconds_min": best["seconds"],
+                "seconds_all": [r["seconds"] for r in runs],
+                "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
+                "rows": best["rows"],
+            }
             print(step, results[step], flush=True)
     base = results["pandas_read"]
     record = {
@@ -96,12 +100,17 @@ def main() -> None:
         "tree_lines": n_lines,
         "steps": results,
         "ratio_vs_pandas_read": {
-            step: {"time": results[step]["seconds_min"] / base["seconds_min"],
-                   "peak_memory": results[step]["peak_rss_mb"] / base["peak_rss_mb"]}
+            step: {
+                "time": results[step]["seconds_min"] / base["seconds_min"],
+                "peak_memory": results[step]["peak_rss_mb"] / base["peak_rss_mb"],
+            }
             for step in ("adapter", "ingest")
         },
-        "machine": {"python": platform.python_version(), "processor": platform.processor(),
-                    "cpus": __import__("os").cpu_count()},
+        "machine": {
+            "python": platform.python_version(),
+            "processor": platform.processor(),
+            "cpus": __import__("os").cpu_count(),
+        },
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")

@@ -9,10 +9,12 @@ baselines), runs the real Snakemake workflow in ``results/bench/scale/N`` (``--d
 not collide) and reads every rule's ``benchmark:`` file. Output: ``results/bench/scale.json`` with, per
 size, the wall time, per-rule seconds / CPU seconds / peak RSS (MB), rows per canonical table, and the
 growth exponent ``log(t2 / t1) / log(N2 / N1)`` of every rule and of the whole run between consecutive
-sizes (1 = linear; ``rules_cpu`` / ``cpu`` from CPU seconds, which a busy machine distorts less); and ``results/bench/scale.png`` (log-log seconds and peak RSS against accounts).
+sizes (1 = linear; ``rules_cpu`` / ``cpu`` from CPU seconds, which a busy machine distorts less); and
+``results/bench/scale.png`` (log-log seconds and peak RSS against accounts).
 Sizes already measured in scale.json are kept, so sizes can be added one run at a time. Timings are
 wall-clock on whatever machine runs it; the JSON records the CPU count and the load average.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,8 +40,11 @@ def scale_config(n_accounts: int, evaluation: str) -> dict:
     config = yaml.safe_load((REPO / "configs" / "config.yaml").read_text())
     config["registry"] = str(REPO / "configs" / "datasets.yaml")
     config["data_root"] = str((REPO / config.get("data_root", "../shared/data")).resolve())
-    config["simulation"] = {**config["simulation"], "n_accounts": int(n_accounts),
-                            "cascades_per_day": max(5.0, n_accounts / 35.0)}
+    config["simulation"] = {
+        **config["simulation"],
+        "n_accounts": int(n_accounts),
+        "cascades_per_day": max(5.0, n_accounts / 35.0),
+    }
     if evaluation == "reduced":
         config["seeds"] = config["seeds"][:1]
         config["bot"] = {**config["bot"], "models": ["hgb"]}
@@ -57,9 +62,11 @@ def read_benchmarks(workdir: Path) -> dict[str, dict]:
         row = frame.iloc[-1]
         name = str(path.relative_to(workdir / "benchmarks")).removesuffix(".tsv").split("/", 1)[-1]
         rss = pd.to_numeric(row.get("max_rss"), errors="coerce")
-        rules[name] = {"seconds": float(row["s"]),
-                       "cpu_seconds": float(pd.to_numeric(row.get("cpu_time"), errors="coerce")),
-                       "max_rss_mb": None if pd.isna(rss) else float(rss)}
+        rules[name] = {
+            "seconds": float(row["s"]),
+            "cpu_seconds": float(pd.to_numeric(row.get("cpu_time"), errors="coerce")),
+            "max_rss_mb": None if pd.isna(rss) else float(rss),
+        }
     return rules
 
 
@@ -67,8 +74,11 @@ def table_rows(workdir: Path) -> dict[str, int]:
     import pyarrow.parquet as pq
 
     canonical = workdir / "results" / "synthetic" / "canonical"
-    return {t: int(pq.read_metadata(canonical / f"{t}.parquet").num_rows)
-            for t in TABLES if (canonical / f"{t}.parquet").exists()}
+    return {
+        t: int(pq.read_metadata(canonical / f"{t}.parquet").num_rows)
+        for t in TABLES
+        if (canonical / f"{t}.parquet").exists()
+    }
 
 
 def run_size(n_accounts: int, evaluation: str, cores: int, timeout_s: float | None) -> dict:
@@ -76,15 +86,33 @@ def run_size(n_accounts: int, evaluation: str, cores: int, timeout_s: float | No
     workdir.mkdir(parents=True, exist_ok=True)
     config_path = workdir / "config.yaml"
     config_path.write_text(yaml.safe_dump(scale_config(n_accounts, evaluation), sort_keys=True))
-    env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "PYTHONHASHSEED": "0",
-           "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    command = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory",
-               str(workdir), "--configfile", str(config_path), "--cores", str(cores), "--rerun-incomplete"]
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO / "src"),
+        "PYTHONHASHSEED": "0",
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--snakefile",
+        str(REPO / "Snakefile"),
+        "--directory",
+        str(workdir),
+        "--configfile",
+        str(config_path),
+        "--cores",
+        str(cores),
+        "--rerun-incomplete",
+    ]
     start = time.perf_counter()
     with open(workdir / "snakemake.log", "w") as log:
         try:
-            done = subprocess.run(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                  timeout=timeout_s, check=False)
+            done = subprocess.run(
+                command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, timeout=timeout_s, check=False
+            )
             status = "ok" if done.returncode == 0 else f"failed (exit {done.returncode})"
         except subprocess.TimeoutExpired:
             status = f"timed out after {timeout_s:.0f} s"
@@ -120,10 +148,16 @@ def growth_exponents(runs: list[dict]) -> list[dict]:
                 a, b = small["rules"][name][key], large["rules"][name][key]
                 if a > 0 and b > 0:
                     target[name] = math.log(b / a) / ratio
-        out.append({"from": small["n_accounts"], "to": large["n_accounts"],
-                    "wall": math.log(large["wall_seconds"] / small["wall_seconds"]) / ratio,
-                    "cpu": math.log(large["sum_rule_cpu_seconds"] / small["sum_rule_cpu_seconds"]) / ratio,
-                    "rules": per_rule, "rules_cpu": per_rule_cpu})
+        out.append(
+            {
+                "from": small["n_accounts"],
+                "to": large["n_accounts"],
+                "wall": math.log(large["wall_seconds"] / small["wall_seconds"]) / ratio,
+                "cpu": math.log(large["sum_rule_cpu_seconds"] / small["sum_rule_cpu_seconds"]) / ratio,
+                "rules": per_rule,
+                "rules_cpu": per_rule_cpu,
+            }
+        )
     return out
 
 
@@ -138,18 +172,27 @@ def figure(runs: list[dict], path: Path) -> None:
     if ok:
         sizes = [r["n_accounts"] for r in ok]
         left.plot(sizes, [r["wall_seconds"] for r in ok], "k-o", lw=2, label="whole run (wall)")
-        heavy = sorted({name for r in ok for name in r["rules"]},
-                       key=lambda name: -ok[-1]["rules"].get(name, {}).get("seconds", 0))[:8]
+        heavy = sorted(
+            {name for r in ok for name in r["rules"]}, key=lambda name: -ok[-1]["rules"].get(name, {}).get("seconds", 0)
+        )[:8]
         for name in heavy:
             points = [(r["n_accounts"], r["rules"][name]["seconds"]) for r in ok if name in r["rules"]]
             left.plot(*zip(*points), "-o", ms=3, lw=1, label=name)
-            points = [(r["n_accounts"], r["rules"][name]["max_rss_mb"]) for r in ok
-                      if name in r["rules"] and r["rules"][name]["max_rss_mb"]]
+            points = [
+                (r["n_accounts"], r["rules"][name]["max_rss_mb"])
+                for r in ok
+                if name in r["rules"] and r["rules"][name]["max_rss_mb"]
+            ]
             if points:
                 right.plot(*zip(*points), "-o", ms=3, lw=1, label=name)
         ref = [sizes[0], sizes[-1]]
-        left.plot(ref, [ok[0]["wall_seconds"], ok[0]["wall_seconds"] * sizes[-1] / sizes[0]], "k:", lw=0.8,
-                  label="linear growth")
+        left.plot(
+            ref,
+            [ok[0]["wall_seconds"], ok[0]["wall_seconds"] * sizes[-1] / sizes[0]],
+            "k:",
+            lw=0.8,
+            label="linear growth",
+        )
     for ax, label in ((left, "seconds"), (right, "peak RSS (MB)")):
         ax.set_xscale("log")
         ax.set_yscale("log")
@@ -168,8 +211,11 @@ def main(argv=None) -> None:
     parser.add_argument("--evaluation", choices=["reduced", "default"], default="reduced")
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=None, help="seconds per size (the run is stopped after)")
-    parser.add_argument("--collect-only", action="store_true",
-                        help="do not run; re-read the benchmark files of sizes already in scale.json")
+    parser.add_argument(
+        "--collect-only",
+        action="store_true",
+        help="do not run; re-read the benchmark files of sizes already in scale.json",
+    )
     args = parser.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / "scale.json"
@@ -182,18 +228,28 @@ def main(argv=None) -> None:
             workdir = OUT / "scale" / str(n)
             rules = read_benchmarks(workdir)
             rss = [r["max_rss_mb"] for r in rules.values() if r["max_rss_mb"] is not None]
-            runs[n].update(rules=rules, rows=table_rows(workdir), peak_rss_mb=max(rss) if rss else None,
-                           sum_rule_seconds=sum(r["seconds"] for r in rules.values()),
-                           sum_rule_cpu_seconds=sum(r["cpu_seconds"] for r in rules.values()
-                                                    if r["cpu_seconds"] == r["cpu_seconds"]))
+            runs[n].update(
+                rules=rules,
+                rows=table_rows(workdir),
+                peak_rss_mb=max(rss) if rss else None,
+                sum_rule_seconds=sum(r["seconds"] for r in rules.values()),
+                sum_rule_cpu_seconds=sum(
+                    r["cpu_seconds"] for r in rules.values() if r["cpu_seconds"] == r["cpu_seconds"]
+                ),
+            )
         else:
             print(f"running {n} accounts ...", flush=True)
             runs[n] = run_size(n, args.evaluation, args.cores, args.timeout)
-        print(f"  {runs[n]['status']}: {runs[n]['wall_seconds']:.0f} s, peak RSS {runs[n]['peak_rss_mb']} MB",
-              flush=True)
+        print(
+            f"  {runs[n]['status']}: {runs[n]['wall_seconds']:.0f} s, peak RSS {runs[n]['peak_rss_mb']} MB", flush=True
+        )
         ordered = [runs[k] for k in sorted(runs)]
-        result = {"cpu_count": os.cpu_count(), "evaluation": args.evaluation, "runs": ordered,
-                  "growth_exponents": growth_exponents(ordered)}
+        result = {
+            "cpu_count": os.cpu_count(),
+            "evaluation": args.evaluation,
+            "runs": ordered,
+            "growth_exponents": growth_exponents(ordered),
+        }
         path.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n")
         figure(ordered, OUT / "scale.png")
     print(f"wrote {path} and {OUT / 'scale.png'}")

@@ -11,6 +11,7 @@ results/bench/validate_chain.json.
 
     python bench/validate_chain.py [--n 2000000] [--depth 300] [--repeat 3]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,16 +38,18 @@ def make_tables(n: int, depth: int, missing_root: bool, seed: int = 0) -> dict[s
     parent = np.where(offset > 0, first + (rng.random(n - depth) * offset).astype(np.int64), -1)
     ids = np.char.add("e", np.arange(n).astype(str))
     parent_ids = np.where(parent >= 0, ids[np.clip(parent, 0, None)], None).astype(object)
-    chain_ids = ids[n - depth:]
+    chain_ids = ids[n - depth :]
     chain_parents = np.concatenate([["missing" if missing_root else None], chain_ids[:-1]]).astype(object)
-    engagements = pd.DataFrame({
-        "engagement_id": ids,
-        "cascade_id": np.concatenate([np.char.add("c", cascade.astype(str)), np.full(depth, "c0")]),
-        "parent_engagement_id": np.concatenate([parent_ids, chain_parents]),
-        "child_account_id": np.char.add("a", rng.integers(0, n_accounts, n).astype(str)),
-        "kind": "retweet",
-        "delay_s": np.round(rng.exponential(600, n), 3).astype(str),
-    })
+    engagements = pd.DataFrame(
+        {
+            "engagement_id": ids,
+            "cascade_id": np.concatenate([np.char.add("c", cascade.astype(str)), np.full(depth, "c0")]),
+            "parent_engagement_id": np.concatenate([parent_ids, chain_parents]),
+            "child_account_id": np.char.add("a", rng.integers(0, n_accounts, n).astype(str)),
+            "kind": "retweet",
+            "delay_s": np.round(rng.exponential(600, n), 3).astype(str),
+        }
+    )
     return {
         "accounts": pd.DataFrame({"account_id": np.char.add("a", np.arange(n_accounts).astype(str))}),
         "cascades": pd.DataFrame({"cascade_id": np.char.add("c", np.arange(n_cascades).astype(str))}),
@@ -60,8 +63,14 @@ def main() -> None:
     parser.add_argument("--depth", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    record = {"n_engagements": args.n, "depth": args.depth, "repeat": args.repeat,
-              "python": platform.python_version(), "machine": platform.machine(), "seconds": {}}
+    record = {
+        "n_engagements": args.n,
+        "depth": args.depth,
+        "repeat": args.repeat,
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "seconds": {},
+    }
     for variant in ("with_root", "missing_root"):
         tables = make_tables(args.n, args.depth, missing_root=variant == "missing_root")
         times = []

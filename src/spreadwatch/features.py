@@ -4,6 +4,7 @@ Every feature is relative: counts, ratios, ages, delays since a cascade's start,
 profiles. Raw ids, labels, ground-truth kinds and absolute timestamps are never features;
 ``assert_no_leaky_features`` enforces this and runs on every feature table the models see.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,9 +18,27 @@ COUNT_COLUMNS = ["followers_count", "friends_count", "statuses_count", "favourit
 FLAG_COLUMNS = ["verified", "default_profile", "default_profile_image", "protected"]
 EARLY_MINUTES = (10, 30, 60, 120, 240)
 FORBIDDEN_FEATURE_NAMES = {
-    "account_id", "post_id", "cascade_id", "engagement_id", "event_id", "root_post_id", "root_account_id",
-    "label", "label_source", "account_kind", "is_misinformation", "created_at", "collected_at", "time",
-    "screen_name", "name", "description", "domain", "url", "title", "text",
+    "account_id",
+    "post_id",
+    "cascade_id",
+    "engagement_id",
+    "event_id",
+    "root_post_id",
+    "root_account_id",
+    "label",
+    "label_source",
+    "account_kind",
+    "is_misinformation",
+    "created_at",
+    "collected_at",
+    "time",
+    "screen_name",
+    "name",
+    "description",
+    "domain",
+    "url",
+    "title",
+    "text",
 }
 
 
@@ -48,8 +67,11 @@ def char_counts(text: pd.Series) -> pd.DataFrame:
     chars = np.frombuffer("".join(values).encode("utf-32-le"), dtype=np.uint32)
     owner = np.repeat(np.arange(len(values)), lengths)
     out = {"length": lengths.astype(float)}
-    for name, mask in (("digits", (chars >= 48) & (chars <= 57)), ("upper", (chars >= 65) & (chars <= 90)),
-                       ("nonascii", chars > 127)):
+    for name, mask in (
+        ("digits", (chars >= 48) & (chars <= 57)),
+        ("upper", (chars >= 65) & (chars <= 90)),
+        ("nonascii", chars > 127),
+    ):
         out[name] = np.bincount(owner[mask], minlength=len(values)).astype(float)
     space = np.isin(chars, np.array([9, 10, 11, 12, 13, 32, 0xA0, 0x3000], dtype=np.uint32))
     starts = np.ones(len(chars), dtype=bool)  # a character starts a word unless its left neighbour
@@ -85,8 +107,13 @@ def fit_name_model(names: pd.Series) -> dict:
     bigrams, bigram_counts = np.unique(codes, return_counts=True)
     chars, char_counts = np.unique(first, return_counts=True)
     vocabulary = len(np.union1d(chars, np.unique(codes % 2**21))) + 1
-    return {"bigrams": bigrams.tolist(), "bigram_counts": bigram_counts.tolist(), "chars": chars.tolist(),
-            "char_counts": char_counts.tolist(), "vocabulary": int(vocabulary)}
+    return {
+        "bigrams": bigrams.tolist(),
+        "bigram_counts": bigram_counts.tolist(),
+        "chars": chars.tolist(),
+        "char_counts": char_counts.tolist(),
+        "vocabulary": int(vocabulary),
+    }
 
 
 def name_log_likelihood(model: dict, names: pd.Series) -> np.ndarray:
@@ -108,7 +135,8 @@ def name_log_likelihood(model: dict, names: pd.Series) -> np.ndarray:
 
     def log_p(keys, firsts):
         return np.log(lookup(keys, bigrams, model["bigram_counts"]) + 1.0) - np.log(
-            lookup(firsts, chars, model["char_counts"]) + model["vocabulary"])
+            lookup(firsts, chars, model["char_counts"]) + model["vocabulary"]
+        )
 
     # ASCII bigrams (almost all of them) come from a dense 128 x 128 table; the rest from sorted lookups
     grid = np.arange(128 * 128, dtype=np.int64)
@@ -137,7 +165,9 @@ def _floats(series: pd.Series) -> np.ndarray:
 
 
 def profile_features(
-    accounts: pd.DataFrame, reference: pd.Timestamp | None = None, name_model: dict | None = None,
+    accounts: pd.DataFrame,
+    reference: pd.Timestamp | None = None,
+    name_model: dict | None = None,
     name_models: dict[str, dict] | None = None,
 ) -> pd.DataFrame:
     """BotometerLite-style profile features, computed only from the columns a dataset has.
@@ -148,9 +178,9 @@ def profile_features(
     ``followers_friends_ratio``, ``statuses_followers_ratio``, ``favourites_statuses_ratio`` (log
     differences), screen name / name length, digits, upper-case letters, non-ASCII characters and
     ``*_likelihood`` (character bigram model: ``name_model`` if given, else ``name_models[column]``,
-    else fitted without labels on the names of this table), ``name_words``, ``name_screen_name_match``, description length/words/URL
-    flag, ``has_location``, ``has_url``, profile flags as 0/1 (NaN unknown), and any precomputed ``f_*``
-    columns of feature-only datasets.
+    else fitted without labels on the names of this table), ``name_words``, ``name_screen_name_match``,
+    description length/words/URL flag, ``has_location``, ``has_url``, profile flags as 0/1 (NaN unknown),
+    and any precomputed ``f_*`` columns of feature-only datasets.
     """
     out = pd.DataFrame(index=accounts["account_id"].astype(str))
     index = out.index
@@ -172,9 +202,11 @@ def profile_features(
         out[f"log_{column}"] = np.log1p(values)
         if age is not None:
             out[f"{column.removesuffix('_count')}_per_day"] = values / age
-    for name, (a, b) in {"followers_friends_ratio": ("followers_count", "friends_count"),
-                         "statuses_followers_ratio": ("statuses_count", "followers_count"),
-                         "favourites_statuses_ratio": ("favourites_count", "statuses_count")}.items():
+    for name, (a, b) in {
+        "followers_friends_ratio": ("followers_count", "friends_count"),
+        "statuses_followers_ratio": ("statuses_count", "followers_count"),
+        "favourites_statuses_ratio": ("favourites_count", "statuses_count"),
+    }.items():
         if a in counts and b in counts:
             out[name] = np.log1p(counts[a]) - np.log1p(counts[b])
     for column in ("screen_name", "name"):
@@ -191,8 +223,12 @@ def profile_features(
     if name is not None and screen is not None:
         squashed = name.astype("string").str.lower().str.replace(r"[^a-z0-9]", "", regex=True)
         handle = screen.astype("string").str.lower().str.replace(r"[^a-z0-9]", "", regex=True).str[:4]
-        match = [float(bool(h) and h in s) if isinstance(h, str) and isinstance(s, str) else np.nan
-                 for h, s in zip(handle.to_numpy(dtype=object, na_value=None), squashed.to_numpy(dtype=object, na_value=None))]
+        match = [
+            float(bool(h) and h in s) if isinstance(h, str) and isinstance(s, str) else np.nan
+            for h, s in zip(
+                handle.to_numpy(dtype=object, na_value=None), squashed.to_numpy(dtype=object, na_value=None)
+            )
+        ]
         out["name_screen_name_match"] = match
     description = _column(accounts, "description")
     if description is not None:
@@ -200,7 +236,9 @@ def profile_features(
         bio = char_counts(text).fillna(0.0)  # a missing bio in a dataset that has bios is an empty one
         out["description_length"] = bio["length"].to_numpy()
         out["description_words"] = bio["words"].to_numpy()
-        out["description_has_url"] = text.str.contains(r"https?://", regex=True).fillna(False).astype("float64").to_numpy()
+        out["description_has_url"] = (
+            text.str.contains(r"https?://", regex=True).fillna(False).astype("float64").to_numpy()
+        )
     for column, feature in (("location", "has_location"), ("url", "has_url")):
         series = _column(accounts, column)
         if series is not None:
@@ -215,12 +253,18 @@ def profile_features(
 
 # Feature-only datasets name some profile fields differently (Hays et al. 2023, caverlee, gilani).
 PORTABLE_ALIASES = {
-    "f_follower": "followers_count", "f_friend": "friends_count", "f_status": "statuses_count",
-    "f_listed": "listed_count", "f_verified": "verified", "f_protected": "protected",
+    "f_follower": "followers_count",
+    "f_friend": "friends_count",
+    "f_status": "statuses_count",
+    "f_listed": "listed_count",
+    "f_verified": "verified",
+    "f_protected": "protected",
 }
 PORTABLE_FEATURE_ALIASES = {
-    "f_bio_len": "description_length", "f_description_length": "description_length",
-    "f_screen_name_length": "screen_name_length", "f_age_of_account_in_days": "account_age_days",
+    "f_bio_len": "description_length",
+    "f_description_length": "description_length",
+    "f_screen_name_length": "screen_name_length",
+    "f_age_of_account_in_days": "account_age_days",
 }
 
 
@@ -289,8 +333,17 @@ def activity_features(posts: pd.DataFrame) -> pd.DataFrame:
     hour_entropy (circadian spread over 24 hourly bins). Vectorised: group-by aggregations and count
     matrices, no per-account Python calls.
     """
-    columns = ["n_posts", "retweet_share", "reply_share", "url_share", "distinct_domains",
-               "interevent_log_mean", "burstiness", "interevent_entropy", "hour_entropy"]
+    columns = [
+        "n_posts",
+        "retweet_share",
+        "reply_share",
+        "url_share",
+        "distinct_domains",
+        "interevent_log_mean",
+        "burstiness",
+        "interevent_entropy",
+        "hour_entropy",
+    ]
     if posts.empty:
         return pd.DataFrame(columns=columns, index=pd.Index([], name="account_id", dtype=str))
     frame = posts[["account_id", "created_at", "kind", "domain"]].copy()
@@ -358,14 +411,22 @@ def network_features(
     if len(coordination):
         strong = coordination[coordination["n_cascades"] >= 2]
         both = pd.concat(
-            [strong.rename(columns={"account_a": "a", "account_b": "b"}),
-             strong.rename(columns={"account_b": "a", "account_a": "b"})]
+            [
+                strong.rename(columns={"account_a": "a", "account_b": "b"}),
+                strong.rename(columns={"account_b": "a", "account_a": "b"}),
+            ]
         )
         partners = both.groupby("a")["b"].nunique()
-        shared = pd.concat(
-            [coordination.rename(columns={"account_a": "a"})[["a", "n_cascades"]],
-             coordination.rename(columns={"account_b": "a"})[["a", "n_cascades"]]]
-        ).groupby("a")["n_cascades"].max()
+        shared = (
+            pd.concat(
+                [
+                    coordination.rename(columns={"account_a": "a"})[["a", "n_cascades"]],
+                    coordination.rename(columns={"account_b": "a"})[["a", "n_cascades"]],
+                ]
+            )
+            .groupby("a")["n_cascades"]
+            .max()
+        )
         out = out.join(np.log1p(partners.rename("coord_partners")), how="outer")
         out = out.join(shared.rename("coord_max_shared").astype(float), how="outer")
     else:
@@ -410,8 +471,9 @@ def text_features(
                 embed(described["description"].astype(str).tolist()), index=described["account_id"].astype(str)
             )
     if len(posts) and "text" in posts.columns:
-        own = posts.loc[posts["text"].notna() & (posts.get("kind", "original") == "original"),
-                        ["post_id", "account_id", "text"]]
+        own = posts.loc[
+            posts["text"].notna() & (posts.get("kind", "original") == "original"), ["post_id", "account_id", "text"]
+        ]
         own = own.sort_values(["account_id", "post_id"]).groupby("account_id", sort=True).head(posts_per_account)
         if own["account_id"].nunique() > n_components:
             vectors = pd.DataFrame(embed(own["text"].astype(str).tolist()), index=own["account_id"].astype(str))
@@ -492,8 +554,11 @@ def cascade_features(
     out.index.name = None
     out["size"] = np.log1p(out["size"])
     grouped = eng.groupby("cascade_id", sort=True)
-    kind_shares = eng.assign(**{f"_{k}": eng["kind"] == k for k in ("reply", "retweet", "quote")}).groupby(
-        "cascade_id", sort=True)[["_reply", "_retweet", "_quote"]].mean()
+    kind_shares = (
+        eng.assign(**{f"_{k}": eng["kind"] == k for k in ("reply", "retweet", "quote")})
+        .groupby("cascade_id", sort=True)[["_reply", "_retweet", "_quote"]]
+        .mean()
+    )
     out["reply_share"] = kind_shares["_reply"].astype(float)
     out["retweet_share"] = kind_shares["_retweet"].astype(float)
     out["quote_share"] = kind_shares["_quote"].astype(float)
@@ -519,7 +584,10 @@ def cascade_features(
         early = engagers.groupby("cascade_id", sort=False).head(10)
         out["early_bot_share"] = early.assign(b=early["bot_p"] > 0.5).groupby("cascade_id")["b"].mean()
     if account_table is not None and len(account_table):
-        for column, name in (("log_followers_count", "engager_log_followers"), ("account_age_days", "engager_age_days")):
+        for column, name in (
+            ("log_followers_count", "engager_log_followers"),
+            ("account_age_days", "engager_age_days"),
+        ):
             if column in account_table:
                 engagers[name] = engagers["child_account_id"].map(account_table[column]).astype("float64")
                 out[name] = engagers.groupby("cascade_id")[name].mean()
@@ -580,8 +648,9 @@ def participation(cascades: pd.DataFrame, engagements: pd.DataFrame, include_roo
     return pairs.sort_values(["cascade_id", "account_id"], kind="stable").reset_index(drop=True)
 
 
-def truncate_engagements(engagements: pd.DataFrame, cutoff_s: float | None = None,
-                         first_k: int | None = None) -> pd.DataFrame:
+def truncate_engagements(
+    engagements: pd.DataFrame, cutoff_s: float | None = None, first_k: int | None = None
+) -> pd.DataFrame:
     """The engagements seen at an early-detection cut-off: within ``cutoff_s`` seconds of the start
     and/or the first ``first_k`` of each cascade (by delay). Rows without a delay are dropped."""
     eng = engagements.dropna(subset=["delay_s"]).sort_values(["cascade_id", "delay_s"], kind="stable")

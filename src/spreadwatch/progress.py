@@ -3,6 +3,7 @@
 Bars refresh at most every ``mininterval`` seconds so log files stay short; set the environment variable
 ``SPREADWATCH_PROGRESS=0`` to turn them off.
 """
+
 from __future__ import annotations
 
 import os
@@ -16,5 +17,14 @@ def progress(iterable: Iterable, desc: str, total: int | None = None, unit: str 
         return iterable
     from tqdm import tqdm
 
-    return tqdm(iterable, desc=desc, total=total, unit=unit, file=sys.stderr, mininterval=mininterval,
-                ascii=True, dynamic_ncols=False, ncols=100)
+    return tqdm(
+        iterable,
+        desc=desc,
+        total=total,
+        unit=unit,
+        file=sys.stderr,
+        mininterval=mininterval,
+        ascii=True,
+        dynamic_ncols=False,
+        ncols=100,
+    )

@@ -17,6 +17,7 @@ that cannot be aligned with the header, and ``quirks``. ``read = len(frame) + le
 - A file with no bytes (or only whitespace) raises ``EmptyInputFile``; a corrupt Parquet file raises
   ``InputFileError``.
 """
+
 from __future__ import annotations
 
 import bz2
@@ -89,14 +90,16 @@ def read_bytes(path: Path) -> tuple[bytes, str | None]:
             if len(members) != 1:
                 raise InputFileError(
                     f"zip archive holds {len(members)} files; one table per file is expected",
-                    path=path, hint="extract the archive and list each table file in the registry",
+                    path=path,
+                    hint="extract the archive and list each table file in the registry",
                 )
             return archive.read(members[0]), kind
     except InputFileError:
         raise
     except (OSError, EOFError, ValueError, lzma.LZMAError, zipfile.BadZipFile) as error:
         raise InputFileError(
-            f"{kind} data is corrupt or truncated ({error})", path=path,
+            f"{kind} data is corrupt or truncated ({error})",
+            path=path,
             hint="re-download or re-compress the file",
         ) from error
 
@@ -117,7 +120,7 @@ def decode_text(data: bytes, path: Path, encoding: str | None = None) -> tuple[s
     chosen = None
     for bom, name in boms:
         if data.startswith(bom):
-            chosen, data = name, data[len(bom):]
+            chosen, data = name, data[len(bom) :]
             if name == "utf-8-sig":
                 chosen = "utf-8"
             break
@@ -132,12 +135,15 @@ def decode_text(data: bytes, path: Path, encoding: str | None = None) -> tuple[s
     try:
         return data.decode(chosen), chosen
     except LookupError as error:
-        raise InputFileError(f"unknown encoding {chosen!r}", path=path,
-                             hint="use a Python codec name such as utf-8, latin-1, cp1252") from error
+        raise InputFileError(
+            f"unknown encoding {chosen!r}", path=path, hint="use a Python codec name such as utf-8, latin-1, cp1252"
+        ) from error
     except UnicodeDecodeError as error:
         raise InputFileError(
             f"byte 0x{data[error.start]:02x} at offset {error.start} is not valid {chosen}",
-            path=path, line=_line_of(data, error.start), hint=ENCODING_HINT,
+            path=path,
+            line=_line_of(data, error.start),
+            hint=ENCODING_HINT,
         ) from error
 
 
@@ -161,8 +167,14 @@ def _read_csv(text: str, path: Path, table: str, sep: str) -> ReadResult:
         n_bare_cr = text.count("\r")
         if n_bare_cr:
             text = text.replace("\r", _CR_SENTINEL)
-            quirks.append({"table": table, "quirk": "bare carriage return inside a field", "count": n_bare_cr,
-                           "action": "kept as text (lines end in \\n); the record is not split"})
+            quirks.append(
+                {
+                    "table": table,
+                    "quirk": "bare carriage return inside a field",
+                    "count": n_bare_cr,
+                    "action": "kept as text (lines end in \\n); the record is not split",
+                }
+            )
     elif "\r" in text:
         text = text.replace("\r", "\n")  # classic Mac line endings
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=False)
@@ -174,8 +186,7 @@ def _read_csv(text: str, path: Path, table: str, sep: str) -> ReadResult:
         raise InputFileError(f"the header line cannot be read as CSV: {error}", path=path, line=1) from error
     header = [h.replace(_CR_SENTINEL, "\r").strip() for h in header]
     if not any(header):
-        raise InputFileError("the header line is blank", path=path, line=1,
-                             hint="the first line must name the columns")
+        raise InputFileError("the header line is blank", path=path, line=1, hint="the first line must name the columns")
     duplicated = sorted({h for h in header if header.count(h) > 1})
     if duplicated:
         raise InputFileError(f"the header names column(s) {duplicated} more than once", path=path, line=1)
@@ -189,8 +200,16 @@ def _read_csv(text: str, path: Path, table: str, sep: str) -> ReadResult:
             break
         except csv.Error as error:
             record += 1
-            rejected.append({"table": table, "file": str(path), "row": record, "column": "<record>",
-                             "value": "", "reason": f"line {start}: not a readable CSV record ({error})"})
+            rejected.append(
+                {
+                    "table": table,
+                    "file": str(path),
+                    "row": record,
+                    "column": "<record>",
+                    "value": "",
+                    "reason": f"line {start}: not a readable CSV record ({error})",
+                }
+            )
             continue
         if not fields or (len(fields) == 1 and not fields[0].strip() and len(header) > 1):
             continue  # blank line
@@ -198,16 +217,25 @@ def _read_csv(text: str, path: Path, table: str, sep: str) -> ReadResult:
         line = start
         if len(fields) != len(header):
             value = sep.join(fields).replace(_CR_SENTINEL, "\r")[:200]
-            rejected.append({
-                "table": table, "file": str(path), "row": record, "column": "<record>", "value": value,
-                "reason": f"line {line}: {len(fields)} field(s) but the header has {len(header)} "
-                "(an unquoted separator or line break?); record not used",
-            })
+            rejected.append(
+                {
+                    "table": table,
+                    "file": str(path),
+                    "row": record,
+                    "column": "<record>",
+                    "value": value,
+                    "reason": f"line {line}: {len(fields)} field(s) but the header has {len(header)} "
+                    "(an unquoted separator or line break?); record not used",
+                }
+            )
             continue
         rows.append(fields)
         positions.append(record)
-    frame = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(
-        {h: pd.Series(dtype=object) for h in header})
+    frame = (
+        pd.DataFrame(rows, columns=header, dtype=object)
+        if rows
+        else pd.DataFrame({h: pd.Series(dtype=object) for h in header})
+    )
     if n_bare_cr:
         for column in frame.columns:
             frame[column] = frame[column].str.replace(_CR_SENTINEL, "\r", regex=False)
@@ -238,8 +266,16 @@ def _read_jsonl(text: str, path: Path, table: str) -> ReadResult:
             if isinstance(value, str):
                 kind = "a string" if line.lstrip().startswith('"') else "a number"
             reason = f"line {line_number}: is {kind}, not a JSON object; record not used"
-        rejected.append({"table": table, "file": str(path), "row": record, "column": "<record>",
-                         "value": line.strip()[:200], "reason": reason})
+        rejected.append(
+            {
+                "table": table,
+                "file": str(path),
+                "row": record,
+                "column": "<record>",
+                "value": line.strip()[:200],
+                "reason": reason,
+            }
+        )
     frame = pd.DataFrame.from_records(records) if records else pd.DataFrame()
     frame[SOURCE_ROW] = np.asarray(positions, dtype="int64")
     return ReadResult(frame, _rejected(rejected))
@@ -253,8 +289,9 @@ def _read_parquet(data: bytes, path: Path) -> ReadResult:
         arrow = pq.read_table(io.BytesIO(data))
         frame = arrow.to_pandas()
     except (pa.ArrowException, OSError, ValueError) as error:
-        raise InputFileError(f"not a readable Parquet file ({error})", path=path,
-                             hint="the file is corrupt or truncated; write it again") from error
+        raise InputFileError(
+            f"not a readable Parquet file ({error})", path=path, hint="the file is corrupt or truncated; write it again"
+        ) from error
     if len(set(frame.columns)) != len(frame.columns):
         raise InputFileError("the Parquet file repeats a column name", path=path)
     frame = frame.reset_index(drop=True)
@@ -267,12 +304,17 @@ def table_format(path: Path) -> str:
     name = Path(path).name.lower()
     while name.endswith(_COMPRESSED_SUFFIXES):
         name = name.rsplit(".", 1)[0]
-    for suffixes, kind in (((".csv",), "csv"), ((".tsv", ".tab"), "tsv"),
-                           ((".jsonl", ".ndjson"), "jsonl"), ((".parquet", ".pq"), "parquet")):
+    for suffixes, kind in (
+        ((".csv",), "csv"),
+        ((".tsv", ".tab"), "tsv"),
+        ((".jsonl", ".ndjson"), "jsonl"),
+        ((".parquet", ".pq"), "parquet"),
+    ):
         if name.endswith(suffixes):
             return kind
-    raise InputFileError("unsupported file type", path=path,
-                         hint="use .csv, .tsv, .jsonl/.ndjson or .parquet (optionally compressed)")
+    raise InputFileError(
+        "unsupported file type", path=path, hint="use .csv, .tsv, .jsonl/.ndjson or .parquet (optionally compressed)"
+    )
 
 
 def read_table_file(path: str | Path, encoding: str | None = None, table: str = "") -> ReadResult:
@@ -291,8 +333,11 @@ def read_table_file(path: str | Path, encoding: str | None = None, table: str = 
         return result
     text, used = decode_text(data, path, encoding)
     if not text.strip():
-        raise EmptyInputFile("the file is empty (no header, no rows)", path=path,
-                             hint="write at least the header line, or leave the table out")
+        raise EmptyInputFile(
+            "the file is empty (no header, no rows)",
+            path=path,
+            hint="write at least the header line, or leave the table out",
+        )
     if kind == "jsonl":
         result = _read_jsonl(text, path, table)
     else:

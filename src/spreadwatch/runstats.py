@@ -5,6 +5,7 @@ Every rule writes ``benchmarks/{dataset}/<rule>[/<job>].tsv`` (columns ``s``, ``
 job; ``stage_table`` sums them per rule (sharded jobs and the evaluation jobs of a rule together) for
 the report's run summary.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,9 @@ STAGE_COLUMNS = ["stage", "jobs", "seconds", "longest_job_s", "cpu_seconds", "pe
 _SHARD = re.compile(r"^(\d+)-of-(\d+)$")
 
 
-def read_benchmarks(bench_dir, exclude: tuple[str, ...] = ("report", "run_stats"),
-                    shards: int | None = None) -> pd.DataFrame:
+def read_benchmarks(
+    bench_dir, exclude: tuple[str, ...] = ("report", "run_stats"), shards: int | None = None
+) -> pd.DataFrame:
     """One row per benchmark file under ``bench_dir`` (one dataset's folder).
 
     Columns out: rule (first path part, ``.tsv`` dropped), job (the rest: e.g. ``bot__stratified_5fold__hgb``
@@ -42,9 +44,15 @@ def read_benchmarks(bench_dir, exclude: tuple[str, ...] = ("report", "run_stats"
             continue
         rss = pd.to_numeric(frame.get("max_rss"), errors="coerce")
         cpu = pd.to_numeric(frame.get("cpu_time", pd.Series(dtype=float)), errors="coerce")
-        rows.append({"rule": rule, "job": job, "seconds": float(pd.to_numeric(frame["s"], errors="coerce").mean()),
-                     "cpu_seconds": float(cpu.mean()) if len(cpu) else float("nan"),
-                     "max_rss_mb": float(rss.max()) if rss is not None else float("nan")})
+        rows.append(
+            {
+                "rule": rule,
+                "job": job,
+                "seconds": float(pd.to_numeric(frame["s"], errors="coerce").mean()),
+                "cpu_seconds": float(cpu.mean()) if len(cpu) else float("nan"),
+                "max_rss_mb": float(rss.max()) if rss is not None else float("nan"),
+            }
+        )
     return pd.DataFrame(rows, columns=JOB_COLUMNS).sort_values(["rule", "job"], kind="stable").reset_index(drop=True)
 
 
@@ -55,17 +63,28 @@ def stage_table(jobs: pd.DataFrame) -> pd.DataFrame:
     if jobs.empty:
         return pd.DataFrame(columns=STAGE_COLUMNS)
     grouped = jobs.groupby("rule", sort=True)
-    table = pd.DataFrame({
-        "jobs": grouped.size(),
-        "seconds": grouped["seconds"].sum(),
-        "longest_job_s": grouped["seconds"].max(),
-        "cpu_seconds": grouped["cpu_seconds"].sum(min_count=1),
-        "peak_rss_mb": grouped["max_rss_mb"].max(),
-    }).rename_axis("stage").reset_index()
+    table = (
+        pd.DataFrame(
+            {
+                "jobs": grouped.size(),
+                "seconds": grouped["seconds"].sum(),
+                "longest_job_s": grouped["seconds"].max(),
+                "cpu_seconds": grouped["cpu_seconds"].sum(min_count=1),
+                "peak_rss_mb": grouped["max_rss_mb"].max(),
+            }
+        )
+        .rename_axis("stage")
+        .reset_index()
+    )
     table = table.sort_values(["seconds", "stage"], ascending=[False, True], kind="stable")
-    total = {"stage": "total", "jobs": int(table["jobs"].sum()), "seconds": table["seconds"].sum(),
-             "longest_job_s": table["longest_job_s"].max(), "cpu_seconds": table["cpu_seconds"].sum(min_count=1),
-             "peak_rss_mb": table["peak_rss_mb"].max()}
+    total = {
+        "stage": "total",
+        "jobs": int(table["jobs"].sum()),
+        "seconds": table["seconds"].sum(),
+        "longest_job_s": table["longest_job_s"].max(),
+        "cpu_seconds": table["cpu_seconds"].sum(min_count=1),
+        "peak_rss_mb": table["peak_rss_mb"].max(),
+    }
     table = pd.concat([table, pd.DataFrame([total])], ignore_index=True)
     for column in ("seconds", "longest_job_s", "cpu_seconds"):
         table[column] = table[column].round(2)

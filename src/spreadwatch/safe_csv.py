@@ -5,6 +5,7 @@ every text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
 ``'`` so that a spreadsheet shows it as text instead of running it as a formula. Numeric columns are left
 alone (a negative number stays a number). ``neutralise`` returns the neutralised frame.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -8,6 +8,7 @@ the returned ``rejected`` table with columns ``table, file, row, column, value, 
 A problem with a whole file (a required column missing) raises ``InputFileError`` naming the file and
 the column, because no row of such a file can be accepted.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -29,15 +30,18 @@ class InputFileError(ValueError):
     line and column where known, what is wrong and what to do. A bare message also works.
     """
 
-    def __init__(self, message: str, *, path=None, line: int | None = None, column: str | None = None,
-                 hint: str | None = None):
+    def __init__(
+        self, message: str, *, path=None, line: int | None = None, column: str | None = None, hint: str | None = None
+    ):
         self.path, self.line, self.column, self.message, self.hint = path, line, column, message, hint
         where = ", ".join(
-            part for part in (
+            part
+            for part in (
                 str(path) if path is not None else "",
                 f"line {line}" if line is not None else "",
                 f"column {column!r}" if column is not None else "",
-            ) if part
+            )
+            if part
         )
         text = f"{where}: {message}" if where else message
         if hint:
@@ -182,9 +186,7 @@ FOLLOWS = TableSpec(
     ),
 )
 
-TABLE_SPECS: dict[str, TableSpec] = {
-    s.name: s for s in (ACCOUNTS, DOMAINS, CASCADES, POSTS, ENGAGEMENTS, FOLLOWS)
-}
+TABLE_SPECS: dict[str, TableSpec] = {s.name: s for s in (ACCOUNTS, DOMAINS, CASCADES, POSTS, ENGAGEMENTS, FOLLOWS)}
 # Referenced tables come first, so references are checked against already-accepted rows.
 TABLE_ORDER: tuple[str, ...] = ("accounts", "domains", "cascades", "posts", "engagements", "follows")
 REJECTED_COLUMNS = ["table", "file", "row", "column", "value", "reason"]
@@ -240,8 +242,12 @@ _RELATIVE_TIME = r"(?i)^(?:now|today|yesterday|tomorrow)$|\bago$|^[+-]\s*\d+\s*[
 _AMBIGUOUS_DATE = r"^\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}(?:$|[ T])"
 _NUMBER = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$"
 # epoch magnitude -> unit: |v| < 1e11 seconds (year 5138), < 1e14 ms, < 1e17 us, else ns
-_EPOCH_UNITS = ((1e11, "seconds", 1e6), (1e14, "milliseconds", 1e3), (1e17, "microseconds", 1.0),
-                (float("inf"), "nanoseconds", 1e-3))
+_EPOCH_UNITS = (
+    (1e11, "seconds", 1e6),
+    (1e14, "milliseconds", 1e3),
+    (1e17, "microseconds", 1.0),
+    (float("inf"), "nanoseconds", 1e-3),
+)
 ID_FLOAT_REASON = (
     "id in float/exponent notation: a spreadsheet probably converted it to a number and lost digits; "
     "export the ids as text"
@@ -279,8 +285,9 @@ def _epoch_times(numbers: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
         micros[pick] = np.round(numbers.to_numpy()[pick] * scale)
         units[pick] = name
         lower = limit
-    reasons = pd.Series(np.where(numbers.notna() & ~finite, "not a finite number", None),
-                        index=numbers.index, dtype="string")
+    reasons = pd.Series(
+        np.where(numbers.notna() & ~finite, "not a finite number", None), index=numbers.index, dtype="string"
+    )
     huge = finite & ~(np.abs(np.nan_to_num(micros)) < 9.2e18)
     ok = np.isfinite(micros) & (np.abs(np.nan_to_num(micros)) < 9.2e18)
     as_int = np.where(ok, micros, 0).astype("int64")
@@ -298,8 +305,11 @@ def _parse_times(values: pd.Series, present: pd.Series, fmt: str | None) -> tupl
         out = values.dt.tz_localize("UTC") if values.dt.tz is None else values.dt.tz_convert("UTC")
         return out.dt.as_unit("us"), reasons, unit_counts
     if pd.api.types.is_bool_dtype(values.dtype) or str(values.dtype) == "boolean":
-        return (pd.Series(pd.NaT, index=index, dtype="datetime64[us, UTC]"),
-                reasons.mask(present, "a boolean is not a time"), unit_counts)
+        return (
+            pd.Series(pd.NaT, index=index, dtype="datetime64[us, UTC]"),
+            reasons.mask(present, "a boolean is not a time"),
+            unit_counts,
+        )
     if pd.api.types.is_numeric_dtype(values.dtype):
         out, reasons, units = _epoch_times(values)
         for unit, n in units[values.notna()].value_counts().items():
@@ -360,8 +370,11 @@ def _coerce(values: pd.Series, column: Column, fmt: str | None = None) -> tuple[
             as_float = values.astype("float64")
             bad = present & ((as_float.abs() >= MAX_PRECISE_FLOAT_ID) | (as_float % 1 != 0) | ~np.isfinite(as_float))
             text = as_float.where(~bad).astype("Int64").astype("string")
-            reason = (ID_FLOAT_REASON + " (the file stores it as a float)") if column.is_id else (
-                "a number stored as a float cannot be kept exactly as text")
+            reason = (
+                (ID_FLOAT_REASON + " (the file stores it as a float)")
+                if column.is_id
+                else ("a number stored as a float cannot be kept exactly as text")
+            )
             return text.where(present & ~bad), reasons.mask(bad, reason)
         text = values.astype("string").where(present)
         control = text.str.contains(_CONTROL, regex=True).fillna(False).astype(bool)
@@ -443,8 +456,11 @@ def _is_in(values: pd.Series, targets) -> pd.Series:
     references of a real dataset this goes through ``pyarrow.compute.is_in`` instead.
     """
     if isinstance(values.dtype, pd.StringDtype):
-        value_set = pa.array(pd.Series(list(targets) if not isinstance(targets, pd.Series) else targets,
-                                       dtype="string[pyarrow]").dropna().unique())
+        value_set = pa.array(
+            pd.Series(list(targets) if not isinstance(targets, pd.Series) else targets, dtype="string[pyarrow]")
+            .dropna()
+            .unique()
+        )
         found = pc.is_in(pa.array(values.astype("string[pyarrow]")), value_set=value_set)
         return pd.Series(found.fill_null(False).to_numpy(zero_copy_only=False), index=values.index)
     return values.isin(targets).fillna(False).astype(bool)
@@ -473,9 +489,7 @@ class _Rejections:
 
     def frame(self) -> pd.DataFrame:
         if not self.parts:
-            return pd.DataFrame({c: pd.Series(dtype="string") for c in REJECTED_COLUMNS}).astype(
-                {"row": "int64"}
-            )
+            return pd.DataFrame({c: pd.Series(dtype="string") for c in REJECTED_COLUMNS}).astype({"row": "int64"})
         out = pd.concat(self.parts, ignore_index=True)
         return out.astype({c: "string" for c in REJECTED_COLUMNS if c != "row"})
 
@@ -562,15 +576,18 @@ def validate_tables(
             if column.dtype == "timestamp" and column.name in frame.columns:
                 fmt = context.time_format(name, column.name)
                 present = frame[column.name].notna()
-                times, reasons, units = _parse_times(
-                    *(_strip(frame[column.name], present)), fmt
-                )
+                times, reasons, units = _parse_times(*(_strip(frame[column.name], present)), fmt)
                 reasons = reasons.mask(present & times.isna() & reasons.isna(), "cannot parse as a timestamp")
                 coerced[(name, column.name)] = (times, reasons)
                 for unit, n in sorted(units.items()):
-                    context.notes.append({
-                        "table": name, "quirk": f"{column.name} given as epoch {unit}", "count": n,
-                        "action": f"read as {unit} since 1970-01-01 UTC (unit chosen by magnitude)"})
+                    context.notes.append(
+                        {
+                            "table": name,
+                            "quirk": f"{column.name} given as epoch {unit}",
+                            "count": n,
+                            "action": f"read as {unit} since 1970-01-01 UTC (unit chosen by magnitude)",
+                        }
+                    )
     window = resolve_time_window({k: v[0] for k, v in coerced.items()}, options)
     for name, frame in frames.items():
         spec = TABLE_SPECS[name]
@@ -608,9 +625,7 @@ def validate_tables(
                 keep &= ~converted.isna()
             if column.allowed is not None:
                 bad = converted.notna() & ~_is_in(converted, column.allowed) & keep
-                rejections.add(
-                    name, file, rows[bad], column.name, raw[bad], f"not one of {list(column.allowed)}"
-                )
+                rejections.add(name, file, rows[bad], column.name, raw[bad], f"not one of {list(column.allowed)}")
                 keep &= ~bad
             for bound, op, word in ((column.min_value, "lt", "below"), (column.max_value, "gt", "above")):
                 if bound is None:
@@ -636,16 +651,20 @@ def validate_tables(
             conflicting = n_labels[n_labels > 1].index
             if len(conflicting):
                 bad = keep & _is_in(table[key], pd.Series(conflicting, dtype="string"))
-                rejections.add(name, file, rows[bad], "label", table["label"][bad],
-                               "conflicting labels for one id (all its rows rejected)")
+                rejections.add(
+                    name,
+                    file,
+                    rows[bad],
+                    "label",
+                    table["label"][bad],
+                    "conflicting labels for one id (all its rows rejected)",
+                )
                 keep &= ~bad
         duplicated = key_frame[keep].duplicated(keep="first")
         dup_index = duplicated[duplicated].index
         if len(dup_index):
             key_values = table.loc[dup_index, list(spec.key)].astype("string").agg("|".join, axis=1)
-            rejections.add(
-                name, file, rows[dup_index], ",".join(spec.key), key_values, "duplicate key (first kept)"
-            )
+            rejections.add(name, file, rows[dup_index], ",".join(spec.key), key_values, "duplicate key (first kept)")
             keep[dup_index] = False
         # references to other (already accepted) tables, then self-references in one pass
         for ref in spec.references:
@@ -655,7 +674,11 @@ def validate_tables(
             values = table[ref.column]
             bad = values.notna() & ~_is_in(values, targets) & keep
             rejections.add(
-                name, file, rows[bad], ref.column, values[bad],
+                name,
+                file,
+                rows[bad],
+                ref.column,
+                values[bad],
                 f"does not resolve to {ref.table}.{ref.target}",
             )
             keep &= ~bad
@@ -672,8 +695,11 @@ def validate_tables(
         counts[name] = {"read": len(frame), "accepted": len(table), "rejected": int((~keep).sum())}
     report = ValidationReport(tables=accepted, rejected=rejections.frame(), counts=counts)
     report.notes = context.notes
-    report.time_window = {"start": f"{window['start']:%Y-%m-%d %H:%M:%S}", "end": f"{window['end']:%Y-%m-%d %H:%M:%S}",
-                          "end_from": window["end_from"]}
+    report.time_window = {
+        "start": f"{window['start']:%Y-%m-%d %H:%M:%S}",
+        "end": f"{window['end']:%Y-%m-%d %H:%M:%S}",
+        "end_from": window["end_from"],
+    }
     return report
 
 

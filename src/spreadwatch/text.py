@@ -5,6 +5,7 @@ is set before transformers is imported). Embeddings are mean-pooled over tokens 
 (384 dimensions), computed in batches and cached on disk by SHA-256 of the text in one ``cache.npz``
 (replaced atomically), so a rerun embeds only new texts.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -56,8 +57,9 @@ class MiniLMEmbedder:
         with torch.inference_mode():
             for start in range(0, len(texts), self.batch_size):
                 batch = texts[start : start + self.batch_size]
-                tokens = self.tokenizer(batch, padding=True, truncation=True, max_length=self.max_length,
-                                        return_tensors="pt")
+                tokens = self.tokenizer(
+                    batch, padding=True, truncation=True, max_length=self.max_length, return_tensors="pt"
+                )
                 hidden = self.model(**tokens).last_hidden_state
                 mask = tokens["attention_mask"].unsqueeze(-1).to(hidden.dtype)
                 pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
