@@ -290,18 +290,11 @@ def portable_profile_features(accounts: pd.DataFrame, name_model: dict | None = 
     return table[[c for c in table.columns if not c.startswith("f_")]]
 
 
-def _entropy(counts: np.ndarray) -> float:
-    total = counts.sum()
-    if total == 0:
-        return np.nan
-    p = counts[counts > 0] / total
-    return float(-(p * np.log2(p)).sum())
-
-
 def _row_entropy(counts: np.ndarray) -> np.ndarray:
     """Shannon entropy (bits) of each row of a count matrix; NaN for an all-zero row.
 
-    Bit-for-bit ``_entropy`` of each row: rows are grouped by their number k of non-zero cells, and the
+    Bit-for-bit the one-row computation ``-(p * log2(p)).sum()`` over the non-zero cells (the test keeps
+    that reference): rows are grouped by their number k of non-zero cells, and the
     non-zero terms of each group (kept in column order) are summed along the last axis of a contiguous
     rows x k array, which is the summation numpy does for one row's 1-D array."""
     counts = np.asarray(counts, dtype=float)
