@@ -519,3 +519,13 @@ def test_project_validator_accepts_every_row(tables):
     schema = pytest.importorskip("spreadwatch.schema")
     report = schema.validate_tables(tables)
     assert len(report.rejected) == 0
+
+
+def test_simulation_shows_its_steps_on_stderr_unless_turned_off(capfd, monkeypatch):
+    cfg = SimulationConfig(n_accounts=200, days=1, seed=1)
+    simulate_platform(cfg)
+    err = capfd.readouterr().err
+    assert "simulate" in err and "6/6" in err and "the other tables" in err
+    monkeypatch.setenv("SPREADWATCH_PROGRESS", "0")
+    simulate_platform(cfg)
+    assert capfd.readouterr().err == ""

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from spreadwatch.progress import progress
+
 log = logging.getLogger(__name__)
 DIMENSIONS = 384
 
@@ -55,7 +57,10 @@ class MiniLMEmbedder:
         torch = self.torch
         out = []
         with torch.inference_mode():
-            for start in range(0, len(texts), self.batch_size):
+            starts = range(0, len(texts), self.batch_size)
+            if len(starts) > 10:
+                starts = progress(starts, "text embeddings", unit="batch")
+            for start in starts:
                 batch = texts[start : start + self.batch_size]
                 tokens = self.tokenizer(
                     batch, padding=True, truncation=True, max_length=self.max_length, return_tensors="pt"
@@ -64,8 +69,6 @@ class MiniLMEmbedder:
                 mask = tokens["attention_mask"].unsqueeze(-1).to(hidden.dtype)
                 pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
                 out.append(torch.nn.functional.normalize(pooled, p=2, dim=1).cpu().numpy())
-                if len(texts) > 10 * self.batch_size and (start // self.batch_size) % 20 == 0:
-                    log.info("embedded %d / %d texts", start + len(batch), len(texts))
         return np.concatenate(out).astype(np.float32) if out else np.zeros((0, DIMENSIONS), np.float32)
 
     def embed(self, texts) -> np.ndarray:

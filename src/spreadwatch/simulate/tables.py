@@ -12,6 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from spreadwatch.progress import progress_steps
 from spreadwatch.simulate.activity import _chatter
 from spreadwatch.simulate.cascades import _amplification, _cascades, _spread
 from spreadwatch.simulate.config import (
@@ -76,14 +77,19 @@ def simulate_platform(config: SimulationConfig) -> dict[str, pd.DataFrame]:
     start_ms = pd.Timestamp(cfg.start).tz_convert("UTC").value // 10**6
     end_s = cfg.days * DAY
 
+    bar = progress_steps("simulate", total=6)
     L = _latent(cfg)
     D = _domains(cfg, L)
+    bar.step("population")
     gc = _groups_clients(cfg, L)
     follower, followee = _follows(cfg, L, gc)
+    bar.step("follow graph")
     K = _cascades(cfg, L, D)
     AMPL = _amplification(cfg, L, K, gc)
     G = _spread(cfg, L, K, follower, followee, AMPL)
+    bar.step("cascades")
     CH = _chatter(cfg, L)
+    bar.step("posts outside cascades")
     rng = _rng(cfg, "assemble")
 
     # ---------------------------------------------------------------- accounts: ids and texts
@@ -206,6 +212,8 @@ def simulate_platform(config: SimulationConfig) -> dict[str, pd.DataFrame]:
     )
     del text, url, domain, par_str, pc_str, kind_str, take, ch_text, ch_url, ch_dom, e_text, e_url, e_dom
 
+    bar.step("texts and the posts table")
+
     # ---------------------------------------------------------------- engagements
     e_ms = p_ms[eng_post]
     root_ms = p_ms[root_post][G.c]
@@ -318,6 +326,8 @@ def simulate_platform(config: SimulationConfig) -> dict[str, pd.DataFrame]:
             "rating_source": pd.array(np.full(d_order.size, "synthetic", dtype=object), dtype="string"),
         }
     )
+    bar.step("the other tables")
+    bar.close()
     return {
         "accounts": accounts,
         "posts": posts,
