@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from spreadwatch import graphs
+from spreadwatch.progress import progress_steps
 
 COUNT_COLUMNS = ["followers_count", "friends_count", "statuses_count", "favourites_count", "listed_count"]
 FLAG_COLUMNS = ["verified", "default_profile", "default_profile_image", "protected"]
@@ -495,10 +496,13 @@ def account_features(
     ``text`` is an optional ``text_features`` table (off by default: it costs a MiniLM pass).
     A shard of a dataset (``spreadwatch.shards``) passes the whole dataset's ``reference`` time and
     ``name_models`` and keeps every column (``drop_uninformative=False``; the gather drops them)."""
+    bar = progress_steps("account features", total=4)
     reference = reference if reference is not None else reference_time(accounts, posts)
     table = profile_features(accounts, reference, name_models=name_models)
+    bar.step("profile")
     if len(posts):
         table = table.join(activity_features(posts), how="left")
+    bar.step("activity")
     if text is not None and len(text.columns):
         table = table.join(text, how="left")
     if network_metrics is not None and len(network_metrics):
@@ -506,12 +510,15 @@ def account_features(
         table = table.join(net, how="left")
         fill = [c for c in net.columns if c not in ("median_engagement_delay_log", "early_share")]
         table[fill] = table[fill].fillna(0.0)
+    bar.step("network")
     # drop columns with no information at all (e.g. profile fields a dataset does not have)
     if drop_uninformative:
         table = table[informative_columns(table)]
     table = table.astype(float).sort_index()
     table.index.name = "account_id"
     assert_no_leaky_features(table)
+    bar.step("checks")
+    bar.close()
     return table
 
 
