@@ -1,4 +1,5 @@
-"""Progress bars for long stages (tqdm to stderr, which the workflow scripts also send to the rule's log).
+"""Progress bars for long stages (tqdm to stderr: the terminal that runs snakemake or the CLI; the rule's
+log file gets the log records, not the bars).
 
 ``progress(iterable, desc)`` wraps a loop; ``progress_steps(desc, total)`` is a bar that a function
 advances by hand through its named steps (``bar.step("follow graph")``). Loop bars refresh at most every
