@@ -2,7 +2,7 @@
 
 For every requested dataset it runs the workflow's own stage functions on the workflow's outputs
 (``results/{dataset}/canonical``, ``features/accounts.parquet``, ``scores/accounts.parquet``):
-``stages.run_cascade_features`` and ``run_cascade_features_early`` (features at every cut-off),
+``pipeline.features.run_cascade_features`` and ``run_cascade_features_early`` (features at every cut-off),
 ``run_evaluate`` for the model and the leakage baselines on each registry protocol (the same folds as
 every other model, ``models.make_splits``), and ``run_early_detection``. Files go to
 ``results/bench/cascade/{dataset}/`` (features/, metrics/ with the workflow's file names, and
@@ -19,7 +19,13 @@ from pathlib import Path
 
 import yaml
 
-from spreadwatch import models, stages
+from spreadwatch import models
+from spreadwatch.pipeline.early_detection import run_early_detection
+from spreadwatch.pipeline.evaluate import run_evaluate
+from spreadwatch.pipeline.features import (
+    run_cascade_features,
+    run_cascade_features_early,
+)
 from spreadwatch.report import early_detection_figure
 
 REPO = Path(__file__).resolve().parents[1]
@@ -43,30 +49,30 @@ def main() -> None:
         out = REPO / "results" / "bench" / "cascade" / dataset
         text_cache = None if args.no_text else results / "cache" / "minilm"
         started = time.time()
-        stages.run_cascade_features(canonical, results / "features" / "accounts.parquet",
-                                    results / "scores" / "accounts.parquet", out / "features" / "cascades.parquet")
+        run_cascade_features(canonical, results / "features" / "accounts.parquet",
+                             results / "scores" / "accounts.parquet", out / "features" / "cascades.parquet")
         if not args.no_early:
-            stages.run_cascade_features_early(canonical, results / "features" / "accounts.parquet",
-                                              results / "scores" / "accounts.parquet",
-                                              out / "features" / "cascades_early.parquet")
+            run_cascade_features_early(canonical, results / "features" / "accounts.parquet",
+                                       results / "scores" / "accounts.parquet",
+                                       out / "features" / "cascades_early.parquet")
         timings = {"features_s": round(time.time() - started, 1)}
         rows = {}
         early_files = []
         for protocol in entry["protocols"]["cascade"]:
             for model in (args.model, *models.BASELINES):
                 t0 = time.time()
-                record = stages.run_evaluate("cascade", out / "features" / "cascades.parquet", canonical, protocol,
-                                             model, args.seeds, out / "metrics" / f"cascade__{protocol}__{model}.json",
-                                             target=target, text_cache_dir=text_cache)
+                record = run_evaluate("cascade", out / "features" / "cascades.parquet", canonical, protocol,
+                                      model, args.seeds, out / "metrics" / f"cascade__{protocol}__{model}.json",
+                                      target=target, text_cache_dir=text_cache)
                 timings[f"{protocol}__{model}_s"] = round(time.time() - t0, 1)
                 rows[f"{protocol}__{model}"] = {k: round(v["mean"], 4) for k, v in record["pooled"].items()}
                 if args.no_early:
                     continue
                 t0 = time.time()
                 path = out / "metrics" / f"cascade_early__{protocol}__{model}.json"
-                stages.run_early_detection(out / "features" / "cascades.parquet",
-                                           out / "features" / "cascades_early.parquet", canonical, protocol, model,
-                                           args.seeds, path, target=target, text_cache_dir=text_cache)
+                run_early_detection(out / "features" / "cascades.parquet",
+                                    out / "features" / "cascades_early.parquet", canonical, protocol, model,
+                                    args.seeds, path, target=target, text_cache_dir=text_cache)
                 timings[f"early__{protocol}__{model}_s"] = round(time.time() - t0, 1)
                 early = json.loads(path.read_text())["metrics_by_cutoff"]
                 rows[f"early__{protocol}__{model}"] = {c: round(v["accuracy"]["mean"], 4) for c, v in early.items()}

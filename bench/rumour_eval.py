@@ -16,7 +16,7 @@ protocol registry (``spreadwatch.evaluation.protocols``):
   (``dev_accuracy``); the fused variant with the best dev accuracy is the one named ``selected``;
 - same-text claims: ``duplicate_texts`` before/after per protocol (grouped protocols union them into the
   events; the others drop test-side duplicates);
-- early detection (``--early``) on event_separated with ``stages.run_early_detection``.
+- early detection (``--early``) on event_separated with ``pipeline.early_detection.run_early_detection``.
 
 Writes ``results/bench/rumour_eval.json`` (merged per dataset) and the per-run metrics files under
 ``results/bench/rumour/{dataset}/``.
@@ -33,9 +33,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from spreadwatch import features, models, stages
+from spreadwatch import features, models
+from spreadwatch.evaluation.cascade_inputs import root_pairs
 from spreadwatch.evaluation.rumour import TextOnlyModel, text_side_data
+from spreadwatch.evaluation.truth import cascade_target
 from spreadwatch.ingest import read_canonical
+from spreadwatch.pipeline.early_detection import run_early_detection
 
 REPO = Path(__file__).resolve().parents[1]
 CASCADE_MODELS = ("propagation", "fused", "fused_psa")
@@ -52,7 +55,7 @@ def factories(name: str, cascades: pd.DataFrame, engagements: pd.DataFrame, side
     if name in models.BASELINES:
         return lambda seed: models.make_baseline(name, seed)
     participants = features.participation(cascades, engagements)
-    roots = stages.root_pairs(cascades)
+    roots = root_pairs(cascades)
     text = None if name == "propagation" else side["embeddings"]
     pubs = publishers if name == "fused_psa" else None
     return lambda seed: models.CascadeModel(model=classifier, random_state=seed, participants=participants,
@@ -122,7 +125,7 @@ def main() -> None:
         cascades, engagements = tables["cascades"], tables["engagements"]
         side = text_side_data(cascades, tables["posts"], cache_dir=results / "cache" / "minilm")
         table = pd.read_parquet(results / "features" / "cascades.parquet").set_index("cascade_id")
-        labels = stages.cascade_target(cascades, "label").reindex(table.index)
+        labels = cascade_target(cascades, "label").reindex(table.index)
         meta = cascades.set_index("cascade_id")
         groups = meta["event_id"].reindex(table.index).astype(str)
         times = meta["created_at"].reindex(table.index).astype("int64")
@@ -186,9 +189,9 @@ def main() -> None:
             for name in (args.classifier, *models.BASELINES):
                 t0 = time.time()
                 path = out / f"cascade_early__event_separated__{name}.json"
-                stages.run_early_detection(results / "features" / "cascades.parquet", features_early, canonical,
-                                           "event_separated", name, args.seeds, path, target="label",
-                                           text_cache_dir=results / "cache" / "minilm")
+                run_early_detection(results / "features" / "cascades.parquet", features_early, canonical,
+                                    "event_separated", name, args.seeds, path, target="label",
+                                    text_cache_dir=results / "cache" / "minilm")
                 early = json.loads(path.read_text())["metrics_by_cutoff"]
                 rows.setdefault("early_event_separated", {})[name] = {
                     c: round(v["accuracy"]["mean"], 4) for c, v in early.items()}

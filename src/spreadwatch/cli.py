@@ -113,7 +113,7 @@ def _cmd_datasets(args) -> int:
 
 
 def _cmd_export(args) -> int:
-    from spreadwatch.stages import run_export
+    from spreadwatch.export import run_export
 
     if not args.pseudonymise:
         print("only pseudonymised exports exist: add --pseudonymise", file=sys.stderr)
@@ -129,7 +129,7 @@ def _cmd_export(args) -> int:
 
 
 def _cmd_reviews(args) -> int:
-    from spreadwatch.stages import ReviewFileError, read_reviews
+    from spreadwatch.reviews import ReviewFileError, read_reviews
 
     try:
         reviews = read_reviews(args.file)

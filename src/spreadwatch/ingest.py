@@ -211,3 +211,27 @@ def ingest_dataset(
 def read_canonical(folder: str | Path, tables: tuple[str, ...] = TABLE_ORDER) -> dict[str, pd.DataFrame]:
     """Read canonical tables written by ``ingest_dataset``."""
     return {t: pd.read_parquet(Path(folder) / f"{t}.parquet") for t in tables}
+
+
+def credibility_ratings(registry_path, data_root=None, name: str = "source_credibility") -> pd.DataFrame:
+    """The domain rating table (Lin et al. pc1, Iffy+) from the ``source_credibility`` registry entry."""
+    entry = load_registry(registry_path)[name]
+    return load_with_adapter(name, entry, resolve_data_root(data_root)).tables["domains"]
+
+
+def credibility_ratings_or_none(credibility) -> pd.DataFrame | None:
+    """A domain ratings table from a DataFrame, a Parquet/CSV path, or ``(registry_path, data_root)``;
+    None (logged) when the source_credibility files are absent."""
+    if credibility is None or isinstance(credibility, pd.DataFrame):
+        return credibility
+    if isinstance(credibility, (tuple, list)):
+        try:
+            return credibility_ratings(*credibility)
+        except (DatasetNotAvailable, FileNotFoundError, KeyError) as error:
+            log.info("no source-credibility ratings (%s): cascades get no credibility label", error)
+            return None
+    path = Path(credibility)
+    if not path.exists():
+        log.info("no source-credibility ratings at %s: cascades get no credibility label", path)
+        return None
+    return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)

@@ -795,7 +795,7 @@ def run_score_files(files: dict, out_dir, prior: float | None = None, registry="
                "rejected_rows": len(report.rejected),
                "outputs": [str(out_dir / "account_scores.csv")]}
     if "cascades" in report.tables and len(report.tables["cascades"]):
-        from spreadwatch.stages import credibility_ratings_or_none
+        from spreadwatch.ingest import credibility_ratings_or_none
 
         cascades = report.tables["cascades"]
         ratings = credibility_ratings_or_none((registry, data_root))

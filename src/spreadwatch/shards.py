@@ -161,11 +161,11 @@ def fold_model_paths(model_out) -> list[Path]:
 
 def fit_account_model(features_path, canonical_dir, model: str, seed: int, model_out, folds_out) -> dict:
     """Fit the bot model on every labelled account and the five out-of-fold models (as
-    ``stages.run_score`` does); write them (skops), the model card and ``folds_out`` (account_id, fold:
+    ``pipeline.score.run_score`` does); write them (skops), the model card and ``folds_out`` (account_id, fold:
     the fold whose model scores the account, -1 for unlabelled accounts). Returns the card."""
-    from spreadwatch.stages import _labelled_accounts, _positive_class
+    from spreadwatch.evaluation.truth import labelled_accounts, positive_class
 
-    table, labels = _labelled_accounts(features_path, canonical_dir)
+    table, labels = labelled_accounts(features_path, canonical_dir)
     known = labels.notna()
     y = labels[known].astype(str)
     fold = pd.Series(-1, index=table.index, dtype="int64", name="fold")
@@ -173,7 +173,7 @@ def fit_account_model(features_path, canonical_dir, model: str, seed: int, model
     Path(model_out).parent.mkdir(parents=True, exist_ok=True)
     if y.nunique() >= 2 and y.value_counts().min() >= 5:
         full = models.SpreadClassifier(model=model, random_state=seed).fit(table[known], y)
-        positive = _positive_class("bot", full.classes_)
+        positive = positive_class("bot", full.classes_)
         splits = models.make_splits("stratified_5fold", y.to_numpy(), seed)
         assert len(splits) == N_FOLDS
         for k, split in enumerate(splits):
@@ -198,7 +198,7 @@ def score_account_shard(features_path, shard_accounts_path, model_path, folds_pa
     """Scores of one shard's accounts: out-of-fold probability for labelled accounts (the model of the
     fold that held the account out), the full model's for the rest, and the full model's explanations.
     Columns out: account_id, label, bot_probability, reason_{i}_feature, reason_{i}_effect, score_source,
-    model_id (as ``stages.run_score`` writes them; sharded runs use the in-domain model)."""
+    model_id (as ``pipeline.score.run_score`` writes them; sharded runs use the in-domain model)."""
     accounts = pd.read_parquet(shard_accounts_path, columns=["account_id", "label"])
     ids = sorted(accounts["account_id"].astype(str))
     table = pd.read_parquet(features_path, filters=[("account_id", "in", ids)] if ids else None)
@@ -208,10 +208,10 @@ def score_account_shard(features_path, shard_accounts_path, model_path, folds_pa
     out["label"] = accounts.set_index(accounts["account_id"].astype(str))["label"].reindex(table.index).astype("string")
     out["bot_probability"] = np.nan
     if Path(model_path).stat().st_size > 0 and len(table):
-        from spreadwatch.stages import _positive_class
+        from spreadwatch.evaluation.truth import positive_class
 
         full = models.load_model(model_path)
-        positive = _positive_class("bot", full.classes_)
+        positive = positive_class("bot", full.classes_)
         positive_label = full.classes_[positive]
         for k, path in enumerate(fold_model_paths(model_path)):
             rows = folds.index[folds.to_numpy() == k]

@@ -3,8 +3,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from spreadwatch.ingest import credibility_ratings
+from spreadwatch.pipeline.domain_eval import run_domain_eval
 from spreadwatch.runlog import script_logging
-from spreadwatch.stages import credibility_ratings, run_domain_eval
 
 with script_logging(snakemake.log[0]):  # noqa: F821
     i, p, out = snakemake.input, snakemake.params, snakemake.output  # noqa: F821

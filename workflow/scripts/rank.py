@@ -1,8 +1,8 @@
 """Snakemake script: ranked accounts and domains (spreadwatch.ranking)."""
 import json
 
+from spreadwatch.pipeline.rank import run_rank
 from spreadwatch.runlog import script_logging
-from spreadwatch.stages import run_rank
 
 with script_logging(snakemake.log[0]):  # noqa: F821
     p, out = snakemake.params, snakemake.output  # noqa: F821

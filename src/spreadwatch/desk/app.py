@@ -278,7 +278,7 @@ def create_app(results_dir: str | Path, dataset: str, db_path: str | Path, token
 
     @app.post("/import")
     async def import_csv(request: Request):
-        from spreadwatch.stages import ReviewFileError, read_reviews
+        from spreadwatch.reviews import ReviewFileError, read_reviews
 
         form = await request.form()
         if not _csrf_ok(request, form):
