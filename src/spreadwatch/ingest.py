@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from spreadwatch.adapters import AdapterResult, get_adapter
+from spreadwatch.adapters import AdapterResult, adapter_traits, get_adapter
 from spreadwatch.schema import (
     DATASET_NAME_PATTERN,
     REJECTED_COLUMNS,
@@ -81,14 +81,15 @@ def resolve_files(name: str, entry: dict, data_root: Path) -> dict[str, Path]:
 
 
 def load_with_adapter(name: str, entry: dict, data_root: Path, raw_dir: Path | None = None) -> AdapterResult:
-    """Run the adapter of a registry entry. ``synthetic`` reads the simulator's tables in ``raw_dir``."""
+    """Run the adapter of a registry entry. A generated format (``adapter_traits(...).generated``, e.g.
+    ``synthetic``) reads the simulator's tables in ``raw_dir``; the others read the registry's files."""
     fmt = entry["format"]
-    if fmt == "synthetic":
+    if adapter_traits(fmt).generated:
         if raw_dir is None:
-            raise ValueError("the synthetic dataset needs raw_dir (the simulator's output folder)")
+            raise ValueError(f"dataset {name!r} is generated: it needs raw_dir (the simulator's output folder)")
         files = {p.stem: p for p in sorted(Path(raw_dir).glob("*.parquet"))}
-        return get_adapter("generic")(files, {})
-    files = resolve_files(name, entry, data_root)
+    else:
+        files = resolve_files(name, entry, data_root)
     return get_adapter(fmt)(files, dict(entry.get("options") or {}))
 
 

@@ -7,20 +7,26 @@ from pathlib import Path
 import pandas as pd
 
 from spreadwatch import models, ranking
-from spreadwatch.ingest import read_canonical
+from spreadwatch.ingest import credibility_ratings, read_canonical
 from spreadwatch.pipeline._io import usable_cascade_scores
 
 log = logging.getLogger(__name__)
 
 
-def run_domain_eval(canonical_dir, cascade_scores_path, ratings: pd.DataFrame, metrics_dir,
+def run_domain_eval(canonical_dir, cascade_scores_path, ratings, metrics_dir,
                     ks=(10, 20, 50), lists=("lin_pc1", "iffy_plus")) -> dict:
     """Evaluate domain rankings against Lin et al. pc1 and Iffy+; writes ``domains__{list}__{ranker}.json``.
 
     Rankers: ``predicted`` (out-of-fold misinformation probability x reach, ``rank_domains``) and
     ``labelled`` (the given labels' misinformation share x reach: an upper reference). ``lists`` names
     the ratings' score column and list column (synthetic data: ``credibility``, ``low_credibility``).
-    A ranker without inputs gets a record with ``skipped`` so every expected file exists."""
+    A ranker without inputs gets a record with ``skipped`` so every expected file exists.
+    ``ratings``: the ratings table, its Parquet file (a dataset's own ``domains`` table), or
+    ``[registry_path, data_root]`` of the ``source_credibility`` entry."""
+    if isinstance(ratings, (tuple, list)):
+        ratings = credibility_ratings(*ratings)
+    elif not isinstance(ratings, pd.DataFrame):
+        ratings = pd.read_parquet(ratings)
     tables = read_canonical(canonical_dir, ("cascades", "engagements"))
     cascades = tables["cascades"]
     rankings = {}
