@@ -18,8 +18,8 @@ import pandas as pd
 
 from spreadwatch.adapters import AdapterResult
 from spreadwatch.adapters.botrepo import (
-    records,
     SOURCE_ROW,
+    accounts_result,
     file_path,
     finish_accounts,
     id_string,
@@ -29,6 +29,7 @@ from spreadwatch.adapters.botrepo import (
     read_json,
     read_label_list,
     read_text,
+    records,
     reject,
     rejected_frame,
     sort_frame,
@@ -84,13 +85,7 @@ def load_pronbots(files: dict[str, Path], options: dict) -> AdapterResult:
         frame["label_source"] = dataset
         frame["account_kind"] = kind
         frame["id_kind"] = "user_id"
-        return AdapterResult(
-            tables={"accounts": finish_accounts(frame)},
-            source_files={"accounts": str(path)},
-            rows_read={"accounts": len(ids)},
-            quirks=quirks,
-            rejected=rejected_frame(rejected),
-        )
+        return accounts_result(frame, str(path), len(ids), quirks, rejected)
 
     names_path = file_path(files, "screen_names")
     edges_path = file_path(files, "edges")
@@ -190,13 +185,7 @@ def load_id_labels(files: dict[str, Path], options: dict) -> AdapterResult:
     frame["label_source"] = dataset
     frame["account_kind"] = options.get("account_kind") or frame["label"]
     frame["id_kind"] = "user_id"
-    return AdapterResult(
-        tables={"accounts": finish_accounts(frame)},
-        source_files={"accounts": str(path)},
-        rows_read={"accounts": rows_read},
-        quirks=quirks,
-        rejected=rejected_frame(rejected),
-    )
+    return accounts_result(frame, str(path), rows_read, quirks, rejected)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -270,10 +259,4 @@ def load_nbc_trolls(files: dict[str, Path], options: dict) -> AdapterResult:
     keep = ["account_id", SOURCE_ROW, "screen_name", "name", "description", "location", "lang", "created_at",
             "followers_count", "friends_count", "statuses_count", "favourites_count", "listed_count", "verified",
             "label", "label_source", "account_kind", "id_kind"]
-    return AdapterResult(
-        tables={"accounts": finish_accounts(frame[keep])},
-        source_files={"accounts": str(path)},
-        rows_read={"accounts": rows_read},
-        quirks=quirks,
-        rejected=rejected_frame(rejected),
-    )
+    return accounts_result(frame[keep], str(path), rows_read, quirks, rejected)

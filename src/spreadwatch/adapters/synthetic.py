@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from spreadwatch.adapters import AdapterResult
-from spreadwatch.adapters import generic
+from spreadwatch.adapters import AdapterResult, generic
 
 GENERATED = True
 # the domains table's rating columns: (score column, low-credibility list column)
