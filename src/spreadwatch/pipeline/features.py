@@ -13,24 +13,39 @@ from spreadwatch.pipeline._io import write_parquet
 log = logging.getLogger(__name__)
 
 
+def account_text_table(accounts: pd.DataFrame, posts: pd.DataFrame, text_cache_dir) -> pd.DataFrame:
+    """``features.text_features`` with MiniLM embeddings cached in ``text_cache_dir`` (index account_id)."""
+    from spreadwatch.text import MiniLMEmbedder
+
+    embedder = MiniLMEmbedder(cache_dir=text_cache_dir)
+    return features.text_features(accounts, posts, embedder.embed)
+
+
+def account_feature_table(tables: dict[str, pd.DataFrame], network_path, coordination_path, text=None,
+                          **options) -> pd.DataFrame:
+    """``features.account_features`` of canonical ``tables`` (accounts, posts, engagements: the whole
+    dataset or one shard) with the graphs stage's network metrics and co-engagement pairs read from their
+    files. ``options`` go to ``account_features`` (a shard's reference time, name models and
+    ``drop_uninformative=False``). Index account_id, one row per account."""
+    return features.account_features(
+        tables["accounts"], tables["posts"],
+        network_metrics=pd.read_parquet(network_path),
+        coordination=pd.read_parquet(coordination_path),
+        engagements=tables["engagements"],
+        text=text,
+        **options,
+    )
+
+
 def run_account_features(canonical_dir, network_path, coordination_path, out_path,
                          text_cache_dir=None) -> pd.DataFrame:
     """Account feature table; with ``text_cache_dir`` also the MiniLM text family (cached there)."""
     tables = read_canonical(canonical_dir, ("accounts", "posts", "engagements"))
     text = None
     if text_cache_dir is not None:
-        from spreadwatch.text import MiniLMEmbedder
-
-        embedder = MiniLMEmbedder(cache_dir=text_cache_dir)
-        text = features.text_features(tables["accounts"], tables["posts"], embedder.embed)
+        text = account_text_table(tables["accounts"], tables["posts"], text_cache_dir)
         log.info("text features: %d columns", text.shape[1])
-    table = features.account_features(
-        tables["accounts"], tables["posts"],
-        network_metrics=pd.read_parquet(network_path),
-        coordination=pd.read_parquet(coordination_path),
-        engagements=tables["engagements"],
-        text=text,
-    )
+    table = account_feature_table(tables, network_path, coordination_path, text=text)
     log.info("account features: %d accounts x %d features", *table.shape)
     write_parquet(table.reset_index(), out_path)
     return table

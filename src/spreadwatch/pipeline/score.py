@@ -24,6 +24,31 @@ from spreadwatch.pipeline._io import write_parquet
 log = logging.getLogger(__name__)
 
 
+def fit_with_folds(make_model, X: pd.DataFrame, y: pd.Series, seed: int) -> tuple[object, list, pd.Series]:
+    """The model fitted on every labelled row (``make_model(seed)``), the models of the stratified 5-fold
+    training splits, and each row's fold (the split whose model did not see it; index as ``y``, name fold)."""
+    full = make_model(seed).fit(X, y)
+    fold = pd.Series(-1, index=y.index, dtype="int64", name="fold")
+    fold_models = []
+    for k, split in enumerate(models.make_splits("stratified_5fold", y.to_numpy(), seed)):
+        fold_models.append(make_model(seed).fit(X.iloc[split.train], y.iloc[split.train]))
+        fold.iloc[split.test] = k
+    return full, fold_models, fold
+
+
+def out_of_fold_probability(table: pd.DataFrame, full, fold_models: list, fold: pd.Series, positive_label) -> pd.Series:
+    """Probability of ``positive_label`` for each row of ``table``: from ``fold_models[k]`` for rows whose
+    ``fold`` (index as ``table``) is k, from ``full`` for rows with fold -1 (unlabelled); NaN elsewhere."""
+    proba = pd.Series(np.nan, index=table.index, dtype=float)
+    assignment = fold.to_numpy()
+    for k, model in [*enumerate(fold_models), (-1, full)]:
+        rows = table.index[assignment == k]
+        if len(rows):
+            column = int(np.flatnonzero(model.classes_ == positive_label)[0])
+            proba.loc[rows] = model.predict_proba(table.loc[rows])[:, column]
+    return proba
+
+
 def run_score(task: str, features_path, canonical_dir, model: str, seed: int, scores_out, model_out,
               target: str = "is_misinformation", text_cache_dir=None, engager_bag: bool = False,
               root_history: bool = True, model_source: str = "in_domain", prior: float | None = None,
@@ -67,18 +92,12 @@ def run_score(task: str, features_path, canonical_dir, model: str, seed: int, sc
     known = labels.notna()
     y = labels[known].astype(str)
     if y.nunique() >= 2 and y.value_counts().min() >= 5:
-        full = make_model(seed).fit(table[known], y)
+        full, fold_models, fold = fit_with_folds(make_model, table[known], y, seed)
         positive = positive_class(task, full.classes_)
         positive_label = full.classes_[positive]
         # out-of-fold probabilities for labelled rows, so scores never come from a model that saw the row
-        for split in models.make_splits("stratified_5fold", y.to_numpy(), seed):
-            fold = make_model(seed).fit(table[known].iloc[split.train], y.iloc[split.train])
-            proba = fold.predict_proba(table[known].iloc[split.test])
-            column = int(np.flatnonzero(fold.classes_ == positive_label)[0])
-            out.loc[y.index[split.test], score_name] = proba[:, column]
-        unknown = ~known
-        if unknown.any():
-            out.loc[unknown, score_name] = full.predict_proba(table[unknown])[:, positive]
+        out[score_name] = out_of_fold_probability(table, full, fold_models, fold.reindex(table.index, fill_value=-1),
+                                                  positive_label)
         classifier = full if task == "bot" else full.classifier_
         inputs = table if task == "bot" else full._augment(table)
         out = out.join(models.explain(classifier, inputs, positive_index=positive))
