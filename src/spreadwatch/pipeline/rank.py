@@ -1,6 +1,7 @@
 """Rank stage: ranked accounts and domains, and precision@k where ground truth exists."""
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
@@ -39,8 +40,9 @@ def model_reason_text(scores: pd.DataFrame) -> pd.Series:
 
 def run_rank(canonical_dir, account_scores_path, cascade_scores_path, coordination_path,
              ranked_accounts_out, ranked_domains_out, metrics_dir, weights: dict | None = None,
-             ks=(10, 50, 100), reviews_path=None, reviews_db_path=None, dataset=None) -> dict:
-    """Rank accounts and domains; write the ranked CSVs and rank metrics where ground truth exists.
+             ks=(10, 50, 100), reviews_path=None, reviews_db_path=None, dataset=None, summary_out=None) -> dict:
+    """Rank accounts and domains; write the ranked CSVs and rank metrics where ground truth exists, and
+    with ``summary_out`` the precision@k summary per ordering (JSON; ``{}`` without ground truth).
 
     With a reviews file, ``review_status`` / ``reviewer`` columns are added, dismissed accounts go
     to the bottom and confirmed accounts count as true sources for precision@k. The review desk's
@@ -90,4 +92,7 @@ def run_rank(canonical_dir, account_scores_path, cascade_scores_path, coordinati
             models.write_metrics(record, Path(metrics_dir) / f"rank__planted_sources__{name}.json")
             summary[name] = record["metrics"]["precision_at_k"]
         log.info("precision@k against %d planted sources (random %.3f): %s", len(truth), base_rate, summary)
+    if summary_out is not None:
+        with open(summary_out, "w", encoding="utf-8") as handle:
+            json.dump(summary, handle, indent=2, sort_keys=True)
     return summary
