@@ -53,6 +53,8 @@ def run_account_features(canonical_dir, network_path, coordination_path, out_pat
 
 def run_cascade_features(canonical_dir, account_features_path, account_scores_path, out_path,
                          cutoff_s: float | None = None) -> pd.DataFrame:
+    """Cascade feature table (``features.cascade_features``; columns cascade_id + features) from the canonical
+    cascades and engagements, the account features and the accounts' bot probabilities."""
     tables = read_canonical(canonical_dir, ("cascades", "engagements"))
     account_table = pd.read_parquet(account_features_path).set_index("account_id")
     scores = pd.read_parquet(account_scores_path).set_index("account_id")["bot_probability"].dropna()
