@@ -1,6 +1,6 @@
 """Measurement: the torch graph models (spreadwatch.gnn) on the real datasets, beside the other models.
 
-For every requested dataset it runs the workflow's own evaluation stage (``stages.run_evaluate``, so the
+For every requested dataset it runs the workflow's own evaluation stage (``pipeline.evaluate.run_evaluate``, so the
 folds are exactly those of ``models.make_splits`` used by every other model) for
 - ``bigcn`` on the cascade protocols of the registry (Twitter15/16: random_5fold, event_5fold;
   UPFD-Politifact: upfd_20_10_70, time_split), and with ``--ablation`` also BiGCN without the account
@@ -28,8 +28,9 @@ import pandas as pd
 import yaml
 
 from spreadwatch import gnn, models
+from spreadwatch.evaluation.truth import cascade_target
 from spreadwatch.ingest import read_canonical
-from spreadwatch.stages import cascade_target, run_evaluate
+from spreadwatch.pipeline.evaluate import run_evaluate
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "results" / "bench"

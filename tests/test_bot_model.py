@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from spreadwatch import features, models, stages
+from spreadwatch import features, models
+from spreadwatch.pipeline import cross_dataset
 
 
 def _accounts(names, **columns):
@@ -159,8 +160,8 @@ def test_leave_one_dataset_out_on_an_unlabelled_dataset_is_skipped_not_a_crash(t
     assert record["n_test"] == 0 and "no bot/human labels" in record["skipped"] and len(proba) == 0
     profiles = tmp_path / "profiles.parquet"
     table.to_parquet(profiles)
-    stages.run_bot_leave_one_dataset_out(profiles, "B", "logreg", [0], tmp_path / "m.json",
-                                         predictions_out=tmp_path / "p.parquet")
+    cross_dataset.run_bot_leave_one_dataset_out(profiles, "B", "logreg", [0], tmp_path / "m.json",
+                                                predictions_out=tmp_path / "p.parquet")
     held = pd.read_parquet(tmp_path / "p.parquet")
     assert len(held) == 200 and set(held["label"]) == {"bot", "human"} and "seed_0" in held
 
@@ -170,7 +171,7 @@ def test_portable_profiles_and_summary(tmp_path):
                   followers_count=pd.array([5, 6], dtype="Int64"), id_kind="user_id")
     b = pd.DataFrame({"account_id": pd.array(["g:1"], dtype="string"), "label": pd.array(["bot"], dtype="string"),
                       "f_follower": [3.0], "id_kind": "row"})
-    table = stages.portable_profiles({"b": b, "a": a})
+    table = cross_dataset.portable_profiles({"b": b, "a": a})
     assert list(table["dataset"]) == ["a", "a", "b"]
     assert list(table.columns[:5]) == list(models.LODO_META_COLUMNS)
     assert table["screen_name_key"].tolist()[:2] == ["anna", "bob77"]
@@ -185,7 +186,7 @@ def test_real_leave_one_dataset_out_rtbust(shared_data):
     registry = load_registry("configs/datasets.yaml")
     names = ["cresci_rtbust_2019", "botwiki_2019", "twibot22_sample_1000", "nbc_russian_trolls"]
     accounts = {n: load_with_adapter(n, registry[n], shared_data).tables["accounts"] for n in names}
-    table = stages.portable_profiles(accounts)
+    table = cross_dataset.portable_profiles(accounts)
     record, _ = models.leave_one_dataset_out(table, "cresci_rtbust_2019", model="hgb", seeds=[0])
     assert record["n_test"] == 693 and record["class_counts"] == {"bot": 353, "human": 340}
     assert "screen_name_likelihood" in record["features"] and "account_age_days" not in record["features"]
@@ -200,7 +201,7 @@ def test_cross_dataset_summary_averages_two_class_sets(tmp_path):
         record, _ = models.leave_one_dataset_out(frame, held_out, model="logreg", seeds=[0])
         paths.append(tmp_path / held_out / "bot__leave_one_dataset_out__logreg.json")
         models.write_metrics(record, paths[-1])
-    summary = stages.run_bot_cross_dataset_summary(paths, tmp_path / "summary.csv")
+    summary = cross_dataset.run_bot_cross_dataset_summary(paths, tmp_path / "summary.csv")
     assert list(summary["held_out"]) == ["A", "C", "mean (two-class held-out sets)"]
     assert summary.loc[2, "roc_auc"] == pytest.approx(summary.loc[0, "roc_auc"])  # C has one class
     assert (tmp_path / "summary.csv").exists()

@@ -12,7 +12,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from spreadwatch import features, models, stages
+from spreadwatch import features, models
+from spreadwatch.evaluation.truth import cascade_target
+from spreadwatch.pipeline.early_detection import run_early_detection
+from spreadwatch.pipeline.features import (
+    run_cascade_features,
+    run_cascade_features_early,
+)
 from spreadwatch.report import early_detection_figure
 
 REPO = Path(__file__).resolve().parents[1]
@@ -165,7 +171,7 @@ def test_engager_history_counts_and_leave_one_out():
 def test_no_cascade_model_input_is_an_id_or_absolute_time(small_platform):
     cascades, engagements = small_platform["cascades"], small_platform["engagements"]
     table = features.cascade_features(cascades, engagements)
-    y = stages.cascade_target(cascades, "is_misinformation").reindex(table.index)
+    y = cascade_target(cascades, "is_misinformation").reindex(table.index)
     known = y.notna()
     model = models.CascadeModel(model="logreg", participants=features.participation(cascades, engagements))
     model.fit(table[known], y[known].astype(str))
@@ -193,17 +199,17 @@ def test_early_detection_stage_and_figure(small_platform, tmp_path):
     account_table.reset_index().to_parquet(tmp_path / "accounts_features.parquet", index=False)
     pd.DataFrame({"account_id": account_table.index, "bot_probability": np.nan}).to_parquet(
         tmp_path / "account_scores.parquet", index=False)
-    stages.run_cascade_features(canonical, tmp_path / "accounts_features.parquet",
-                                tmp_path / "account_scores.parquet", tmp_path / "cascades.parquet")
-    early = stages.run_cascade_features_early(canonical, tmp_path / "accounts_features.parquet",
-                                              tmp_path / "account_scores.parquet", tmp_path / "early.parquet",
-                                              minutes=(10, 60), ks=(5,))
+    run_cascade_features(canonical, tmp_path / "accounts_features.parquet",
+                         tmp_path / "account_scores.parquet", tmp_path / "cascades.parquet")
+    early = run_cascade_features_early(canonical, tmp_path / "accounts_features.parquet",
+                                       tmp_path / "account_scores.parquet", tmp_path / "early.parquet",
+                                       minutes=(10, 60), ks=(5,))
     assert sorted(early["cutoff"].unique()) == ["10min", "60min", "k5"]
     files = []
     for model in ("logreg", "source_time_only"):
         out = tmp_path / f"cascade_early__random_5fold__{model}.json"
-        stages.run_early_detection(tmp_path / "cascades.parquet", tmp_path / "early.parquet", canonical,
-                                   "random_5fold", model, [0], out)
+        run_early_detection(tmp_path / "cascades.parquet", tmp_path / "early.parquet", canonical,
+                            "random_5fold", model, [0], out)
         record = json.loads(out.read_text())
         assert record["task"] == "cascade_early" and record["model"] == model
         assert set(record["metrics_by_cutoff"]) == {"10min", "60min", "k5", "full"}
@@ -224,7 +230,7 @@ def test_twitter16_history_is_fold_safe_on_real_data():
         pytest.skip(f"canonical Twitter16 tables not found at {T16_CANONICAL} (run the workflow for twitter16)")
     tables = {t: pd.read_parquet(T16_CANONICAL / f"{t}.parquet") for t in ("cascades", "engagements")}
     pairs = features.participation(tables["cascades"], tables["engagements"])
-    y = stages.cascade_target(tables["cascades"], "label").dropna().astype(str).sort_index()
+    y = cascade_target(tables["cascades"], "label").dropna().astype(str).sort_index()
     split = models.make_splits("random_5fold", y.to_numpy(), seed=0)[0]
     train, test = y.index[split.train], y.index[split.test]
     reference = models.EngagerHistory().fit(pairs, y.loc[train]).transform(pairs, test)

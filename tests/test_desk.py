@@ -114,7 +114,7 @@ def test_verdicts_need_csrf_and_record_with_audit_and_undo(client, work, tmp_pat
 
 
 def test_export_and_import_use_the_reviews_csv_format(client, work, tmp_path):
-    from spreadwatch.stages import read_reviews
+    from spreadwatch.reviews import read_reviews
 
     accounts = ranked(work)["account_id"].head(2).tolist()
     token = csrf_of(client.get(f"/account/{accounts[0]}").text)

@@ -9,7 +9,7 @@ import pytest
 from spreadwatch.desk import db as vdb
 from spreadwatch.desk.app import _cell as neutralise
 from spreadwatch.safe_csv import unneutralise_cell as unneutralise
-from spreadwatch.stages import (
+from spreadwatch.reviews import (
     apply_reviews,
     merge_reviews,
     read_reviews,

@@ -333,7 +333,7 @@ def test_every_csv_writer_goes_through_safe_csv():
 
 
 def test_export_checks_salt_and_name_before_writing_anything(tmp_path):
-    from spreadwatch import stages
+    from spreadwatch.export import run_export
 
     base = tmp_path / "results" / "ds"
     base.mkdir(parents=True)
@@ -341,12 +341,12 @@ def test_export_checks_salt_and_name_before_writing_anything(tmp_path):
         base / "ranked_accounts.csv", index=False)
     out = tmp_path / "exports" / "ds"
     with pytest.raises(ValueError, match="salt"):
-        stages.run_export(tmp_path / "results", "ds", "short", out)
+        run_export(tmp_path / "results", "ds", "short", out)
     assert not (tmp_path / "exports").exists()
     with pytest.raises(ValueError, match="must match"):
-        stages.run_export(tmp_path / "results", "../ds", "a-long-secret", out)
+        run_export(tmp_path / "results", "../ds", "a-long-secret", out)
     assert not (tmp_path / "exports").exists()
-    stages.run_export(tmp_path / "results", "ds", "a-long-secret", out)
+    run_export(tmp_path / "results", "ds", "a-long-secret", out)
     shared = pd.read_csv(out / "ranked_accounts_pseudonymised.csv")
     # one key and prefix per field: the same text as screen name and as name gives unrelated pseudonyms
     assert shared["screen_name_pseudonym"][0].startswith("s_") and shared["name_pseudonym"][0].startswith("n_")

@@ -13,7 +13,8 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from spreadwatch import features, gnn, graphs, models  # noqa: E402
-from spreadwatch.stages import cascade_target, run_evaluate  # noqa: E402
+from spreadwatch.evaluation.truth import cascade_target  # noqa: E402
+from spreadwatch.pipeline.evaluate import run_evaluate  # noqa: E402
 
 
 def _toy_trees(n=60, seed=0):

@@ -73,3 +73,25 @@ def test_cli_validate_unreadable_json_names_the_line(tmp_path):
     assert run.returncode == 1  # the broken line is quarantined with its line number, the rest is used
     assert "read        2 = accepted        1 + rejected      1" in run.stdout
     assert "accounts.jsonl: row 2, column '<record>': line 2: not valid JSON" in run.stdout
+
+
+def test_generated_format_is_an_adapter_trait_and_ingests_from_the_simulator_folder(tmp_path):
+    """Any dataset with a generated format reads the simulator's tables, whatever its name; the domain
+    lists it ships come from its adapter, not from a format test in the rules."""
+    import pytest
+
+    from spreadwatch.adapters import adapter_traits
+    from spreadwatch.ingest import load_with_adapter
+    from spreadwatch.simulate import SimulationConfig, simulate_platform, write_tables
+
+    assert adapter_traits("synthetic").generated and adapter_traits("synthetic").domain_lists == ("credibility", "low_credibility")
+    assert not adapter_traits("generic").generated and adapter_traits("generic").domain_lists is None
+    with pytest.raises(ValueError, match="unknown dataset format"):
+        adapter_traits("no_such_format")
+    raw = tmp_path / "raw"
+    tables = simulate_platform(SimulationConfig(n_accounts=150, days=1, seed=3))
+    write_tables(tables, raw)
+    with pytest.raises(ValueError, match="raw_dir"):
+        load_with_adapter("my_sim", {"format": "synthetic", "tasks": ["bot"]}, tmp_path)
+    card = ingest_dataset("my_sim", {"format": "synthetic", "tasks": ["bot"]}, tmp_path / "out", raw_dir=raw)
+    assert card["counts"]["accounts"]["read"] == len(tables["accounts"]) == 150

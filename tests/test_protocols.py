@@ -11,9 +11,14 @@ import pandas as pd
 import pytest
 import yaml
 
-from spreadwatch import models, report, stages
+from spreadwatch import models, report
 from spreadwatch.evaluation import protocols
 from spreadwatch.evaluation.rumour import PublisherStyle, TextOnlyModel, cascade_texts
+from spreadwatch.pipeline.early_detection import run_early_detection
+from spreadwatch.pipeline.features import (
+    run_cascade_features,
+    run_cascade_features_early,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -209,14 +214,14 @@ def test_early_detection_stage_uses_the_given_settings(small_platform, tmp_path)
     account_table = features.account_features(small_platform["accounts"], small_platform["posts"])
     account_table.reset_index().to_parquet(tmp_path / "af.parquet", index=False)
     pd.DataFrame({"account_id": account_table.index, "bot_probability": np.nan}).to_parquet(tmp_path / "as.parquet")
-    stages.run_cascade_features(canonical, tmp_path / "af.parquet", tmp_path / "as.parquet", tmp_path / "c.parquet")
-    stages.run_cascade_features_early(canonical, tmp_path / "af.parquet", tmp_path / "as.parquet",
-                                      tmp_path / "e.parquet", minutes=(60,), ks=())
+    run_cascade_features(canonical, tmp_path / "af.parquet", tmp_path / "as.parquet", tmp_path / "c.parquet")
+    run_cascade_features_early(canonical, tmp_path / "af.parquet", tmp_path / "as.parquet",
+                               tmp_path / "e.parquet", minutes=(60,), ks=())
     inputs = {}
     for root in (True, False):
         out = tmp_path / f"early_{root}.json"
-        stages.run_early_detection(tmp_path / "c.parquet", tmp_path / "e.parquet", canonical, "time_split", "logreg",
-                                   [0], out, root_history=root)
+        run_early_detection(tmp_path / "c.parquet", tmp_path / "e.parquet", canonical, "time_split", "logreg",
+                            [0], out, root_history=root)
         inputs[root] = json.loads(out.read_text())["fold_fitted_inputs"]
     assert "root-account history" in inputs[True] and "root-account history" not in inputs[False]
 

@@ -118,44 +118,44 @@ def test_domain_evaluation_agrees_with_a_matching_rating_list():
 def test_reviews_are_validated_with_file_row_and_column(tmp_path):
     import pytest
 
-    from spreadwatch import stages
+    from spreadwatch import reviews
 
     bad = tmp_path / "reviews.csv"
     bad.write_text("account_id,verdict,reviewer,note,date\na1,confirmed,ann,ok,2024-05-01\n,dismissed,bob,,\na3,maybe,bob,,not-a-date\n")
-    with pytest.raises(stages.ReviewFileError) as error:
-        stages.read_reviews(bad)
+    with pytest.raises(reviews.ReviewFileError) as error:
+        reviews.read_reviews(bad)
     text = str(error.value)
     assert f"{bad}: row 3, column 'account_id'" in text
     assert f"{bad}: row 4, column 'verdict': 'maybe'" in text
     assert f"{bad}: row 4, column 'date'" in text
     missing = tmp_path / "missing_col.csv"
     missing.write_text("account_id,reviewer\na1,ann\n")
-    with pytest.raises(stages.ReviewFileError, match="verdict"):
-        stages.read_reviews(missing)
-    assert stages.read_reviews(tmp_path / "absent.csv").empty
+    with pytest.raises(reviews.ReviewFileError, match="verdict"):
+        reviews.read_reviews(missing)
+    assert reviews.read_reviews(tmp_path / "absent.csv").empty
 
 
 def test_latest_review_wins_and_dismissed_accounts_leave_the_top(tmp_path):
-    from spreadwatch import stages
+    from spreadwatch import reviews as review_files
 
     path = tmp_path / "reviews.csv"
     path.write_text("account_id,verdict,reviewer,note,date\n"
                     "a,dismissed,ann,,2024-05-01\nb,unsure,ann,,2024-05-01\na,confirmed,bob,second look,2024-05-03\n"
                     "c,dismissed,bob,,2024-05-02\n")
-    reviews = stages.read_reviews(path).set_index("account_id")
+    reviews = review_files.read_reviews(path).set_index("account_id")
     assert reviews.loc["a", "verdict"] == "confirmed" and reviews.loc["a", "reviewer"] == "bob"
     ranked = pd.DataFrame({"rank": [1, 2, 3, 4], "account_id": ["c", "a", "b", "d"], "score": [0.9, 0.8, 0.7, 0.1]})
-    out = stages.apply_reviews(ranked, stages.read_reviews(path))
+    out = review_files.apply_reviews(ranked, review_files.read_reviews(path))
     assert out["account_id"].tolist() == ["a", "b", "d", "c"]
     assert out["rank"].tolist() == [1, 2, 3, 4]
     assert out.set_index("account_id")["review_status"].to_dict() == {"a": "confirmed", "b": "unsure", "d": "unreviewed", "c": "dismissed"}
-    assert stages.review_exclusions(stages.read_reviews(path)) == {"c"}
+    assert review_files.review_exclusions(review_files.read_reviews(path)) == {"c"}
 
 
 def test_pseudonymised_export_hashes_ids_and_drops_free_text(tmp_path):
     import pytest
 
-    from spreadwatch import stages
+    from spreadwatch import export
     from spreadwatch.cli import main
 
     base = tmp_path / "results" / "ds"
@@ -173,19 +173,19 @@ def test_pseudonymised_export_hashes_ids_and_drops_free_text(tmp_path):
     for secret in ("123", "456", "alice", "bob", "Alice", "seeded", "free text", "<script>"):
         assert secret not in shared
     table = pd.read_csv(tmp_path / "out" / "ranked_accounts_pseudonymised.csv")
-    assert table["account_pseudonym"].tolist() == [stages.pseudonym("123", "a-long-secret", "a_"),
-                                                   stages.pseudonym("456", "a-long-secret", "a_")]
-    assert stages.pseudonym("123", "another-secret") != stages.pseudonym("123", "a-long-secret")
+    assert table["account_pseudonym"].tolist() == [export.pseudonym("123", "a-long-secret", "a_"),
+                                                   export.pseudonym("456", "a-long-secret", "a_")]
+    assert export.pseudonym("123", "another-secret") != export.pseudonym("123", "a-long-secret")
     assert table["fib_index"].tolist() == [3, 0] and table["label"].isna().tolist() == [False, True]
     with pytest.raises(ValueError):
-        stages.pseudonymise_ranked(ranked, "")
+        export.pseudonymise_ranked(ranked, "")
 
 
 def test_two_window_without_engagement_times_writes_skipped_records(tmp_path):
     """FakeNewsNet share lists have no engagement times: every ranker's file is still written, saying why."""
     import json
 
-    from spreadwatch import stages
+    from spreadwatch.pipeline.two_window import run_two_window
 
     canonical = tmp_path / "canonical"
     canonical.mkdir()
@@ -193,8 +193,8 @@ def test_two_window_without_engagement_times_writes_skipped_records(tmp_path):
     pd.DataFrame({"cascade_id": ["c"], "root_account_id": ["a"], "is_misinformation": [True]}).to_parquet(canonical / "cascades.parquet")
     pd.DataFrame({"cascade_id": ["c"], "child_account_id": ["b"], "time": pd.Series([pd.NaT], dtype="datetime64[ns, UTC]")}).to_parquet(canonical / "engagements.parquet")
     pd.DataFrame({"account_id": ["a"], "bot_probability": [0.1]}).to_parquet(tmp_path / "accounts_scores.parquet")
-    stages.run_two_window(canonical, tmp_path / "accounts_scores.parquet", tmp_path / "missing.parquet", tmp_path,
-                          ranking.TWO_WINDOW_RANKERS)
+    run_two_window(canonical, tmp_path / "accounts_scores.parquet", tmp_path / "missing.parquet", tmp_path,
+                   ranking.TWO_WINDOW_RANKERS)
     for name in ranking.TWO_WINDOW_RANKERS:
         record = json.loads((tmp_path / f"rank__two_window__{name}.json").read_text())
         assert "no time" in record["skipped"] and record["metrics"] == {}

@@ -11,7 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from spreadwatch import shards, stages
+from spreadwatch import shards
+from spreadwatch.pipeline.features import run_account_features
+from spreadwatch.pipeline.graphs import run_graphs
+from spreadwatch.pipeline.score import run_score
 
 # shards of a few ids under the fixed key: a change of hash would move every account of an existing run
 PINNED = [0, 1, 1, 3, 3]
@@ -47,7 +50,7 @@ def canonical(small_platform, tmp_path_factory):
         frame.to_parquet(folder / f"{name}.parquet", index=False)
     graphs = folder / "graphs"
     graphs.mkdir()
-    stages.run_graphs(folder, graphs / "edges.parquet", graphs / "network.parquet", graphs / "pairs.parquet")
+    run_graphs(folder, graphs / "edges.parquet", graphs / "network.parquet", graphs / "pairs.parquet")
     return folder
 
 
@@ -72,9 +75,9 @@ def test_write_shards_puts_every_row_in_exactly_one_shard(canonical, tmp_path):
 def test_sharded_features_and_scores_equal_unsharded(canonical, tmp_path):
     g = canonical / "graphs"
     whole = tmp_path / "whole"
-    stages.run_account_features(canonical, g / "network.parquet", g / "pairs.parquet", whole / "features.parquet")
-    stages.run_score("bot", whole / "features.parquet", canonical, "hgb", 0, whole / "scores.parquet",
-                     whole / "bot_model.skops", target="label")
+    run_account_features(canonical, g / "network.parquet", g / "pairs.parquet", whole / "features.parquet")
+    run_score("bot", whole / "features.parquet", canonical, "hgb", 0, whole / "scores.parquet",
+              whole / "bot_model.skops", target="label")
 
     n = 4
     folders = shards.write_shards(canonical, tmp_path / "shards", n)

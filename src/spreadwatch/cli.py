@@ -95,6 +95,7 @@ def _cmd_ingest(args) -> int:
 
 
 def _cmd_datasets(args) -> int:
+    from spreadwatch.adapters import adapter_traits
     from spreadwatch.ingest import DatasetNotAvailable, load_registry, resolve_data_root, resolve_files
 
     registry = load_registry(args.registry)
@@ -102,7 +103,7 @@ def _cmd_datasets(args) -> int:
     print(f"data root: {root}")
     for name, entry in sorted(registry.items()):
         status = "built in"
-        if entry["format"] != "synthetic":
+        if not adapter_traits(entry["format"]).generated:
             try:
                 resolve_files(name, entry, root)
                 status = "available"
@@ -113,7 +114,7 @@ def _cmd_datasets(args) -> int:
 
 
 def _cmd_export(args) -> int:
-    from spreadwatch.stages import run_export
+    from spreadwatch.export import run_export
 
     if not args.pseudonymise:
         print("only pseudonymised exports exist: add --pseudonymise", file=sys.stderr)
@@ -129,7 +130,7 @@ def _cmd_export(args) -> int:
 
 
 def _cmd_reviews(args) -> int:
-    from spreadwatch.stages import ReviewFileError, read_reviews
+    from spreadwatch.reviews import ReviewFileError, read_reviews
 
     try:
         reviews = read_reviews(args.file)
@@ -231,7 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     ing.add_argument("--dataset", required=True)
     ing.add_argument("--registry", default="configs/datasets.yaml")
     ing.add_argument("--data-root", default=None)
-    ing.add_argument("--raw-dir", default=None, help="simulator output (synthetic dataset only)")
+    ing.add_argument("--raw-dir", default=None, help="simulator output (generated datasets only, e.g. synthetic)")
     ing.add_argument("--out", default=None)
     ds = sub.add_parser("datasets", help="list registry datasets and whether their files are present")
     ds.add_argument("--registry", default="configs/datasets.yaml")

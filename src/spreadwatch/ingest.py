@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from spreadwatch.adapters import AdapterResult, get_adapter
+from spreadwatch.adapters import AdapterResult, adapter_traits, get_adapter
 from spreadwatch.schema import (
     DATASET_NAME_PATTERN,
     REJECTED_COLUMNS,
@@ -81,14 +81,15 @@ def resolve_files(name: str, entry: dict, data_root: Path) -> dict[str, Path]:
 
 
 def load_with_adapter(name: str, entry: dict, data_root: Path, raw_dir: Path | None = None) -> AdapterResult:
-    """Run the adapter of a registry entry. ``synthetic`` reads the simulator's tables in ``raw_dir``."""
+    """Run the adapter of a registry entry. A generated format (``adapter_traits(...).generated``, e.g.
+    ``synthetic``) reads the simulator's tables in ``raw_dir``; the others read the registry's files."""
     fmt = entry["format"]
-    if fmt == "synthetic":
+    if adapter_traits(fmt).generated:
         if raw_dir is None:
-            raise ValueError("the synthetic dataset needs raw_dir (the simulator's output folder)")
+            raise ValueError(f"dataset {name!r} is generated: it needs raw_dir (the simulator's output folder)")
         files = {p.stem: p for p in sorted(Path(raw_dir).glob("*.parquet"))}
-        return get_adapter("generic")(files, {})
-    files = resolve_files(name, entry, data_root)
+    else:
+        files = resolve_files(name, entry, data_root)
     return get_adapter(fmt)(files, dict(entry.get("options") or {}))
 
 
@@ -211,3 +212,27 @@ def ingest_dataset(
 def read_canonical(folder: str | Path, tables: tuple[str, ...] = TABLE_ORDER) -> dict[str, pd.DataFrame]:
     """Read canonical tables written by ``ingest_dataset``."""
     return {t: pd.read_parquet(Path(folder) / f"{t}.parquet") for t in tables}
+
+
+def credibility_ratings(registry_path, data_root=None, name: str = "source_credibility") -> pd.DataFrame:
+    """The domain rating table (Lin et al. pc1, Iffy+) from the ``source_credibility`` registry entry."""
+    entry = load_registry(registry_path)[name]
+    return load_with_adapter(name, entry, resolve_data_root(data_root)).tables["domains"]
+
+
+def credibility_ratings_or_none(credibility) -> pd.DataFrame | None:
+    """A domain ratings table from a DataFrame, a Parquet/CSV path, or ``(registry_path, data_root)``;
+    None (logged) when the source_credibility files are absent."""
+    if credibility is None or isinstance(credibility, pd.DataFrame):
+        return credibility
+    if isinstance(credibility, (tuple, list)):
+        try:
+            return credibility_ratings(*credibility)
+        except (DatasetNotAvailable, FileNotFoundError, KeyError) as error:
+            log.info("no source-credibility ratings (%s): cascades get no credibility label", error)
+            return None
+    path = Path(credibility)
+    if not path.exists():
+        log.info("no source-credibility ratings at %s: cascades get no credibility label", path)
+        return None
+    return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)

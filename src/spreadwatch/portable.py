@@ -454,7 +454,7 @@ def save_bot_model(model: PortableBotModel, out_dir, meta: dict | None = None) -
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    blob = _fixed_zip_times(sio.dumps({tier: model.classifiers[tier] for tier in sorted(model.classifiers)}))
+    blob = models._reproducible_skops(sio.dumps({tier: model.classifiers[tier] for tier in sorted(model.classifiers)}))
     payload = {"format": "spreadwatch-portable-bot-model/1", "tiers": {t: {"required": r, "features": f}
                                                                        for t, (r, f) in TIERS.items()},
                "fitted_tiers": sorted(model.classifiers), "calibration": model.calibration,
@@ -469,35 +469,6 @@ def save_bot_model(model: PortableBotModel, out_dir, meta: dict | None = None) -
     (out_dir / BOT_MODEL_FILE).write_bytes(blob)
     (out_dir / BOT_META_FILE).write_text(json.dumps(payload, sort_keys=True, separators=(",", ":")) + "\n")
     return payload
-
-
-def _fixed_zip_times(blob: bytes) -> bytes:
-    """The skops zip made reproducible: array members (named after Python object ids by skops) renamed
-    in order of first mention in ``schema.json``, memo ``__id__`` values renumbered the same way, members
-    sorted, every timestamp set to 1980-01-01, so a retrain gives a byte-identical file."""
-    import io
-    import re
-    import zipfile
-
-    source = zipfile.ZipFile(io.BytesIO(blob))
-    schema = source.read("schema.json").decode("utf-8")
-    names = [n for n in source.namelist() if n != "schema.json"]
-    order = {}
-    for match in re.finditer(r"\d+\.npy", schema):
-        order.setdefault(match.group(0), f"{len(order):06d}.npy")
-    for name in names:
-        order.setdefault(name, f"{len(order):06d}.npy")
-    schema = re.sub(r"\d+\.npy", lambda m: order[m.group(0)], schema)
-    ids = {}  # skops' memo ids are object ids too: renumber them in order of appearance
-    schema = re.sub(r'"__id__": (\d+)', lambda m: f'"__id__": {ids.setdefault(m.group(1), len(ids) + 1)}', schema)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
-        members = [("schema.json", schema.encode("utf-8"))] + sorted(
-            (order[name], source.read(name)) for name in names)
-        for name, data in members:
-            target.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data,
-                            compress_type=zipfile.ZIP_DEFLATED)
-    return out.getvalue()
 
 
 def _classifier_fingerprint(classifier) -> str:
@@ -795,7 +766,7 @@ def run_score_files(files: dict, out_dir, prior: float | None = None, registry="
                "rejected_rows": len(report.rejected),
                "outputs": [str(out_dir / "account_scores.csv")]}
     if "cascades" in report.tables and len(report.tables["cascades"]):
-        from spreadwatch.stages import credibility_ratings_or_none
+        from spreadwatch.ingest import credibility_ratings_or_none
 
         cascades = report.tables["cascades"]
         ratings = credibility_ratings_or_none((registry, data_root))

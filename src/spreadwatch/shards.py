@@ -26,7 +26,10 @@ import numpy as np
 import pandas as pd
 
 from spreadwatch import features, models
+from spreadwatch.evaluation.truth import labelled_accounts, positive_class
 from spreadwatch.ingest import read_canonical
+from spreadwatch.pipeline.features import account_feature_table, account_text_table
+from spreadwatch.pipeline.score import fit_with_folds, out_of_fold_probability
 
 log = logging.getLogger(__name__)
 
@@ -97,11 +100,8 @@ def write_shards(canonical_dir, out_dir, n_shards: int) -> list[Path]:
 def run_account_text_features(canonical_dir, out_path, text_cache_dir) -> pd.DataFrame:
     """The MiniLM text family for the whole dataset (its PCA is fitted on all accounts): a global input
     of every shard's features."""
-    from spreadwatch.text import MiniLMEmbedder
-
     tables = read_canonical(canonical_dir, ("accounts", "posts"))
-    embedder = MiniLMEmbedder(cache_dir=text_cache_dir)
-    text = features.text_features(tables["accounts"], tables["posts"], embedder.embed)
+    text = account_text_table(tables["accounts"], tables["posts"], text_cache_dir)
     Path(out_path).parent.mkdir(parents=True, exist_ok=True)
     text.reset_index().to_parquet(out_path, index=False)
     return text
@@ -117,12 +117,8 @@ def run_account_features_shard(shard_dir, context_path, network_path, coordinati
     if text_path is not None:
         text = pd.read_parquet(text_path).set_index("account_id")
         text = text.reindex(pd.Index(sorted(tables["accounts"]["account_id"].astype(str)), name="account_id"))
-    table = features.account_features(
-        tables["accounts"], tables["posts"],
-        network_metrics=pd.read_parquet(network_path),
-        coordination=pd.read_parquet(coordination_path),
-        engagements=tables["engagements"],
-        text=text,
+    table = account_feature_table(
+        tables, network_path, coordination_path, text=text,
         reference=None if reference is None else pd.Timestamp(reference),
         name_models=context.get("name_models") or None,
         drop_uninformative=False,
@@ -161,26 +157,22 @@ def fold_model_paths(model_out) -> list[Path]:
 
 def fit_account_model(features_path, canonical_dir, model: str, seed: int, model_out, folds_out) -> dict:
     """Fit the bot model on every labelled account and the five out-of-fold models (as
-    ``stages.run_score`` does); write them (skops), the model card and ``folds_out`` (account_id, fold:
+    ``pipeline.score.run_score`` does); write them (skops), the model card and ``folds_out`` (account_id, fold:
     the fold whose model scores the account, -1 for unlabelled accounts). Returns the card."""
-    from spreadwatch.stages import _labelled_accounts, _positive_class
-
-    table, labels = _labelled_accounts(features_path, canonical_dir)
+    table, labels = labelled_accounts(features_path, canonical_dir)
     known = labels.notna()
     y = labels[known].astype(str)
     fold = pd.Series(-1, index=table.index, dtype="int64", name="fold")
     paths = fold_model_paths(model_out)
     Path(model_out).parent.mkdir(parents=True, exist_ok=True)
     if y.nunique() >= 2 and y.value_counts().min() >= 5:
-        full = models.SpreadClassifier(model=model, random_state=seed).fit(table[known], y)
-        positive = _positive_class("bot", full.classes_)
-        splits = models.make_splits("stratified_5fold", y.to_numpy(), seed)
-        assert len(splits) == N_FOLDS
-        for k, split in enumerate(splits):
-            fitted = models.SpreadClassifier(model=model, random_state=seed).fit(
-                table[known].iloc[split.train], y.iloc[split.train])
+        make_model = lambda s: models.SpreadClassifier(model=model, random_state=s)  # noqa: E731
+        full, fold_models, fold_of = fit_with_folds(make_model, table[known], y, seed)
+        positive = positive_class("bot", full.classes_)
+        assert len(fold_models) == N_FOLDS
+        for k, fitted in enumerate(fold_models):
             models.save_model(fitted, paths[k])
-            fold.loc[y.index[split.test]] = k
+        fold.loc[fold_of.index] = fold_of
         models.save_model(full, model_out)
         card = {"task": "bot", "model": model, "seed": seed, "positive_class": str(full.classes_[positive]),
                 "features": list(full.feature_names_in_), "n_labelled": int(known.sum()),
@@ -198,7 +190,7 @@ def score_account_shard(features_path, shard_accounts_path, model_path, folds_pa
     """Scores of one shard's accounts: out-of-fold probability for labelled accounts (the model of the
     fold that held the account out), the full model's for the rest, and the full model's explanations.
     Columns out: account_id, label, bot_probability, reason_{i}_feature, reason_{i}_effect, score_source,
-    model_id (as ``stages.run_score`` writes them; sharded runs use the in-domain model)."""
+    model_id (as ``pipeline.score.run_score`` writes them; sharded runs use the in-domain model)."""
     accounts = pd.read_parquet(shard_accounts_path, columns=["account_id", "label"])
     ids = sorted(accounts["account_id"].astype(str))
     table = pd.read_parquet(features_path, filters=[("account_id", "in", ids)] if ids else None)
@@ -208,20 +200,10 @@ def score_account_shard(features_path, shard_accounts_path, model_path, folds_pa
     out["label"] = accounts.set_index(accounts["account_id"].astype(str))["label"].reindex(table.index).astype("string")
     out["bot_probability"] = np.nan
     if Path(model_path).stat().st_size > 0 and len(table):
-        from spreadwatch.stages import _positive_class
-
         full = models.load_model(model_path)
-        positive = _positive_class("bot", full.classes_)
-        positive_label = full.classes_[positive]
-        for k, path in enumerate(fold_model_paths(model_path)):
-            rows = folds.index[folds.to_numpy() == k]
-            if len(rows):
-                fitted = models.load_model(path)
-                column = int(np.flatnonzero(fitted.classes_ == positive_label)[0])
-                out.loc[rows, "bot_probability"] = fitted.predict_proba(table.loc[rows])[:, column]
-        unknown = folds.index[folds.to_numpy() < 0]
-        if len(unknown):
-            out.loc[unknown, "bot_probability"] = full.predict_proba(table.loc[unknown])[:, positive]
+        positive = positive_class("bot", full.classes_)
+        fold_models = [models.load_model(path) for path in fold_model_paths(model_path)]
+        out["bot_probability"] = out_of_fold_probability(table, full, fold_models, folds, full.classes_[positive])
         out = out.join(models.explain(full, table, positive_index=positive))
     out = out.reset_index()
     card_path = Path(str(model_path) + ".json")

@@ -19,7 +19,7 @@ rule bot_portable_profiles:
     conda:
         "../envs/spreadwatch.yaml"
     script:
-        "../scripts/bot_cross_dataset.py"
+        "../scripts/bot_portable_profiles.py"
 
 
 rule bot_leave_one_dataset_out:
@@ -46,7 +46,7 @@ rule bot_leave_one_dataset_out:
     conda:
         "../envs/spreadwatch.yaml"
     script:
-        "../scripts/bot_cross_dataset.py"
+        "../scripts/bot_leave_one_dataset_out.py"
 
 
 rule bot_cross_dataset_summary:
@@ -68,4 +68,4 @@ rule bot_cross_dataset_summary:
     conda:
         "../envs/spreadwatch.yaml"
     script:
-        "../scripts/bot_cross_dataset.py"
+        "../scripts/bot_cross_dataset_summary.py"

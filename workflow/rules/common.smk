@@ -4,6 +4,7 @@ from pathlib import Path
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
+from spreadwatch.adapters import adapter_traits
 from spreadwatch.evaluation import protocols as PROTOCOL_REGISTRY
 from spreadwatch.ingest import DatasetNotAvailable, load_registry, resolve_data_root, resolve_files
 
@@ -19,6 +20,12 @@ TABLES = ["accounts", "domains", "cascades", "posts", "engagements", "follows"]
 MODELS = {"bot": list(config["bot"]["models"]), "cascade": list(config["cascade"]["models"])}
 
 
+def traits(dataset):
+    """What the dataset's adapter says about it (``spreadwatch.adapters.AdapterTraits``): generated or
+    read from files, and the domain ratings it ships."""
+    return adapter_traits(REGISTRY[dataset]["format"])
+
+
 def check_datasets():
     """Fail early, with one clear message per dataset, when a dataset is unknown or its files are missing."""
     problems = []
@@ -26,7 +33,7 @@ def check_datasets():
         if name not in REGISTRY:
             problems.append(f"dataset {name!r} is not in {REGISTRY_FILE}; known: {', '.join(sorted(REGISTRY))}")
             continue
-        if REGISTRY[name]["format"] == "synthetic":
+        if traits(name).generated:
             continue
         try:
             resolve_files(name, REGISTRY[name], DATA_ROOT)
@@ -91,7 +98,7 @@ def all_outputs():
 
 
 def ingest_inputs(wildcards):
-    if REGISTRY[wildcards.dataset]["format"] == "synthetic":
+    if traits(wildcards.dataset).generated:
         return expand("results/{dataset}/raw/{table}.parquet", dataset=wildcards.dataset, table=TABLES)
     return [str(p) for p in resolve_files(wildcards.dataset, REGISTRY[wildcards.dataset], DATA_ROOT).values()]
 
@@ -102,8 +109,8 @@ def canonical_dir(wildcards, input):
 
 
 def raw_dir(wildcards, input):
-    """Folder of the simulator's tables for the synthetic dataset, else None."""
-    return str(Path(input[0]).parent) if REGISTRY[wildcards.dataset]["format"] == "synthetic" else None
+    """Folder of the simulator's tables for a generated dataset, else None."""
+    return str(Path(input[0]).parent) if traits(wildcards.dataset).generated else None
 
 
 # ---- sharding (workflow/rules/shards.smk) -----------------------------------------------------------

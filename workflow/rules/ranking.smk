@@ -71,13 +71,13 @@ rule domain_eval:
     output:
         metrics=[
             "results/{dataset}/metrics/domains__{lst}__{ranker}.json".format(lst=lst, ranker=r, dataset="{dataset}")
-            for lst in ["lin_pc1", "iffy_plus"]
+            for lst in EXPERT_DOMAIN_LISTS
             for r in DOMAIN_RANKERS
         ],
     params:
         canonical_dir=canonical_dir,
-        registry=config["registry"],
-        data_root=str(DATA_ROOT),
+        ratings=lambda wildcards: [config["registry"], str(DATA_ROOT)],
+        lists=EXPERT_DOMAIN_LISTS,
     log:
         "logs/{dataset}/domain_eval.log",
     benchmark:
@@ -88,26 +88,30 @@ rule domain_eval:
         "../scripts/domain_eval.py"
 
 
-rule domain_eval_synthetic:
-    input:
-        tables=expand("results/{{dataset}}/canonical/{table}.parquet", table=TABLES),
-        cascade_scores="results/{dataset}/scores/cascades.parquet",
-        ratings=ratings_inputs,
-    output:
-        metrics=[
-            "results/{dataset}/metrics/domains__{lst}__{ranker}.json".format(lst=lst, ranker=r, dataset="{dataset}")
-            for lst in DOMAIN_LISTS["synthetic"]
-            for r in DOMAIN_RANKERS
-        ],
-    params:
-        canonical_dir=canonical_dir,
-        registry=None,
-        data_root=None,
-    log:
-        "logs/{dataset}/domain_eval_synthetic.log",
-    benchmark:
-        "benchmarks/{dataset}/domain_eval_synthetic.tsv"
-    conda:
-        "../envs/spreadwatch.yaml"
-    script:
-        "../scripts/domain_eval.py"
+# datasets whose adapter ships its own domain ratings (spreadwatch.adapters.AdapterTraits.domain_lists,
+# e.g. the simulator's domain truth): ranked against their canonical domains table
+if OWN_DOMAIN_LISTS:
+
+    rule domain_eval_own_ratings:
+        input:
+            tables=expand("results/{{dataset}}/canonical/{table}.parquet", table=TABLES),
+            cascade_scores="results/{dataset}/scores/cascades.parquet",
+            ratings=ratings_inputs,
+        output:
+            metrics=[
+                "results/{dataset}/metrics/domains__{lst}__{ranker}.json".format(lst=lst, ranker=r, dataset="{dataset}")
+                for lst in OWN_DOMAIN_LISTS
+                for r in DOMAIN_RANKERS
+            ],
+        params:
+            canonical_dir=canonical_dir,
+            ratings=lambda wildcards, input: input.ratings[0],
+            lists=OWN_DOMAIN_LISTS,
+        log:
+            "logs/{dataset}/domain_eval_own_ratings.log",
+        benchmark:
+            "benchmarks/{dataset}/domain_eval_own_ratings.tsv"
+        conda:
+            "../envs/spreadwatch.yaml"
+        script:
+            "../scripts/domain_eval.py"

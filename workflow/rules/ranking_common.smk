@@ -1,6 +1,6 @@
 """Input functions and constants of the ranking, evaluation and report rules."""
 RANKERS = ["combined", "fib", "total_retweets", "followers"]
-DOMAIN_LISTS = {"synthetic": ["credibility", "low_credibility"]}
+EXPERT_DOMAIN_LISTS = ["lin_pc1", "iffy_plus"]  # the source_credibility registry entry
 DOMAIN_RANKERS = ["predicted", "labelled"]
 
 
@@ -24,15 +24,28 @@ def reviews_db_file(wildcards):
 
 def has_domain_eval(dataset):
     """Datasets with URLs to rank: the registry's 'domain' task (ratings: Lin et al. / Iffy+, or the
-    simulator's own domain truth for synthetic data)."""
+    dataset's own domain ratings where its adapter ships them, e.g. the simulator's domain truth)."""
     entry = REGISTRY[dataset]
     if "domain" not in entry.get("tasks", []):
         return False
-    return entry["format"] == "synthetic" or "source_credibility" in REGISTRY
+    return traits(dataset).domain_lists is not None or "source_credibility" in REGISTRY
 
 
 def domain_lists(dataset):
-    return DOMAIN_LISTS.get(REGISTRY[dataset]["format"], ["lin_pc1", "iffy_plus"])
+    """The rating lists a dataset's domain ranking is evaluated against."""
+    return list(traits(dataset).domain_lists or EXPERT_DOMAIN_LISTS)
+
+
+def own_domain_lists():
+    """The own rating lists of the configured datasets that ship them (one set: the ``domain_eval_own_ratings``
+    rule declares them as outputs), or [] when none does."""
+    found = sorted({traits(d).domain_lists for d in DATASETS if traits(d).domain_lists is not None})
+    if len(found) > 1:
+        raise WorkflowError(f"datasets ship different own domain rating lists {found}: run them in separate configs")
+    return list(found[0]) if found else []
+
+
+OWN_DOMAIN_LISTS = own_domain_lists()
 
 
 def ranking_metric_files(dataset):
@@ -48,7 +61,7 @@ def ranking_metric_files(dataset):
 
 
 def ratings_inputs(wildcards):
-    if REGISTRY[wildcards.dataset]["format"] == "synthetic":
+    if traits(wildcards.dataset).domain_lists is not None:
         return [f"results/{wildcards.dataset}/canonical/domains.parquet"]
     try:
         files = resolve_files("source_credibility", REGISTRY["source_credibility"], DATA_ROOT)

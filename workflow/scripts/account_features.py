@@ -1,6 +1,6 @@
 """Snakemake script: account feature table (spreadwatch.features)."""
+from spreadwatch.pipeline.features import run_account_features
 from spreadwatch.runlog import script_logging
-from spreadwatch.stages import run_account_features
 
 with script_logging(snakemake.log[0]):  # noqa: F821
     run_account_features(snakemake.params.canonical_dir, snakemake.input.network,  # noqa: F821

@@ -1,6 +1,6 @@
 """Snakemake script: cascade feature table (spreadwatch.features)."""
+from spreadwatch.pipeline.features import run_cascade_features
 from spreadwatch.runlog import script_logging
-from spreadwatch.stages import run_cascade_features
 
 with script_logging(snakemake.log[0]):  # noqa: F821
     run_cascade_features(snakemake.params.canonical_dir, snakemake.input.account_features,  # noqa: F821

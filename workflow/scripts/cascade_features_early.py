@@ -1,6 +1,6 @@
-"""Snakemake script: cascade features at every early-detection cut-off (spreadwatch.stages)."""
+"""Snakemake script: cascade features at every early-detection cut-off (spreadwatch.pipeline.features)."""
+from spreadwatch.pipeline.features import run_cascade_features_early
 from spreadwatch.runlog import script_logging
-from spreadwatch.stages import run_cascade_features_early
 
 with script_logging(snakemake.log[0]):  # noqa: F821
     run_cascade_features_early(snakemake.params.canonical_dir, snakemake.input.account_features,  # noqa: F821

@@ -1,6 +1,6 @@
-"""Snakemake script: early-detection metrics of one (protocol, model) (spreadwatch.stages)."""
+"""Snakemake script: early-detection metrics of one (protocol, model) (spreadwatch.pipeline.early_detection)."""
+from spreadwatch.pipeline.early_detection import run_early_detection
 from spreadwatch.runlog import script_logging
-from spreadwatch.stages import run_early_detection
 
 with script_logging(snakemake.log[0]):  # noqa: F821
     wc = snakemake.wildcards  # noqa: F821

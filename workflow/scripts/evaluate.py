@@ -1,6 +1,6 @@
 """Snakemake script: evaluate one (task, protocol, model) and write its metrics JSON (spreadwatch.models)."""
+from spreadwatch.pipeline.evaluate import run_evaluate
 from spreadwatch.runlog import script_logging
-from spreadwatch.stages import run_evaluate
 
 with script_logging(snakemake.log[0]):  # noqa: F821
     wc = snakemake.wildcards  # noqa: F821

@@ -1,6 +1,6 @@
 """Snakemake script: retweet network and co-engagement pairs (spreadwatch.graphs)."""
+from spreadwatch.pipeline.graphs import run_graphs
 from spreadwatch.runlog import script_logging
-from spreadwatch.stages import run_graphs
 
 with script_logging(snakemake.log[0]):  # noqa: F821
     out = snakemake.output  # noqa: F821

@@ -1,6 +1,6 @@
 """Snakemake script: out-of-fold scores + explanations, and the saved model (spreadwatch.models)."""
+from spreadwatch.pipeline.score import run_score
 from spreadwatch.runlog import script_logging
-from spreadwatch.stages import run_score
 
 with script_logging(snakemake.log[0]):  # noqa: F821
     p = snakemake.params  # noqa: F821

@@ -1,8 +1,8 @@
 """Snakemake script: rank on window 1, dismantle window 2 (spreadwatch.ranking.two_window_records)."""
 from pathlib import Path
 
+from spreadwatch.pipeline.two_window import run_two_window
 from spreadwatch.runlog import script_logging
-from spreadwatch.stages import run_two_window
 
 with script_logging(snakemake.log[0]):  # noqa: F821
     i, p, out = snakemake.input, snakemake.params, snakemake.output  # noqa: F821

@@ -120,6 +120,19 @@ def rejected_frame(rows: Iterable[dict]) -> pd.DataFrame:
     return frame.sort_values(["table", "file", "row", "column"], kind="stable").reset_index(drop=True)
 
 
+def accounts_result(frame: pd.DataFrame, source: str, rows_read: int, quirks: list[dict],
+                    rejected: Iterable[dict]) -> AdapterResult:
+    """The result of an accounts-only adapter: ``frame`` through ``finish_accounts``, its source file(s)
+    as text, the number of raw rows read, the quirks and the rejected rows (``reject`` dicts)."""
+    return AdapterResult(
+        tables={"accounts": finish_accounts(frame)},
+        source_files={"accounts": source},
+        rows_read={"accounts": rows_read},
+        quirks=quirks,
+        rejected=rejected_frame(rejected),
+    )
+
+
 def reject(table: str, file, row: int, column: str, value, reason: str) -> dict:
     text = None if value is None else str(value)[:200]
     return {"table": table, "file": str(file), "row": int(row), "column": column, "value": text,
@@ -450,15 +463,8 @@ def load(files: dict[str, Path], options: dict) -> AdapterResult:
     kind = options.get("account_kind")
     frame["account_kind"] = kind if kind else frame["label"]
     frame["id_kind"] = "user_id"
-    accounts = finish_accounts(frame)
     source = str(profiles_path) if labels_path is None else f"{profiles_path}, {labels_path}"
-    return AdapterResult(
-        tables={"accounts": accounts},
-        source_files={"accounts": source},
-        rows_read={"accounts": rows_read},
-        quirks=quirks,
-        rejected=rejected_frame(rejected),
-    )
+    return accounts_result(frame, source, rows_read, quirks, rejected)
 
 
 # --------------------------------------------------------------------------------------------------

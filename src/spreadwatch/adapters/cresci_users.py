@@ -30,8 +30,8 @@ from spreadwatch.adapters import AdapterResult
 from spreadwatch.adapters.botrepo import (
     _COUNT_COLUMNS,
     SOURCE_ROW,
+    accounts_result,
     file_path,
-    finish_accounts,
     id_string,
     normalise_label,
     parse_plain_time,
@@ -39,7 +39,6 @@ from spreadwatch.adapters.botrepo import (
     quirk,
     read_csv_text,
     reject,
-    rejected_frame,
     to_count,
 )
 
@@ -155,10 +154,4 @@ def load(files: dict[str, Path], options: dict) -> AdapterResult:
     ]
     frame["label_source"] = dataset
     frame["id_kind"] = "user_id"
-    return AdapterResult(
-        tables={"accounts": finish_accounts(frame)},
-        source_files={"accounts": ", ".join(str(p) for p in paths)},
-        rows_read={"accounts": rows_read},
-        quirks=quirks,
-        rejected=rejected_frame(rejected),
-    )
+    return accounts_result(frame, ", ".join(str(p) for p in paths), rows_read, quirks, rejected)

@@ -24,19 +24,19 @@ import pandas as pd
 
 from spreadwatch.adapters import AdapterResult
 from spreadwatch.adapters.botrepo import (
-    records,
     DEFAULT_LABEL_MAP,
     SOURCE_ROW,
+    accounts_result,
     file_path,
-    finish_accounts,
     normalise_label,
     parse_plain_time,
     quirk,
     read_csv_text,
+    records,
     reject,
-    rejected_frame,
     to_count,
 )
+
 
 def _require_columns(frame: pd.DataFrame, columns: list[str], path: Path) -> None:
     missing = [c for c in columns if c not in frame.columns]
@@ -146,13 +146,7 @@ def load_caverlee(files: dict[str, Path], options: dict) -> AdapterResult:
     keep = ["account_id", SOURCE_ROW, "created_at", "collected_at", "followers_count", "friends_count",
             "statuses_count", "label", "label_source", "account_kind", "f_screen_name_length",
             "f_description_length", "id_kind"]
-    return AdapterResult(
-        tables={"accounts": finish_accounts(frame[keep])},
-        source_files={"accounts": ", ".join(str(p) for p in paths)},
-        rows_read={"accounts": rows_read},
-        quirks=quirks,
-        rejected=rejected_frame(rejected),
-    )
+    return accounts_result(frame[keep], ", ".join(str(p) for p in paths), rows_read, quirks, rejected)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -224,13 +218,7 @@ def load_gilani(files: dict[str, Path], options: dict) -> AdapterResult:
                         "account_id = screen_name, id_kind = screen_name"))
     keep = ["account_id", SOURCE_ROW, "screen_name", "label", "label_source", "account_kind",
             *[f"f_{c}" for c in _GILANI_FEATURES], "f_popularity_band", "source_identity", "id_kind"]
-    return AdapterResult(
-        tables={"accounts": finish_accounts(frame[keep])},
-        source_files={"accounts": str(path)},
-        rows_read={"accounts": rows_read},
-        quirks=quirks,
-        rejected=rejected_frame(rejected),
-    )
+    return accounts_result(frame[keep], str(path), rows_read, quirks, rejected)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -322,10 +310,4 @@ def load_hays(files: dict[str, Path], options: dict) -> AdapterResult:
     frame["label_source"] = dataset
     frame["id_kind"] = "row"
     frame = frame.drop(columns=["raw_label"])
-    return AdapterResult(
-        tables={"accounts": finish_accounts(frame)},
-        source_files={"accounts": ", ".join(str(p) for p in paths)},
-        rows_read={"accounts": rows_read},
-        quirks=quirks,
-        rejected=rejected_frame(rejected),
-    )
+    return accounts_result(frame, ", ".join(str(p) for p in paths), rows_read, quirks, rejected)

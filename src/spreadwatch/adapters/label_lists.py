@@ -18,8 +18,8 @@ import pandas as pd
 
 from spreadwatch.adapters import AdapterResult
 from spreadwatch.adapters.botrepo import (
-    records,
     SOURCE_ROW,
+    accounts_result,
     file_path,
     finish_accounts,
     id_string,
@@ -29,6 +29,7 @@ from spreadwatch.adapters.botrepo import (
     read_json,
     read_label_list,
     read_text,
+    records,
     reject,
     rejected_frame,
     sort_frame,
@@ -39,6 +40,16 @@ from spreadwatch.adapters.botrepo import (
 
 
 # --------------------------------------------------------------------------------------------------
+def _first_of_each(rows: list[tuple], path, column: str, reason: str, rejected: list[dict]) -> tuple[pd.DataFrame, pd.Series]:
+    """``(account_id, source row)`` pairs as a frame keeping the first row of each id; the repeats go to
+    ``rejected`` (``reason``, reported under ``column`` of ``path``). Returns the frame and the repeat mask."""
+    frame = pd.DataFrame(rows, columns=["account_id", SOURCE_ROW])
+    dup = frame["account_id"].duplicated(keep="first")
+    for rec in records(frame[dup]):
+        rejected.append(reject("accounts", path, getattr(rec, SOURCE_ROW), column, rec.account_id, reason))
+    return frame[~dup].copy(), dup
+
+
 def load_pronbots(files: dict[str, Path], options: dict) -> AdapterResult:
     """The May-2018 scam-bot ("pronbot") crawl: bot accounts and bot->bot interaction edges.
 
@@ -71,12 +82,7 @@ def load_pronbots(files: dict[str, Path], options: dict) -> AdapterResult:
                                        "id is not a string of digits (floats lose precision)"))
                 continue
             rows.append((account_id, number))
-        frame = pd.DataFrame(rows, columns=["account_id", SOURCE_ROW])
-        dup = frame["account_id"].duplicated(keep="first")
-        for rec in records(frame[dup]):
-            rejected.append(reject("accounts", path, getattr(rec, SOURCE_ROW), "account_id", rec.account_id,
-                                   "duplicate id (first kept)"))
-        frame = frame[~dup].copy()
+        frame, dup = _first_of_each(rows, path, "account_id", "duplicate id (first kept)", rejected)
         quirks.append(quirk("accounts", "duplicate ids in the id list", int(dup.sum()), "first kept, others rejected"))
         quirks.append(quirk("accounts", "ids not aligned with screen names", len(frame),
                             "no screen names, no edges (the edges are keyed by screen name)"))
@@ -84,13 +90,7 @@ def load_pronbots(files: dict[str, Path], options: dict) -> AdapterResult:
         frame["label_source"] = dataset
         frame["account_kind"] = kind
         frame["id_kind"] = "user_id"
-        return AdapterResult(
-            tables={"accounts": finish_accounts(frame)},
-            source_files={"accounts": str(path)},
-            rows_read={"accounts": len(ids)},
-            quirks=quirks,
-            rejected=rejected_frame(rejected),
-        )
+        return accounts_result(frame, str(path), len(ids), quirks, rejected)
 
     names_path = file_path(files, "screen_names")
     edges_path = file_path(files, "edges")
@@ -104,12 +104,7 @@ def load_pronbots(files: dict[str, Path], options: dict) -> AdapterResult:
             blank += 1
             continue
         rows.append((name, number))
-    frame = pd.DataFrame(rows, columns=["account_id", SOURCE_ROW])
-    dup = frame["account_id"].duplicated(keep="first")
-    for rec in records(frame[dup]):
-        rejected.append(reject("accounts", names_path, getattr(rec, SOURCE_ROW), "screen_name", rec.account_id,
-                               "duplicate screen name (first kept)"))
-    frame = frame[~dup].copy()
+    frame, dup = _first_of_each(rows, names_path, "screen_name", "duplicate screen name (first kept)", rejected)
     quirks.append(quirk("accounts", "blank lines in the screen-name list", blank, "skipped (not rows)"))
     quirks.append(quirk("accounts", "duplicate screen names", int(dup.sum()), "first kept, others rejected"))
     quirks.append(quirk("accounts", "no numeric user id (keyed by screen_name; the id list is not aligned)",
@@ -190,13 +185,7 @@ def load_id_labels(files: dict[str, Path], options: dict) -> AdapterResult:
     frame["label_source"] = dataset
     frame["account_kind"] = options.get("account_kind") or frame["label"]
     frame["id_kind"] = "user_id"
-    return AdapterResult(
-        tables={"accounts": finish_accounts(frame)},
-        source_files={"accounts": str(path)},
-        rows_read={"accounts": rows_read},
-        quirks=quirks,
-        rejected=rejected_frame(rejected),
-    )
+    return accounts_result(frame, str(path), rows_read, quirks, rejected)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -270,10 +259,4 @@ def load_nbc_trolls(files: dict[str, Path], options: dict) -> AdapterResult:
     keep = ["account_id", SOURCE_ROW, "screen_name", "name", "description", "location", "lang", "created_at",
             "followers_count", "friends_count", "statuses_count", "favourites_count", "listed_count", "verified",
             "label", "label_source", "account_kind", "id_kind"]
-    return AdapterResult(
-        tables={"accounts": finish_accounts(frame[keep])},
-        source_files={"accounts": str(path)},
-        rows_read={"accounts": rows_read},
-        quirks=quirks,
-        rejected=rejected_frame(rejected),
-    )
+    return accounts_result(frame[keep], str(path), rows_read, quirks, rejected)

@@ -25,8 +25,9 @@ import pandas as pd
 
 from spreadwatch.adapters import AdapterResult
 from spreadwatch.adapters.botrepo import (
-    records,
+    DEFAULT_LABEL_MAP,
     SOURCE_ROW,
+    accounts_result,
     expanded_profile_url,
     file_path,
     finish_accounts,
@@ -37,13 +38,13 @@ from spreadwatch.adapters.botrepo import (
     read_csv_text,
     read_json,
     read_json_records,
+    records,
     reject,
     rejected_frame,
     sort_frame,
     text_or_na,
     to_bool,
     to_count,
-    DEFAULT_LABEL_MAP,
 )
 
 _U_ID = re.compile(r"^u([0-9]+)$")
@@ -204,13 +205,7 @@ def load_twibot22(files: dict[str, Path], options: dict) -> AdapterResult:
     frame["account_kind"] = options.get("account_kind") or frame["label"]
     frame["id_kind"] = "user_id"
     source = str(profiles_path) if labels_path is None else f"{profiles_path}, {labels_path}"
-    return AdapterResult(
-        tables={"accounts": finish_accounts(frame)},
-        source_files={"accounts": source},
-        rows_read={"accounts": rows_read},
-        quirks=quirks,
-        rejected=rejected_frame(rejected),
-    )
+    return accounts_result(frame, source, rows_read, quirks, rejected)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -194,37 +194,39 @@ def create_app(results_dir: str | Path, dataset: str, db_path: str | Path, token
                       calibration=details.bot_calibration, context=context, prev_id=prev_id, next_id=next_id,
                       back=_local(request.query_params.get("back"), "/queue"))
 
-    @app.post("/account/{account_id}/verdict")
-    async def post_verdict(request: Request, account_id: str):
+    async def store_write(request: Request, account_id: str, write, remember_reviewer: bool) -> Response:
+        """One verdict-store write from a form POST: CSRF check, reviewer from the form or the cookie,
+        ``write(form, reviewer) -> payload`` under the writer lock, a 400 with the store's message when it
+        refuses; then the answer (JSON, or a redirect to ``next`` / the account page)."""
         form = await request.form()
         if not _csrf_ok(request, form):
             return _refused()
         reviewer = str(form.get("reviewer") or _reviewer_cookie(request) or "")
         try:
             with write_lock:
-                audit_id = vdb.set_verdict(writer, dataset, account_id, str(form.get("verdict") or ""), reviewer,
-                                           str(form.get("note") or ""))
+                payload = {"ok": True, **write(form, reviewer)}
                 _checkpoint(writer)
         except vdb.VerdictError as error:
             return _answer(request, 400, {"ok": False, "error": str(error)}, env, str(error))
-        payload = {"ok": True, "account_id": account_id, "verdict": form.get("verdict"), "audit_id": audit_id}
         target = _local(form.get("next"), f"/account/{account_id}")
-        return _answer(request, 200, payload, env, redirect=target, reviewer=vdb.check_reviewer(reviewer))
+        return _answer(request, 200, payload, env, redirect=target,
+                       reviewer=vdb.check_reviewer(reviewer) if remember_reviewer else None)
+
+    @app.post("/account/{account_id}/verdict")
+    async def post_verdict(request: Request, account_id: str):
+        def write(form, reviewer: str) -> dict:
+            audit_id = vdb.set_verdict(writer, dataset, account_id, str(form.get("verdict") or ""), reviewer,
+                                       str(form.get("note") or ""))
+            return {"account_id": account_id, "verdict": form.get("verdict"), "audit_id": audit_id}
+
+        return await store_write(request, account_id, write, remember_reviewer=True)
 
     @app.post("/account/{account_id}/undo")
     async def post_undo(request: Request, account_id: str):
-        form = await request.form()
-        if not _csrf_ok(request, form):
-            return _refused()
-        reviewer = str(form.get("reviewer") or _reviewer_cookie(request) or "")
-        try:
-            with write_lock:
-                restored = vdb.undo(writer, dataset, account_id, reviewer)
-                _checkpoint(writer)
-        except vdb.VerdictError as error:
-            return _answer(request, 400, {"ok": False, "error": str(error)}, env, str(error))
-        return _answer(request, 200, {"ok": True, "restored": restored}, env,
-                       redirect=_local(form.get("next"), f"/account/{account_id}"))
+        def write(form, reviewer: str) -> dict:
+            return {"restored": vdb.undo(writer, dataset, account_id, reviewer)}
+
+        return await store_write(request, account_id, write, remember_reviewer=False)
 
     @app.get("/cascade/{cascade_id}", response_class=HTMLResponse)
     def cascade_page(request: Request, cascade_id: str):
@@ -278,7 +280,7 @@ def create_app(results_dir: str | Path, dataset: str, db_path: str | Path, token
 
     @app.post("/import")
     async def import_csv(request: Request):
-        from spreadwatch.stages import ReviewFileError, read_reviews
+        from spreadwatch.reviews import ReviewFileError, read_reviews
 
         form = await request.form()
         if not _csrf_ok(request, form):

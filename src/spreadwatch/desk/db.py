@@ -234,7 +234,7 @@ def read_verdicts(path: str | Path, dataset: str) -> pd.DataFrame:
 
 
 def import_csv(con, dataset: str, reviews: pd.DataFrame, reviewer_default: str = "import") -> int:
-    """Import a reviews table (``stages.read_reviews`` output) as audit entries; return rows imported."""
+    """Import a reviews table (``reviews.read_reviews`` output) as audit entries; return rows imported."""
     n = 0
     for row in reviews.itertuples(index=False):
         reviewer = row.reviewer if isinstance(row.reviewer, str) and row.reviewer.strip() else reviewer_default

@@ -1,0 +1,42 @@
+"""Ground truth of each task: the labels to learn, the positive class, the planted misinformation sources."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from spreadwatch.ingest import read_canonical
+
+# account kinds the simulator plants as misinformation sources
+TRUTH_SOURCE_KINDS = ("news_lowcred", "human_misinfo_seeder")
+
+# cascade classes that mean misinformation (a model whose positive class is another one is not used as such)
+MISINFO_POSITIVE_CLASSES = ("misinformation", "false", "fake")
+
+
+def labelled_accounts(features_path, canonical_dir) -> tuple[pd.DataFrame, pd.Series]:
+    """The account feature table (index account_id) and the accounts' labels aligned to it (NaN = unlabelled)."""
+    table = pd.read_parquet(features_path).set_index("account_id")
+    accounts = read_canonical(canonical_dir, ("accounts",))["accounts"].set_index("account_id")
+    labels = accounts["label"].reindex(table.index)
+    return table, labels
+
+
+def cascade_target(cascades: pd.DataFrame, target: str) -> pd.Series:
+    """The cascade label to learn: ``is_misinformation`` (binary) or ``label`` (dataset classes)."""
+    series = cascades.set_index("cascade_id")[target]
+    if target == "is_misinformation":
+        return series.astype("boolean").map({True: "misinformation", False: "other"}).astype("string")
+    return series.astype("string")
+
+
+def positive_class(task: str, classes: np.ndarray) -> int:
+    """Index in ``classes`` of the positive class: ``bot`` / ``misinformation``, else the last class."""
+    wanted = {"bot": "bot", "cascade": "misinformation"}[task]
+    hits = np.flatnonzero(classes == wanted)
+    return int(hits[0]) if len(hits) else len(classes) - 1
+
+
+def planted_sources(accounts: pd.DataFrame) -> set[str]:
+    """Ground-truth misinformation sources where a dataset plants them (synthetic account kinds)."""
+    kinds = accounts["account_kind"].astype("string")
+    return set(accounts.loc[kinds.isin(TRUTH_SOURCE_KINDS).fillna(False).astype(bool), "account_id"].astype(str))

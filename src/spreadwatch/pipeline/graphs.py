@@ -1,0 +1,25 @@
+"""Graphs stage: canonical tables in, reshare edges, network metrics and co-engagement pairs out."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from spreadwatch import graphs
+from spreadwatch.ingest import read_canonical
+from spreadwatch.pipeline._io import write_parquet
+
+log = logging.getLogger(__name__)
+
+
+def run_graphs(canonical_dir: str | Path, edges_out: str | Path, network_out: str | Path,
+               coordination_out: str | Path, window_s: float = 60.0) -> None:
+    """Account retweet network (edges + per-account metrics) and co-engagement pairs."""
+    tables = read_canonical(canonical_dir, ("cascades", "engagements"))
+    edges = graphs.account_edges(tables["engagements"], tables["cascades"])
+    metrics = graphs.account_network_metrics_from_edges(edges)  # sparse matrices, no million-edge DiGraph
+    log.info("retweet network: %d accounts, %d edges", len(metrics), len(edges))
+    pairs = graphs.co_engagement_pairs(tables["engagements"], window_s=window_s)
+    log.info("co-engagement pairs within %.0f s: %d", window_s, len(pairs))
+    write_parquet(edges, edges_out)
+    write_parquet(metrics, network_out)
+    write_parquet(pairs, coordination_out)
