@@ -23,6 +23,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from spreadwatch.graphs import reshare_edges
+
 DEFAULT_WEIGHTS = {
     "fib_index": 0.2,
     "misinfo_seeded": 0.15,
@@ -212,31 +214,6 @@ def rank_domains(cascades: pd.DataFrame, cascade_scores: pd.DataFrame, engagemen
 
 
 # ---- reshare edges and credits (shared by the full-period ranking and the two-window evaluation) ---
-def reshare_edges(cascades: pd.DataFrame, engagements: pd.DataFrame) -> pd.DataFrame:
-    """One row per engagement whose reshared account is known.
-
-    Columns in: cascades (cascade_id, root_account_id), engagements (engagement_id, cascade_id,
-    parent_account_id, parent_engagement_id, child_account_id, [time]). The reshared account is
-    ``parent_account_id``, else the account of ``parent_engagement_id``, else the cascade's root.
-    Columns out: cascade_id, source (reshared account), target (resharing account), time (if given).
-    Self-reshares are dropped.
-    """
-    frame = engagements.copy()
-    parent = frame["parent_account_id"].astype("string") if "parent_account_id" in frame else pd.Series(pd.NA, index=frame.index, dtype="string")
-    if "parent_engagement_id" in frame:
-        by_engagement = frame.set_index("engagement_id")["child_account_id"].astype("string")
-        parent = parent.fillna(frame["parent_engagement_id"].map(by_engagement).astype("string"))
-    if "root_account_id" in cascades:
-        roots = cascades.set_index("cascade_id")["root_account_id"].astype("string")
-        parent = parent.fillna(frame["cascade_id"].map(roots).astype("string"))
-    out = pd.DataFrame({"cascade_id": frame["cascade_id"].astype("string"), "source": parent,
-                        "target": frame["child_account_id"].astype("string")})
-    if "time" in frame:
-        out["time"] = frame["time"]
-    out = out.dropna(subset=["source", "target"])
-    return out[out["source"] != out["target"]].reset_index(drop=True)
-
-
 def reshare_credits(cascades: pd.DataFrame, engagements: pd.DataFrame) -> pd.DataFrame:
     """Per (account, cascade) the reshares the account's post received there.
 
