@@ -1,4 +1,4 @@
-"""Measurement: the torch graph models (spreadwatch.gnn) on the real datasets, beside the other models.
+"""Measurement: the torch graph models (spreadwatch.models.gnn) on the real datasets, beside the other models.
 
 For every requested dataset it runs the workflow's own evaluation stage (``stages.run_evaluate``, so the
 folds are exactly those of ``models.make_splits`` used by every other model) for
@@ -26,7 +26,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from spreadwatch import gnn, models
+from spreadwatch import models
+from spreadwatch.models import gnn
 from spreadwatch.ingest import read_canonical
 from spreadwatch.stages import cascade_target, run_evaluate
 

@@ -1,4 +1,4 @@
-"""Torch graph models (spreadwatch.gnn): tree building, fold safety, learning on seeded toys, safe persistence.
+"""Torch graph models (spreadwatch.models.gnn): tree building, fold safety, learning on seeded toys, safe persistence.
 
 Real-data accuracy is measured by ``bench/gnn_eval.py`` (results/bench/gnn_eval.json), not asserted here.
 """
@@ -12,7 +12,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from spreadwatch import features, gnn, graphs, models  # noqa: E402
+from spreadwatch import features, graphs, models  # noqa: E402
+from spreadwatch.models import gnn  # noqa: E402
 from spreadwatch.stages import cascade_target, run_evaluate  # noqa: E402
 
 

@@ -128,8 +128,8 @@ def run_evaluate(task: str, features_path, canonical_dir, protocol: str, model: 
             known &= inputs["source_time_s"].notna()
         table = inputs
         make_classifier = lambda seed: models.make_baseline(model, seed)  # noqa: E731
-    if model in ("bigcn", "botrgcn"):  # torch graph models (spreadwatch.gnn, docs/gnn.md): same folds, graphs bound in
-        from spreadwatch import gnn
+    if model in ("bigcn", "botrgcn"):  # torch graph models (spreadwatch.models.gnn, docs/gnn.md): same folds, graphs bound in
+        from spreadwatch.models import gnn
 
         table, make_classifier = gnn.evaluation_setup(task, model, table, canonical_dir)
     if task == "cascade" and model in models.MODEL_NAMES:
