@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from spreadwatch import features, models, stages
+from spreadwatch.models import cascade
 from spreadwatch.report import early_detection_figure
 
 REPO = Path(__file__).resolve().parents[1]
@@ -120,7 +121,7 @@ def test_engager_bag_learns_recurring_engagers_and_is_out_of_fold_on_training_ro
     predicted = np.where(out["bag_p_a"] > 0.5, "A", "B")
     assert (predicted == y.loc[test].to_numpy()).mean() >= 0.9
     # training rows: out-of-fold values (inner folds), not the full model's fit of the row itself
-    full_fit = bag._proba(bag.full_, bag._matrix(models._object_pairs(pairs), pd.Index(train, dtype=object)))
+    full_fit = bag._proba(bag.full_, bag._matrix(cascade._object_pairs(pairs), pd.Index(train, dtype=object)))
     in_fold = bag.transform(pairs, train).to_numpy()
     assert not np.allclose(in_fold, full_fit)
 
