@@ -118,7 +118,7 @@ def run_evaluate(task: str, features_path, canonical_dir, protocol: str, model: 
         times = cascades["created_at"].reindex(table.index)
     side = protocol_side_data(task, canonical_dir, table.index, text_cache_dir)
     known = labels.notna() & protocol_rows(protocol, groups, times, side["assignment"])
-    make_classifier = None
+    make_classifier = fit_params = None
     if model in models.BASELINES:
         if task != "cascade":
             raise ValueError(f"{model} is a cascade leakage baseline")
@@ -133,12 +133,13 @@ def run_evaluate(task: str, features_path, canonical_dir, protocol: str, model: 
 
         table, make_classifier = gnn.evaluation_setup(task, model, table, canonical_dir)
     if task == "cascade" and model in models.MODEL_NAMES:
-        make_classifier = cascade_model_factory(model, canonical_dir, text_cache_dir, engager_bag=engager_bag,
-                                                root_history=root_history)
+        make_classifier, fit_params = cascade_model_factory(model, canonical_dir, text_cache_dir,
+                                                            engager_bag=engager_bag, root_history=root_history)
     if task == "cascade" and model == "text_only":
-        make_classifier = text_only_factory(canonical_dir, text_cache_dir)
-        if make_classifier is None:
+        made = text_only_factory(canonical_dir, text_cache_dir)
+        if made is None:
             return _skipped(task, protocol, model, seeds, out_json, "no claim texts (or text_features off)")
+        make_classifier, fit_params = made
     X, y = table[known], labels[known].astype(str)
     if y.nunique() < 2 or y.value_counts().min() < 5:
         return _skipped(task, protocol, model, seeds, out_json,
@@ -148,7 +149,7 @@ def run_evaluate(task: str, features_path, canonical_dir, protocol: str, model: 
             X, y, task=task, protocol=protocol, model=model, seeds=seeds,
             groups=None if groups is None else groups[known].astype(str),
             times=None if times is None else times[known].astype("int64"),
-            make_classifier=make_classifier,
+            make_classifier=make_classifier, fit_params=fit_params,
             assignment=None if side["assignment"] is None else side["assignment"][known],
             text_groups=None if side["text_groups"] is None else side["text_groups"][known],
         )
@@ -199,7 +200,7 @@ def protocol_rows(protocol: str, groups, times, assignment) -> pd.Series | bool:
 
 
 def text_only_factory(canonical_dir, text_cache_dir, psa: bool = False):
-    """``seed -> TextOnlyModel`` with the MiniLM claim-text embeddings bound in, or None without texts."""
+    """(``seed -> TextOnlyModel``, its fit params: the MiniLM claim-text embeddings), or None without texts."""
     from spreadwatch.evaluation.rumour import TextOnlyModel
 
     tables = read_canonical(canonical_dir, ("cascades", "posts"))
@@ -207,8 +208,8 @@ def text_only_factory(canonical_dir, text_cache_dir, psa: bool = False):
     if embeddings is None:
         return None
     publishers = tables["cascades"].set_index("cascade_id")["root_account_id"].astype("string")
-    return lambda seed: TextOnlyModel(text_embeddings=embeddings, publishers=publishers, psa=psa,  # noqa: E731
-                                      random_state=seed)
+    side = models.CascadeSideData(text_embeddings=embeddings, publishers=publishers)
+    return (lambda seed: TextOnlyModel(psa=psa, random_state=seed)), {"side": side}
 
 
 # ---- cascade model: fold-safe extras and early detection ---------------------------------------
@@ -242,9 +243,9 @@ def root_pairs(cascades: pd.DataFrame) -> pd.DataFrame | None:
 
 def cascade_model_factory(model: str, canonical_dir, text_cache_dir=None, engagements=None,
                           history_engagements=None, engager_bag: bool = False, root_history: bool = True):
-    """``seed -> models.CascadeModel`` with the participation pairs (and title embeddings) bound in.
-    ``engagements`` are the ones seen (default: all); ``history_engagements`` the ones counted for the
-    training-fold history (default: the same)."""
+    """(``seed -> models.CascadeModel``, its fit params: the participation pairs and title embeddings as
+    ``models.CascadeSideData``). ``engagements`` are the ones seen (default: all); ``history_engagements``
+    the ones counted for the training-fold history (default: the same)."""
     tables = read_canonical(canonical_dir, ("cascades", "engagements", "posts"))
     cascades = tables["cascades"]
     seen = tables["engagements"] if engagements is None else engagements
@@ -252,9 +253,9 @@ def cascade_model_factory(model: str, canonical_dir, text_cache_dir=None, engage
     history = None if history_engagements is None else features.participation(cascades, history_engagements)
     text = cascade_text_embeddings(cascades, text_cache_dir, tables["posts"])
     roots = root_pairs(cascades) if root_history else None
-    return lambda seed: models.CascadeModel(model=model, random_state=seed, participants=participants,  # noqa: E731
-                                            history_participants=history, text_embeddings=text,
-                                            engager_bag=engager_bag, root_participants=roots)
+    side = models.CascadeSideData(participants=participants, history_participants=history, text_embeddings=text,
+                                  root_participants=roots)
+    return (lambda seed: models.CascadeModel(model=model, random_state=seed, engager_bag=engager_bag)), {"side": side}
 
 
 def cascade_fold_inputs(text_cache_dir=None, engager_bag: bool = False, root_history: bool = True) -> str:
@@ -320,9 +321,10 @@ def run_early_detection(features_path, early_features_path, canonical_dir, proto
     split_args = {"groups": groups[known].astype(str), "times": times[known].astype("int64"),
                   **{name: None if value is None else value[known] for name, value in side.items()}}
 
-    def run(table, make_classifier):
+    def run(table, make_classifier, fit_params=None):
         record, _ = models.evaluate(table.loc[y.index], y, task="cascade_early", protocol=protocol, model=model,
-                                    seeds=seeds, make_classifier=make_classifier, **split_args)
+                                    seeds=seeds, make_classifier=make_classifier, fit_params=fit_params,
+                                    **split_args)
         return record
 
     def pick(record):
@@ -334,7 +336,7 @@ def run_early_detection(features_path, early_features_path, canonical_dir, proto
         by_cutoff = {name: pick(record) for name in early["cutoff"].unique()}
     else:
         settings = {"engager_bag": engager_bag, "root_history": root_history}  # the headline model's settings
-        record = run(full, cascade_model_factory(model, canonical_dir, text_cache_dir, **settings))
+        record = run(full, *cascade_model_factory(model, canonical_dir, text_cache_dir, **settings))
         by_cutoff = {}
         from spreadwatch.progress import progress
 
@@ -345,7 +347,7 @@ def run_early_detection(features_path, early_features_path, canonical_dir, proto
             seen = features.truncate_engagements(tables["engagements"], **_parse_cutoff(name))
             factory = cascade_model_factory(model, canonical_dir, text_cache_dir, engagements=seen,
                                             history_engagements=tables["engagements"], **settings)
-            by_cutoff[name] = pick(run(table, factory))
+            by_cutoff[name] = pick(run(table, *factory))
             log.info("early %s %s %s: %s", protocol, model, name,
                      {k: round(v["mean"], 4) for k, v in by_cutoff[name].items()})
     by_cutoff["full"] = pick(record)
@@ -398,12 +400,13 @@ def run_score(task: str, features_path, canonical_dir, model: str, seed: int, sc
         if source == "shipped":
             return _score_bots_shipped(canonical_dir, scores_out, model_out, prior)
         make_model = lambda seed: models.SpreadClassifier(model=model, random_state=seed)  # noqa: E731
+        fit_params = {}
     else:
         table = pd.read_parquet(features_path).set_index("cascade_id")
         cascades = read_canonical(canonical_dir, ("cascades",))["cascades"]
         labels = cascade_target(cascades, target).reindex(table.index)
-        make_model = cascade_model_factory(model, canonical_dir, text_cache_dir, engager_bag=engager_bag,
-                                           root_history=root_history)
+        make_model, fit_params = cascade_model_factory(model, canonical_dir, text_cache_dir, engager_bag=engager_bag,
+                                                       root_history=root_history)
     score_name = "bot_probability" if task == "bot" else "misinfo_probability"
     out = pd.DataFrame(index=table.index)
     out["label"] = labels.astype("string")
@@ -411,12 +414,12 @@ def run_score(task: str, features_path, canonical_dir, model: str, seed: int, sc
     known = labels.notna()
     y = labels[known].astype(str)
     if y.nunique() >= 2 and y.value_counts().min() >= 5:
-        full = make_model(seed).fit(table[known], y)
+        full = make_model(seed).fit(table[known], y, **fit_params)
         positive = _positive_class(task, full.classes_)
         positive_label = full.classes_[positive]
         # out-of-fold probabilities for labelled rows, so scores never come from a model that saw the row
         for split in models.make_splits("stratified_5fold", y.to_numpy(), seed):
-            fold = make_model(seed).fit(table[known].iloc[split.train], y.iloc[split.train])
+            fold = make_model(seed).fit(table[known].iloc[split.train], y.iloc[split.train], **fit_params)
             proba = fold.predict_proba(table[known].iloc[split.test])
             column = int(np.flatnonzero(fold.classes_ == positive_label)[0])
             out.loc[y.index[split.test], score_name] = proba[:, column]

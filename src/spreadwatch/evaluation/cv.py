@@ -36,6 +36,7 @@ def evaluate(
     make_classifier=None,
     assignment: pd.Series | None = None,
     text_groups: pd.Series | None = None,
+    fit_params: dict | None = None,
 ) -> tuple[dict, pd.DataFrame]:
     """Run a protocol; return (metrics record, out-of-fold probabilities).
 
@@ -43,6 +44,7 @@ def evaluate(
     per normalised claim text: same-text rows never straddle a train/test boundary (grouped protocols
     union them into the events, the others drop the test-side duplicates), and the record's
     ``duplicate_texts`` counts the straddling test rows before and after (summed over seeds and folds).
+    ``fit_params`` go to every ``fit`` (side data such as ``models.CascadeSideData``: ``{"side": ...}``).
     Raises ``ProtocolNotApplicable`` when the protocol's preconditions fail.
 
     Metrics are computed per test fold and summarised as ``{mean, sd, n}`` over all (seed, fold)
@@ -76,7 +78,7 @@ def evaluate(
         seed_proba = np.full((len(y_arr), len(classes)), np.nan)
         for split in splits:
             classifier = make_classifier(seed)
-            classifier.fit(X.iloc[split.train], y_arr[split.train])
+            classifier.fit(X.iloc[split.train], y_arr[split.train], **(fit_params or {}))
             proba = np.zeros((len(split.test), len(classes)))
             fitted = classifier.predict_proba(X.iloc[split.test])
             for k, label in enumerate(classifier.classes_):

@@ -22,6 +22,7 @@ from spreadwatch.models.baselines import (
 from spreadwatch.models.calibration import adjust_prior, calibration_metrics
 from spreadwatch.models.cascade import (
     CascadeModel,
+    CascadeSideData,
     EngagerBag,
     EngagerHistory,
     incidence_matrix,
@@ -54,7 +55,7 @@ def __getattr__(name: str):
 
 __all__ = [
     "BASELINES", "CALIBRATIONS", "LODO_META_COLUMNS", "MODEL_NAMES", "POSITIVE_LABELS", "PROTOCOLS",
-    "TRUSTED_TYPES", "CascadeModel", "EngagerBag", "EngagerHistory", "ProtocolNotApplicable",
+    "TRUSTED_TYPES", "CascadeModel", "CascadeSideData", "EngagerBag", "EngagerHistory", "ProtocolNotApplicable",
     "SourceTimeBaseline", "SourceUserBaseline", "Split", "SpreadClassifier", "adjust_prior",
     "baseline_inputs", "calibration_metrics", "classification_metrics", "evaluate", "explain",
     "incidence_matrix", "inner_splits", "job_threads", "leave_one_dataset_out", "lodo_feature_plan",

@@ -2,6 +2,8 @@
 root-account history and optional claim-text components around a ``SpreadClassifier`` (``CascadeModel``)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -48,7 +50,7 @@ def inner_splits(labels: np.ndarray, inner_folds: int, random_state: int) -> lis
     return list(splitter.split(np.zeros(len(labels)), labels))
 
 
-class EngagerHistory:
+class EngagerHistory(BaseEstimator):
     """Fold-safe engager history: how often a cascade's participants took part in cascades of each class
     of the TRAINING fold.
 
@@ -158,7 +160,7 @@ class EngagerHistory:
         return out.astype(float)
 
 
-class EngagerBag:
+class EngagerBag(BaseEstimator):
     """Fold-safe bag-of-engagers classifier, stacked as features: each cascade is the set of accounts that
     took part in it (like a document is a bag of words), weighted by TF-IDF over the TRAINING cascades, and
     an L2 logistic regression learns which participants go with which class.
@@ -227,55 +229,68 @@ class EngagerBag:
         return pd.DataFrame(proba, index=index, columns=[f"bag_p_{_class_slug(c)}" for c in self.classes_])
 
 
+@dataclass(frozen=True, eq=False)
+class CascadeSideData:
+    """What a cascade model reads beside the feature table (one spec object, given to ``fit``).
+
+    ``participants``: (cascade_id, account_id) pairs seen for each cascade (``features.participation``);
+    ``history_participants``: the pairs counted for the training history (default: ``participants``);
+    ``root_participants``: (cascade_id, account_id) of each cascade's root; ``text_embeddings``: index
+    cascade_id, one column per dimension (e.g. MiniLM claim titles); ``publishers``: cascade_id ->
+    publisher (root account). Every part is optional.
+    """
+
+    participants: pd.DataFrame | None = None
+    history_participants: pd.DataFrame | None = None
+    root_participants: pd.DataFrame | None = None
+    text_embeddings: pd.DataFrame | None = None
+    publishers: pd.Series | None = None
+
+
 class CascadeModel(ClassifierMixin, BaseEstimator):
     """The cascade classifier: cascade features (X, index cascade_id) + fold-fitted extras + SpreadClassifier.
 
-    Extras are fitted in ``fit`` on the training rows only: the engager history (``participants``: pairs
-    seen for each cascade; ``history_participants``: pairs used to count training history, default the
-    same), the root-account history (``root_participants``: (cascade_id, account_id) of each root;
-    columns root_hist_*), the optional bag of engagers (``engager_bag``) and, with ``text_embeddings`` (index cascade_id, e.g. MiniLM claim titles), a PCA of the
-    embeddings fitted on the training rows (``text_components`` columns text_pc{i}). ``evaluate`` builds
-    one per fold, so test-fold labels never reach the features. The training rows' own history features
-    come from histories fitted on the other ``inner_folds`` folds of the training rows (K-fold target
-    encoding), so training and test rows see the same kind of value; test rows get the history of the
-    whole training fold.
+    Hyperparameters in ``__init__``, data in ``fit(X, y, side=CascadeSideData(...))`` (kept as ``side_`` for
+    prediction), so ``sklearn.base.clone`` gives an unfitted copy. Extras are fitted in ``fit`` on the
+    training rows only: the engager history (``side.participants``, counted over
+    ``side.history_participants``), the root-account history (``side.root_participants``; columns
+    root_hist_*), the optional bag of engagers (``engager_bag``) and, with ``side.text_embeddings``, a PCA
+    of the embeddings fitted on the training rows (``text_components`` columns text_pc{i}; with
+    ``side.publishers`` also the publisher-style mean psa_pc{i}). ``evaluate`` builds one per fold, so
+    test-fold labels never reach the features. The training rows' own history features come from
+    histories fitted on the other ``inner_folds`` folds of the training rows (K-fold target encoding), so
+    training and test rows see the same kind of value; test rows get the history of the whole training fold.
     """
 
-    def __init__(self, model: str = "hgb", random_state: int = 0, participants: pd.DataFrame | None = None,
-                 history_participants: pd.DataFrame | None = None, text_embeddings: pd.DataFrame | None = None,
-                 text_components: int = 8, engager_bag: bool = False, root_participants: pd.DataFrame | None = None,
-                 inner_folds: int = 5, publishers: pd.Series | None = None):
+    def __init__(self, model: str = "hgb", random_state: int = 0, text_components: int = 8,
+                 engager_bag: bool = False, inner_folds: int = 5):
         self.model = model
-        self.publishers = publishers
-        self.inner_folds = inner_folds
-        self.engager_bag = engager_bag
-        self.root_participants = root_participants
         self.random_state = random_state
-        self.participants = participants
-        self.history_participants = history_participants
-        self.text_embeddings = text_embeddings
         self.text_components = text_components
+        self.engager_bag = engager_bag
+        self.inner_folds = inner_folds
 
     def _augment(self, X: pd.DataFrame) -> pd.DataFrame:
+        side = self.side_
         parts = [X]
         index = pd.Index(X.index.astype(str), name="cascade_id")
         if self.history_ is not None:
-            parts.append(self._history_features(self.history_, self.history_oof_, self.participants, index)
+            parts.append(self._history_features(self.history_, self.history_oof_, side.participants, index)
                          .set_axis(X.index))
         if self.bag_ is not None:
-            parts.append(self.bag_.transform(self.participants, X.index).set_axis(X.index))
+            parts.append(self.bag_.transform(side.participants, X.index).set_axis(X.index))
         if self.root_history_ is not None:
-            root = self._history_features(self.root_history_, self.root_history_oof_, self.root_participants,
+            root = self._history_features(self.root_history_, self.root_history_oof_, side.root_participants,
                                           index).set_axis(X.index)
             keep = [c for c in root.columns if c == "hist_known_share" or c.endswith(("_log", "_mean_p"))]
             parts.append(root[keep].add_prefix("root_"))
         if self.pca_ is not None:
-            emb = self.text_embeddings.reindex(X.index).fillna(0.0).to_numpy(dtype=float)
+            emb = side.text_embeddings.reindex(X.index).fillna(0.0).to_numpy(dtype=float)
             comps = self.pca_.transform(emb)
             parts.append(pd.DataFrame(comps, index=X.index,
                                       columns=[f"text_pc{i + 1}" for i in range(comps.shape[1])]))
             if self.psa_ is not None:
-                mean, known = self.psa_.transform(index, self.publishers.set_axis(self.publishers.index.astype(str)))
+                mean, known = self.psa_.transform(index, side.publishers.set_axis(side.publishers.index.astype(str)))
                 psa = self.pca_.transform(mean) * known[:, None]
                 parts.append(pd.DataFrame(np.column_stack([psa, known]), index=X.index,
                                           columns=[f"psa_pc{i + 1}" for i in range(psa.shape[1])] + ["psa_known"]))
@@ -301,33 +316,34 @@ class CascadeModel(ClassifierMixin, BaseEstimator):
             parts.append(history.transform(participants, index[~seen]))
         return pd.concat(parts)[oof.columns].reindex(index)
 
-    def fit(self, X: pd.DataFrame, y):
+    def fit(self, X: pd.DataFrame, y, side: CascadeSideData | None = None):
         from sklearn.decomposition import PCA
 
+        side = CascadeSideData() if side is None else side
+        self.side_ = side
         y = pd.Series(np.asarray(y, dtype=str), index=X.index.astype(str))
+        counted = side.participants if side.history_participants is None else side.history_participants
         self.history_ = None
-        if self.participants is not None:
-            pairs = self.participants if self.history_participants is None else self.history_participants
-            self.history_ = EngagerHistory().fit(pairs, y)
-            self.history_oof_ = self._out_of_fold_history(pairs, y, self.participants)
+        if side.participants is not None:
+            self.history_ = EngagerHistory().fit(counted, y)
+            self.history_oof_ = self._out_of_fold_history(counted, y, side.participants)
         self.root_history_ = None
-        if self.root_participants is not None:
-            self.root_history_ = EngagerHistory().fit(self.root_participants, y)
-            self.root_history_oof_ = self._out_of_fold_history(self.root_participants, y, self.root_participants)
+        if side.root_participants is not None:
+            self.root_history_ = EngagerHistory().fit(side.root_participants, y)
+            self.root_history_oof_ = self._out_of_fold_history(side.root_participants, y, side.root_participants)
         self.bag_ = None
-        if self.participants is not None and self.engager_bag:
-            pairs = self.participants if self.history_participants is None else self.history_participants
-            self.bag_ = EngagerBag(random_state=self.random_state).fit(pairs, y)
+        if side.participants is not None and self.engager_bag:
+            self.bag_ = EngagerBag(random_state=self.random_state).fit(counted, y)
         self.pca_ = self.psa_ = None
-        if self.text_embeddings is not None:
-            emb = self.text_embeddings.reindex(X.index).fillna(0.0).to_numpy(dtype=float)
+        if side.text_embeddings is not None:
+            emb = side.text_embeddings.reindex(X.index).fillna(0.0).to_numpy(dtype=float)
             k = max(1, min(self.text_components, len(X) - 1, emb.shape[1]))
             self.pca_ = PCA(n_components=k, random_state=self.random_state).fit(emb)  # training rows only
-            if self.publishers is not None:  # publisher-style aggregation over the training claims
+            if side.publishers is not None:  # publisher-style aggregation over the training claims
                 from spreadwatch.evaluation.rumour import PublisherStyle
 
-                train = self.text_embeddings.reindex(X.index.astype(str)).fillna(0.0)
-                self.psa_ = PublisherStyle().fit(train, self.publishers.set_axis(self.publishers.index.astype(str)))
+                train = side.text_embeddings.reindex(X.index.astype(str)).fillna(0.0)
+                self.psa_ = PublisherStyle().fit(train, side.publishers.set_axis(side.publishers.index.astype(str)))
         augmented = self._augment(X)
         self.classifier_ = SpreadClassifier(model=self.model, random_state=self.random_state).fit(augmented, y)
         self.classes_ = self.classifier_.classes_
