@@ -69,7 +69,8 @@ def _ablation(dataset: str, protocol: str, seeds: list[int], target: str, out_js
     record, _ = models.evaluate(
         pd.DataFrame(index=y.index), y, task="cascade", protocol=protocol, model="bigcn_no_history", seeds=seeds,
         groups=groups[keep].astype(str), times=times[keep].astype("int64"),
-        make_classifier=lambda seed: gnn.BiGCNClassifier(graphs=trees, account_history=False, random_state=seed),
+        make_classifier=lambda seed: gnn.BiGCNClassifier(account_history=False, random_state=seed),
+        fit_params={"graphs": trees},
     )
     models.write_metrics(record, out_json, {"target": target})
     return record
@@ -97,10 +98,11 @@ def simulated_bot_run(n_accounts: int, days: int, seeds: list[int]) -> dict:
                "edges": {k: int(len(v[0])) for k, v in graph.relations.items()}}
     for model in ("hgb", "botrgcn"):
         start = time.perf_counter()
-        make = (lambda seed: gnn.BotRGCNClassifier(graph=graph, random_state=seed)) if model == "botrgcn" else None
+        make = (lambda seed: gnn.BotRGCNClassifier(random_state=seed)) if model == "botrgcn" else None
+        fit_params = {"graph": graph} if model == "botrgcn" else None
         X = pd.DataFrame(index=labels.index) if model == "botrgcn" else table.loc[labels.index]
         record, _ = models.evaluate(X, labels, task="bot", protocol="stratified_5fold", model=model, seeds=seeds,
-                                    make_classifier=make)
+                                    make_classifier=make, fit_params=fit_params)
         out_json = OUT / "gnn" / dataset / f"bot__stratified_5fold__{model}.json"
         models.write_metrics(record, out_json, {"target": "label"})
         results[model] = {"accuracy": _mean(record, "accuracy"), "roc_auc": _mean(record, "roc_auc"),
@@ -135,7 +137,7 @@ def _botrgcn_text(dataset: str, protocol: str, seeds: list[int], out_json: Path)
     labels = accounts["label"].reindex(table.index).dropna().astype(str)
     record, _ = models.evaluate(
         pd.DataFrame(index=labels.index), labels, task="bot", protocol=protocol, model="botrgcn_text", seeds=seeds,
-        make_classifier=lambda seed: gnn.BotRGCNClassifier(graph=graph, random_state=seed))
+        make_classifier=lambda seed: gnn.BotRGCNClassifier(random_state=seed), fit_params={"graph": graph})
     models.write_metrics(record, out_json, {"target": "label"})
     return record
 

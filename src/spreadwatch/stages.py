@@ -131,7 +131,7 @@ def run_evaluate(task: str, features_path, canonical_dir, protocol: str, model: 
     if model in ("bigcn", "botrgcn"):  # torch graph models (spreadwatch.models.gnn, docs/gnn.md): same folds, graphs bound in
         from spreadwatch.models import gnn
 
-        table, make_classifier = gnn.evaluation_setup(task, model, table, canonical_dir)
+        table, make_classifier, fit_params = gnn.evaluation_setup(task, model, table, canonical_dir)
     if task == "cascade" and model in models.MODEL_NAMES:
         make_classifier, fit_params = cascade_model_factory(model, canonical_dir, text_cache_dir,
                                                             engager_bag=engager_bag, root_history=root_history)
