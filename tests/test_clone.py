@@ -73,7 +73,7 @@ def test_clone_of_the_cascade_transformers_is_unfitted_and_transforms_like_the_o
 
 
 def test_clone_of_publisher_style_is_unfitted_and_transforms_like_the_original():
-    _, y, side = _cascades()
+    side = _cascades()[2]
     train = side.text_embeddings.index[:60]
     original = PublisherStyle().fit(side.text_embeddings.loc[train], side.publishers)
     copy = clone(original)

@@ -10,6 +10,7 @@ from spreadwatch.evaluation.metrics import classification_metrics, summary
 from spreadwatch.evaluation.protocols import Split
 from spreadwatch.models.estimators import SpreadClassifier
 
+
 def make_splits(
     protocol: str,
     y: np.ndarray,

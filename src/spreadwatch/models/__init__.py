@@ -11,7 +11,6 @@
 The cross-validation loop, metrics, splits and leave-one-dataset-out live in ``spreadwatch.evaluation``;
 they are re-exported here, with the models, so ``spreadwatch.models.X`` call sites keep working.
 """
-from spreadwatch.models.estimators import CALIBRATIONS, MODEL_NAMES, SpreadClassifier, job_threads, make_estimator
 from spreadwatch.models.baselines import (
     BASELINES,
     SourceTimeBaseline,
@@ -27,6 +26,13 @@ from spreadwatch.models.cascade import (
     EngagerHistory,
     incidence_matrix,
     inner_splits,
+)
+from spreadwatch.models.estimators import (
+    CALIBRATIONS,
+    MODEL_NAMES,
+    SpreadClassifier,
+    job_threads,
+    make_estimator,
 )
 from spreadwatch.models.explain import explain
 from spreadwatch.models.persistence import TRUSTED_TYPES, load_model, save_model
@@ -54,11 +60,39 @@ def __getattr__(name: str):
 
 
 __all__ = [
-    "BASELINES", "CALIBRATIONS", "LODO_META_COLUMNS", "MODEL_NAMES", "POSITIVE_LABELS", "PROTOCOLS",
-    "TRUSTED_TYPES", "CascadeModel", "CascadeSideData", "EngagerBag", "EngagerHistory", "ProtocolNotApplicable",
-    "SourceTimeBaseline", "SourceUserBaseline", "Split", "SpreadClassifier", "adjust_prior",
-    "baseline_inputs", "calibration_metrics", "classification_metrics", "evaluate", "explain",
-    "incidence_matrix", "inner_splits", "job_threads", "leave_one_dataset_out", "lodo_feature_plan",
-    "load_model", "make_baseline", "make_estimator", "make_splits", "positive_index", "protocol_registry",
-    "save_model", "write_metrics",
+    "BASELINES",
+    "CALIBRATIONS",
+    "LODO_META_COLUMNS",
+    "MODEL_NAMES",
+    "POSITIVE_LABELS",
+    "PROTOCOLS",
+    "TRUSTED_TYPES",
+    "CascadeModel",
+    "CascadeSideData",
+    "EngagerBag",
+    "EngagerHistory",
+    "ProtocolNotApplicable",
+    "SourceTimeBaseline",
+    "SourceUserBaseline",
+    "Split",
+    "SpreadClassifier",
+    "adjust_prior",
+    "baseline_inputs",
+    "calibration_metrics",
+    "classification_metrics",
+    "evaluate",
+    "explain",
+    "incidence_matrix",
+    "inner_splits",
+    "job_threads",
+    "leave_one_dataset_out",
+    "load_model",
+    "lodo_feature_plan",
+    "make_baseline",
+    "make_estimator",
+    "make_splits",
+    "positive_index",
+    "protocol_registry",
+    "save_model",
+    "write_metrics",
 ]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+
 def adjust_prior(probability, train_prior: float, target_prior: float = 0.15) -> np.ndarray:
     """Botometer-style prior adjustment of a bot probability (Bayes' rule on the odds).
 

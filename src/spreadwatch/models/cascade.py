@@ -11,6 +11,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from spreadwatch.models.estimators import SpreadClassifier
 
+
 def _class_slug(label) -> str:
     import re
 
@@ -69,7 +70,7 @@ class EngagerHistory(BaseEstimator):
     def __init__(self, smoothing: float = 1.0):
         self.smoothing = smoothing
 
-    def fit(self, pairs: pd.DataFrame, y: pd.Series) -> "EngagerHistory":
+    def fit(self, pairs: pd.DataFrame, y: pd.Series) -> EngagerHistory:
         y = pd.Series(np.asarray(y, dtype=str), index=y.index.astype(str))
         self.classes_ = np.unique(y.to_numpy())
         self.labels_ = y
@@ -195,7 +196,7 @@ class EngagerBag(BaseEstimator):
         out[:, np.searchsorted(self.classes_, classifier.classes_)] = proba
         return out
 
-    def fit(self, pairs: pd.DataFrame, y: pd.Series) -> "EngagerBag":
+    def fit(self, pairs: pd.DataFrame, y: pd.Series) -> EngagerBag:
         y = pd.Series(np.asarray(y, dtype=str), index=y.index.astype(str))
         self.classes_ = np.unique(y.to_numpy())
         train = _object_pairs(pairs)
