@@ -178,3 +178,35 @@ def test_ingest_fills_parent_account_once_and_keeps_given_ones():
     assert filled["parent_account_id"].dtype == engagements["parent_account_id"].dtype
     again, n_again = graphs.fill_parent_accounts(cascades, filled)
     assert n_again == 0 and again is filled
+
+
+def test_generic_ingest_resolves_parent_accounts_and_the_graphs_stage_writes_the_same_edges(tmp_path):
+    """Generic files naming only the parent engagement: ingest resolves parent_account_id once, and the
+    graphs stage's edges, the network metrics and the ranking credit the same accounts."""
+    from spreadwatch import ranking, stages
+    from spreadwatch.ingest import ingest_dataset, read_canonical
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "accounts.csv").write_text("account_id,label\nr,bot\nu1,human\nu2,human\nu3,human\nu4,human\n")
+    (raw / "cascades.csv").write_text("cascade_id,root_account_id,created_at\nc,r,2020-01-01T00:00:00Z\n")
+    (raw / "engagements.csv").write_text(
+        "engagement_id,cascade_id,parent_engagement_id,child_account_id,kind,delay_s\n"
+        "e1,c,,u1,retweet,1\ne2,c,e1,u2,retweet,2\ne3,c,e2,u3,retweet,3\ne4,c,,u4,retweet,4\n")
+    entry = {"format": "generic", "tasks": ["cascade"],
+             "files": {t: f"{t}.csv" for t in ("accounts", "cascades", "engagements")}}
+    canonical = tmp_path / "canonical"
+    card = ingest_dataset("chain", entry, canonical, data_root=raw)
+    assert {"table": "engagements", "quirk": "parent_account_id resolved", "count": 4,
+            "action": "parent_account_id = account of parent_engagement_id, else the cascade's root account"} \
+        in card["quirks"]
+    tables = read_canonical(canonical, ("cascades", "engagements"))
+    assert list(tables["engagements"]["parent_account_id"]) == ["r", "u1", "u2", "r"]
+    out = tmp_path / "graphs"
+    stages.run_graphs(canonical, out / "edges.parquet", out / "network.parquet", out / "pairs.parquet",
+                      reshares_out=out / "reshares.parquet")
+    reshares = pd.read_parquet(out / "reshares.parquet")
+    assert list(zip(reshares["source"], reshares["target"])) == [("r", "u1"), ("u1", "u2"), ("u2", "u3"), ("r", "u4")]
+    network = pd.read_parquet(out / "network.parquet").set_index("account_id")["reshares_received"]
+    credits = ranking.reshare_credits(tables["cascades"], tables["engagements"], reshares).set_index("account_id")
+    assert set(network[network > 0].index) == set(credits[credits["reshares"] > 0].index) == {"r", "u1", "u2"}
