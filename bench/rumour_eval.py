@@ -47,19 +47,18 @@ ALL_MODELS = TEXT_MODELS + CASCADE_MODELS + models.BASELINES
 
 
 def factories(name: str, cascades: pd.DataFrame, engagements: pd.DataFrame, side: dict, classifier: str):
-    """``seed -> estimator`` for a bench model name."""
+    """(``seed -> estimator``, its fit params) for a bench model name."""
     publishers = side["publishers"]
     if name in TEXT_MODELS:
-        return lambda seed: TextOnlyModel(text_embeddings=side["embeddings"], publishers=publishers,
-                                          psa=name == "text_psa", random_state=seed)
+        text_side = models.CascadeSideData(text_embeddings=side["embeddings"], publishers=publishers)
+        return (lambda seed: TextOnlyModel(psa=name == "text_psa", random_state=seed)), {"side": text_side}
     if name in models.BASELINES:
-        return lambda seed: models.make_baseline(name, seed)
-    participants = features.participation(cascades, engagements)
-    roots = root_pairs(cascades)
-    text = None if name == "propagation" else side["embeddings"]
-    pubs = publishers if name == "fused_psa" else None
-    return lambda seed: models.CascadeModel(model=classifier, random_state=seed, participants=participants,
-                                            root_participants=roots, text_embeddings=text, publishers=pubs)
+        return (lambda seed: models.make_baseline(name, seed)), None
+    cascade_side = models.CascadeSideData(
+        participants=features.participation(cascades, engagements), root_participants=root_pairs(cascades),
+        text_embeddings=None if name == "propagation" else side["embeddings"],
+        publishers=publishers if name == "fused_psa" else None)
+    return (lambda seed: models.CascadeModel(model=classifier, random_state=seed)), {"side": cascade_side}
 
 
 def summary(record: dict) -> dict:
@@ -150,13 +149,14 @@ def main() -> None:
         def run(protocol: str, name: str, assign=None, rows_mask=None):
             keep = idx if rows_mask is None else idx[rows_mask]
             X = baseline_inputs.loc[keep] if name in models.BASELINES else table.loc[keep]
+            make_classifier, fit_params = factories(name, cascades, engagements, side, args.classifier)
             t0 = time.time()
             record, _ = models.evaluate(
                 X, y.loc[keep], task="cascade", protocol=protocol, model=name, seeds=args.seeds,
                 groups=groups.loc[keep], times=times.loc[keep],
                 assignment=(assignment if assign is None else assign).loc[keep],
                 text_groups=text_groups.loc[keep],
-                make_classifier=factories(name, cascades, engagements, side, args.classifier))
+                make_classifier=make_classifier, fit_params=fit_params)
             return record, round(time.time() - t0, 1)
 
         # model selection on the dev split: fit on train, score dev (the test split is not looked at)

@@ -19,6 +19,7 @@ from spreadwatch.pipeline.features import (
     run_cascade_features,
     run_cascade_features_early,
 )
+from spreadwatch.models import cascade
 from spreadwatch.report import early_detection_figure
 
 REPO = Path(__file__).resolve().parents[1]
@@ -90,9 +91,9 @@ def test_engager_history_is_fold_safe(engager_bag):
     rng = np.random.default_rng(1)
 
     def test_features(labels: pd.Series) -> pd.DataFrame:
-        model = models.CascadeModel(model="logreg", participants=pairs, engager_bag=engager_bag)
+        model = models.CascadeModel(model="logreg", engager_bag=engager_bag)
         X = pd.DataFrame({"size": np.arange(len(labels), dtype=float)}, index=labels.index)
-        model.fit(X.loc[train], labels.loc[train])
+        model.fit(X.loc[train], labels.loc[train], side=models.CascadeSideData(participants=pairs))
         return model._augment(X.loc[test])
 
     reference = test_features(y)
@@ -126,7 +127,7 @@ def test_engager_bag_learns_recurring_engagers_and_is_out_of_fold_on_training_ro
     predicted = np.where(out["bag_p_a"] > 0.5, "A", "B")
     assert (predicted == y.loc[test].to_numpy()).mean() >= 0.9
     # training rows: out-of-fold values (inner folds), not the full model's fit of the row itself
-    full_fit = bag._proba(bag.full_, bag._matrix(models._object_pairs(pairs), pd.Index(train, dtype=object)))
+    full_fit = bag._proba(bag.full_, bag._matrix(cascade._object_pairs(pairs), pd.Index(train, dtype=object)))
     in_fold = bag.transform(pairs, train).to_numpy()
     assert not np.allclose(in_fold, full_fit)
 
@@ -140,7 +141,8 @@ def test_training_rows_get_history_from_the_other_inner_folds():
     roots = pd.DataFrame({"cascade_id": y.index, "account_id": [f"r{i % 10}" for i in range(len(y))]})
     X = pd.DataFrame({"size": np.arange(len(y), dtype=float)}, index=y.index)
     train, test = y.index[:60], y.index[60:]
-    model = models.CascadeModel(model="logreg", participants=pairs, root_participants=roots).fit(X.loc[train], y.loc[train])
+    side = models.CascadeSideData(participants=pairs, root_participants=roots)
+    model = models.CascadeModel(model="logreg").fit(X.loc[train], y.loc[train], side=side)
     seen = model._augment(X.loc[train])
     splitter = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
     for inner_train, inner_test in splitter.split(np.zeros(60), y.loc[train].to_numpy()):
@@ -173,8 +175,9 @@ def test_no_cascade_model_input_is_an_id_or_absolute_time(small_platform):
     table = features.cascade_features(cascades, engagements)
     y = cascade_target(cascades, "is_misinformation").reindex(table.index)
     known = y.notna()
-    model = models.CascadeModel(model="logreg", participants=features.participation(cascades, engagements))
-    model.fit(table[known], y[known].astype(str))
+    model = models.CascadeModel(model="logreg")
+    model.fit(table[known], y[known].astype(str),
+              side=models.CascadeSideData(participants=features.participation(cascades, engagements)))
     inputs = model._augment(table[known])
     features.assert_no_leaky_features(inputs)
     names = list(model.feature_names_in_)

@@ -1,4 +1,4 @@
-"""Torch graph models (spreadwatch.gnn): tree building, fold safety, learning on seeded toys, safe persistence.
+"""Torch graph models (spreadwatch.models.gnn): tree building, fold safety, learning on seeded toys, safe persistence.
 
 Real-data accuracy is measured by ``bench/gnn_eval.py`` (results/bench/gnn_eval.json), not asserted here.
 """
@@ -12,8 +12,9 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from spreadwatch import features, gnn, graphs, models  # noqa: E402
+from spreadwatch import features, graphs, models  # noqa: E402
 from spreadwatch.evaluation.truth import cascade_target  # noqa: E402
+from spreadwatch.models import gnn  # noqa: E402
 from spreadwatch.pipeline.evaluate import run_evaluate  # noqa: E402
 
 
@@ -75,8 +76,8 @@ def test_bigcn_learns_tree_shape_above_chance(toy):
     y = cascades.set_index("cascade_id")["label"]
     record, _ = models.evaluate(
         pd.DataFrame(index=y.index), y, task="cascade", protocol="random_5fold", model="bigcn", seeds=[0],
-        make_classifier=lambda seed: gnn.BiGCNClassifier(graphs=trees, account_history=False, max_epochs=20,
-                                                         random_state=seed),
+        make_classifier=lambda seed: gnn.BiGCNClassifier(account_history=False, max_epochs=20, random_state=seed),
+        fit_params={"graphs": trees},
     )
     assert record["metrics"]["accuracy"]["mean"] > 0.8
     assert record["metrics"]["accuracy"]["n"] == 5
@@ -88,8 +89,8 @@ def test_shuffled_labels_stay_near_chance(toy):
     shuffled = pd.Series(np.random.default_rng(3).permutation(y.to_numpy()), index=y.index)
     record, _ = models.evaluate(
         pd.DataFrame(index=y.index), shuffled, task="cascade", protocol="random_5fold", model="bigcn", seeds=[0],
-        make_classifier=lambda seed: gnn.BiGCNClassifier(graphs=trees, account_history=False, max_epochs=20,
-                                                         random_state=seed),
+        make_classifier=lambda seed: gnn.BiGCNClassifier(account_history=False, max_epochs=20, random_state=seed),
+        fit_params={"graphs": trees},
     )
     assert record["metrics"]["accuracy"]["mean"] < 0.7
 
@@ -100,7 +101,7 @@ def test_validation_and_history_come_from_the_training_rows_only(small_platform)
     y = cascade_target(cascades, "is_misinformation").dropna().astype(str)
     split = models.make_splits("random_5fold", y.to_numpy(), seed=0)[0]
     train, test = y.index[split.train], y.index[split.test]
-    model = gnn.BiGCNClassifier(graphs=trees, max_epochs=3, random_state=0).fit(pd.DataFrame(index=train), y[train])
+    model = gnn.BiGCNClassifier(max_epochs=3, random_state=0).fit(pd.DataFrame(index=train), y[train], graphs=trees)
     assert len(model.val_ids_) > 0
     assert set(model.val_ids_) | set(model.fit_ids_) == set(train)
     assert not set(model.val_ids_) & set(model.fit_ids_)
@@ -155,13 +156,13 @@ def test_botrgcn_learns_bots_and_uses_train_labels_only(small_platform, account_
     assert len(graph.relations["follow"][0]) > 0 and len(graph.relations["retweet"][0]) > 0
     split = models.make_splits("stratified_5fold", labels.to_numpy(), seed=0)[0]
     train, test = labels.index[split.train], labels.index[split.test]
-    model = gnn.BotRGCNClassifier(graph=graph, max_epochs=40, random_state=0).fit(pd.DataFrame(index=train), labels[train])
+    model = gnn.BotRGCNClassifier(max_epochs=40, random_state=0).fit(pd.DataFrame(index=train), labels[train], graph=graph)
     assert set(model.val_ids_) <= set(train) and not set(model.val_ids_) & set(model.fit_ids_)
     proba = model.predict_proba(pd.DataFrame(index=test))
     metrics = models.classification_metrics(labels[test].to_numpy(), proba, model.classes_)
     assert metrics["roc_auc"] > 0.8
     # same seed, same data -> same probabilities
-    again = gnn.BotRGCNClassifier(graph=graph, max_epochs=40, random_state=0).fit(pd.DataFrame(index=train), labels[train])
+    again = gnn.BotRGCNClassifier(max_epochs=40, random_state=0).fit(pd.DataFrame(index=train), labels[train], graph=graph)
     assert np.allclose(again.predict_proba(pd.DataFrame(index=test)), proba, atol=1e-6)
 
 
@@ -170,7 +171,7 @@ def test_save_load_round_trip_uses_safetensors_and_json(tmp_path, toy, small_pla
 
     cascades, _, trees = toy
     y = cascades.set_index("cascade_id")["label"]
-    model = gnn.BiGCNClassifier(graphs=trees, max_epochs=5, random_state=1).fit(pd.DataFrame(index=y.index[:40]), y[:40])
+    model = gnn.BiGCNClassifier(max_epochs=5, random_state=1).fit(pd.DataFrame(index=y.index[:40]), y[:40], graphs=trees)
     path = tmp_path / "bigcn.safetensors"
     model.save(path)
     assert "mean" in load_file(str(path))
@@ -182,7 +183,7 @@ def test_save_load_round_trip_uses_safetensors_and_json(tmp_path, toy, small_pla
 
     table, labels = account_inputs
     graph = gnn.account_graph(table, small_platform["follows"])
-    bot = gnn.BotRGCNClassifier(graph=graph, max_epochs=5).fit(pd.DataFrame(index=labels.index[:800]), labels[:800])
+    bot = gnn.BotRGCNClassifier(max_epochs=5).fit(pd.DataFrame(index=labels.index[:800]), labels[:800], graph=graph)
     bot.save(tmp_path / "botrgcn.safetensors")
     again = gnn.load_gnn(tmp_path / "botrgcn.safetensors", graphs=graph)
     rows = pd.DataFrame(index=labels.index[800:])
@@ -204,3 +205,21 @@ def test_evaluate_stage_writes_the_usual_record_for_bigcn(tmp_path, small_platfo
     # same-claim test rows with a training-side duplicate are dropped from the test fold (issue 16)
     dropped = record["n_rows"] - record["n_train"] - record["n_test"]
     assert 0 <= dropped <= record.get("duplicate_texts", {}).get("before", {}).get("test_rows", 0)
+
+
+def test_clone_of_the_graph_models_is_unfitted_and_predicts_like_the_original(toy, small_platform, account_inputs):
+    from sklearn.base import clone
+
+    cascades, _, trees = toy
+    table, labels = account_inputs
+    cases = [(gnn.BiGCNClassifier(max_epochs=3, random_state=1), cascades.set_index("cascade_id")["label"], 40,
+              {"graphs": trees}),
+             (gnn.BotRGCNClassifier(max_epochs=5, random_state=2), labels, 800,
+              {"graph": gnn.account_graph(table, small_platform["follows"])})]
+    for estimator, y, n_train, fit_params in cases:
+        train, rest = pd.DataFrame(index=y.index[:n_train]), pd.DataFrame(index=y.index[n_train:])
+        original = estimator.fit(train, y[:n_train], **fit_params)
+        copy = clone(original)
+        assert not [k for k in vars(copy) if k.endswith("_")]
+        copy.fit(train, y[:n_train], **fit_params)
+        np.testing.assert_allclose(copy.predict_proba(rest), original.predict_proba(rest), atol=1e-6)

@@ -139,3 +139,75 @@ def test_vectorised_tree_metrics_equal_the_networkx_trees(seed):
     slow = pd.DataFrame({c: {**graphs.tree_structure(t), **tree_shape(t)} for c, t in trees.items()}).T
     pd.testing.assert_frame_equal(fast, slow[fast.columns].astype(float), check_names=False, check_index_type=False)
     assert fast.loc["empty", "size"] == 0 and fast["depth"].max() > 3
+
+
+def _generic_chain(with_column: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Generic data naming only the parent engagement: root r <- u1 <- u2 <- u3, plus u4 under the root."""
+    cascades = pd.DataFrame({"cascade_id": ["c"], "root_account_id": ["r"]})
+    engagements = pd.DataFrame({
+        "engagement_id": ["e1", "e2", "e3", "e4"], "cascade_id": ["c"] * 4,
+        "parent_engagement_id": [None, "e1", "e2", None], "child_account_id": ["u1", "u2", "u3", "u4"],
+        "delay_s": [1.0, 2.0, 3.0, 4.0],
+    })
+    if with_column:
+        engagements["parent_account_id"] = pd.Series([None] * 4, dtype="string")
+    return cascades, engagements
+
+
+@pytest.mark.parametrize("with_column", [False, True])
+def test_network_features_and_ranking_credit_the_same_accounts_without_parent_account_id(with_column):
+    from spreadwatch import ranking
+
+    cascades, engagements = _generic_chain(with_column)
+    edges = graphs.account_edges(engagements, cascades)
+    assert sorted(zip(edges["source"], edges["target"])) == [("r", "u1"), ("r", "u4"), ("u1", "u2"), ("u2", "u3")]
+    network = graphs.account_network_metrics_from_edges(edges).set_index("account_id")["reshares_received"]
+    credits = ranking.reshare_credits(cascades, engagements).set_index("account_id")["reshares"]
+    # the same accounts are credited; below the root (credited with its whole cascade) with the same counts
+    assert set(network[network > 0].index) == set(credits[credits > 0].index) == {"r", "u1", "u2"}
+    assert network[["u1", "u2"]].tolist() == credits[["u1", "u2"]].tolist() == [1, 1]
+    assert list(graphs.reshare_edges(cascades, engagements)["source"]) == ["r", "u1", "u2", "r"]
+
+
+def test_ingest_fills_parent_account_once_and_keeps_given_ones():
+    cascades, engagements = _generic_chain(with_column=True)
+    engagements.loc[2, "parent_account_id"] = "given"
+    filled, n = graphs.fill_parent_accounts(cascades, engagements)
+    assert n == 3
+    assert list(filled["parent_account_id"]) == ["r", "u1", "given", "r"]
+    assert filled["parent_account_id"].dtype == engagements["parent_account_id"].dtype
+    again, n_again = graphs.fill_parent_accounts(cascades, filled)
+    assert n_again == 0 and again is filled
+
+
+def test_generic_ingest_resolves_parent_accounts_and_the_graphs_stage_writes_the_same_edges(tmp_path):
+    """Generic files naming only the parent engagement: ingest resolves parent_account_id once, and the
+    graphs stage's edges, the network metrics and the ranking credit the same accounts."""
+    from spreadwatch import ranking
+    from spreadwatch.pipeline.graphs import run_graphs
+    from spreadwatch.ingest import ingest_dataset, read_canonical
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "accounts.csv").write_text("account_id,label\nr,bot\nu1,human\nu2,human\nu3,human\nu4,human\n")
+    (raw / "cascades.csv").write_text("cascade_id,root_account_id,created_at\nc,r,2020-01-01T00:00:00Z\n")
+    (raw / "engagements.csv").write_text(
+        "engagement_id,cascade_id,parent_engagement_id,child_account_id,kind,delay_s\n"
+        "e1,c,,u1,retweet,1\ne2,c,e1,u2,retweet,2\ne3,c,e2,u3,retweet,3\ne4,c,,u4,retweet,4\n")
+    entry = {"format": "generic", "tasks": ["cascade"],
+             "files": {t: f"{t}.csv" for t in ("accounts", "cascades", "engagements")}}
+    canonical = tmp_path / "canonical"
+    card = ingest_dataset("chain", entry, canonical, data_root=raw)
+    assert {"table": "engagements", "quirk": "parent_account_id resolved", "count": 4,
+            "action": "parent_account_id = account of parent_engagement_id, else the cascade's root account"} \
+        in card["quirks"]
+    tables = read_canonical(canonical, ("cascades", "engagements"))
+    assert list(tables["engagements"]["parent_account_id"]) == ["r", "u1", "u2", "r"]
+    out = tmp_path / "graphs"
+    run_graphs(canonical, out / "edges.parquet", out / "network.parquet", out / "pairs.parquet",
+                      reshares_out=out / "reshares.parquet")
+    reshares = pd.read_parquet(out / "reshares.parquet")
+    assert list(zip(reshares["source"], reshares["target"])) == [("r", "u1"), ("u1", "u2"), ("u2", "u3"), ("r", "u4")]
+    network = pd.read_parquet(out / "network.parquet").set_index("account_id")["reshares_received"]
+    credits = ranking.reshare_credits(tables["cascades"], tables["engagements"], reshares).set_index("account_id")
+    assert set(network[network > 0].index) == set(credits[credits["reshares"] > 0].index) == {"r", "u1", "u2"}

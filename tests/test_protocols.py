@@ -156,11 +156,11 @@ def test_text_reduction_is_fitted_on_training_rows_only(kind):
 
     def fitted_pca(table):
         if kind == "text_only":
-            model = TextOnlyModel(text_embeddings=table, components=4)
+            model = TextOnlyModel(components=4)
         else:
-            model = models.CascadeModel(model="logreg", text_embeddings=table, text_components=4)
+            model = models.CascadeModel(model="logreg", text_components=4)
         X = pd.DataFrame({"size": np.ones(len(train))}, index=train)
-        return model.fit(X, y.loc[train]).pca_
+        return model.fit(X, y.loc[train], side=models.CascadeSideData(text_embeddings=table)).pca_
 
     a, b = fitted_pca(emb), fitted_pca(changed)
     np.testing.assert_allclose(a.components_, b.components_)
@@ -171,7 +171,8 @@ def test_text_only_model_learns_the_text_signal():
     emb, y = _embeddings(n=200)
     X = pd.DataFrame(index=y.index)
     record, _ = models.evaluate(X, y, task="cascade", protocol="random_5fold", model="text_only", seeds=[0],
-                                make_classifier=lambda seed: TextOnlyModel(text_embeddings=emb, components=4))
+                                make_classifier=lambda seed: TextOnlyModel(components=4),
+                                fit_params={"side": models.CascadeSideData(text_embeddings=emb)})
     assert record["pooled"]["accuracy"]["mean"] > 0.85
 
 

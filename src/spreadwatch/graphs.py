@@ -89,8 +89,8 @@ def tree_structure(graph: nx.DiGraph) -> dict[str, float]:
 def retweet_network(engagements: pd.DataFrame, cascades: pd.DataFrame) -> nx.DiGraph:
     """Account-level network ``u -> v`` (v engaged with u), weight = number of engagements.
 
-    The parent account of a root-level engagement defaults to the cascade's ``root_account_id``;
-    engagements with no known parent account (news roots) are left out.
+    Edges are ``account_edges`` (``reshare_edges`` resolves the reshared account); engagements with no
+    known reshared account (news roots) are left out.
     """
     edges = account_edges(engagements, cascades)
     graph = nx.DiGraph()
@@ -98,13 +98,65 @@ def retweet_network(engagements: pd.DataFrame, cascades: pd.DataFrame) -> nx.DiG
     return graph
 
 
+def resolve_parent_accounts(engagements: pd.DataFrame, cascades: pd.DataFrame | None = None) -> pd.Series:
+    """The reshared account of every engagement: the one place "who reshared whom" is decided.
+
+    Columns in: engagements (engagement_id, cascade_id, child_account_id, [parent_account_id],
+    [parent_engagement_id]); cascades (cascade_id, root_account_id). The reshared account is
+    ``parent_account_id`` where given, else the account of ``parent_engagement_id``, else the cascade's
+    root account; missing where none is known (news-rooted cascades such as UPFD's). Returns a string
+    Series on the engagements' index. Ingest stores it as ``parent_account_id``, so every later stage
+    reads the same answer; on a resolved table this returns the column unchanged.
+    """
+    if "parent_account_id" in engagements:
+        parent = engagements["parent_account_id"].astype("string")
+    else:
+        parent = pd.Series(pd.NA, index=engagements.index, dtype="string")
+    if "parent_engagement_id" in engagements and parent.isna().any():
+        by_engagement = (engagements.drop_duplicates("engagement_id").set_index("engagement_id")["child_account_id"]
+                         .astype("string"))
+        parent = parent.fillna(engagements["parent_engagement_id"].map(by_engagement).astype("string"))
+    if cascades is not None and "root_account_id" in cascades and parent.isna().any():
+        roots = cascades.drop_duplicates("cascade_id").set_index("cascade_id")["root_account_id"].astype("string")
+        parent = parent.fillna(engagements["cascade_id"].map(roots).astype("string"))
+    return parent
+
+
+def fill_parent_accounts(cascades: pd.DataFrame, engagements: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Ingest's step: missing ``parent_account_id`` filled by ``resolve_parent_accounts`` (column dtype
+    kept); returns (engagements, number of rows filled)."""
+    resolved = resolve_parent_accounts(engagements, cascades)
+    n_filled = int((resolved.notna() & engagements["parent_account_id"].isna()).sum())
+    if not n_filled:
+        return engagements, 0
+    return engagements.assign(parent_account_id=resolved.astype(engagements["parent_account_id"].dtype)), n_filled
+
+
+def reshare_edges(cascades: pd.DataFrame, engagements: pd.DataFrame) -> pd.DataFrame:
+    """One row per engagement whose reshared account is known (``resolve_parent_accounts``).
+
+    Columns out: cascade_id, source (reshared account), target (resharing account), time (if the
+    engagements have it); string ids, the engagements' order. Self-reshares are dropped. The graphs stage
+    writes this table (``graphs/reshare_edges.parquet``); ``account_edges`` and the ranking use it.
+    """
+    out = pd.DataFrame({"cascade_id": engagements["cascade_id"].astype("string"),
+                        "source": resolve_parent_accounts(engagements, cascades),
+                        "target": engagements["child_account_id"].astype("string")})
+    if "time" in engagements:
+        out["time"] = engagements["time"]
+    out = out.dropna(subset=["source", "target"])
+    return out[out["source"] != out["target"]].reset_index(drop=True)
+
+
 def account_edges(engagements: pd.DataFrame, cascades: pd.DataFrame) -> pd.DataFrame:
-    """Weighted account edges: columns source (engaged-with account), target (engager), weight."""
-    roots = cascades.set_index("cascade_id")["root_account_id"]
-    parent = engagements["parent_account_id"].fillna(engagements["cascade_id"].map(roots))
-    edges = pd.DataFrame({"source": parent, "target": engagements["child_account_id"]}).dropna()
-    edges = edges[edges["source"] != edges["target"]]
-    weighted = edges.groupby(["source", "target"], sort=True).size().rename("weight").reset_index()
+    """Weighted account edges (``reshare_edges`` counted per account pair): columns source (engaged-with
+    account), target (engager), weight; sorted by source, target."""
+    return account_edges_from_reshares(reshare_edges(cascades, engagements))
+
+
+def account_edges_from_reshares(reshares: pd.DataFrame) -> pd.DataFrame:
+    """``account_edges`` from an already derived ``reshare_edges`` table (source, target)."""
+    weighted = reshares.groupby(["source", "target"], sort=True).size().rename("weight").reset_index()
     return weighted.astype({"source": "string", "target": "string", "weight": "int64"})
 
 

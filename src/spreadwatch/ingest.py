@@ -19,6 +19,7 @@ import pandas as pd
 import yaml
 
 from spreadwatch.adapters import AdapterResult, adapter_traits, get_adapter
+from spreadwatch.graphs import fill_parent_accounts
 from spreadwatch.schema import (
     DATASET_NAME_PATTERN,
     REJECTED_COLUMNS,
@@ -170,6 +171,12 @@ def ingest_dataset(
             {"table": "engagements", "quirk": "delay_s derived from absolute time", "count": n_filled,
              "action": "delay_s = time - cascade start (created_at, else first engagement)"}
         )
+        tables["engagements"], n_resolved = fill_parent_accounts(tables["cascades"], tables["engagements"])
+        if n_resolved:
+            quirks.append(
+                {"table": "engagements", "quirk": "parent_account_id resolved", "count": n_resolved,
+                 "action": "parent_account_id = account of parent_engagement_id, else the cascade's root account"}
+            )
     rejected, counts = combine_rejections(result, report)
     for table in TABLE_ORDER:
         frame = tables.get(table, empty_table(table))

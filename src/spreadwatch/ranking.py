@@ -23,6 +23,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from spreadwatch.graphs import reshare_edges
+
 DEFAULT_WEIGHTS = {
     "fib_index": 0.2,
     "misinfo_seeded": 0.15,
@@ -49,6 +51,7 @@ def account_components(
     account_scores: pd.DataFrame,
     coordination: pd.DataFrame,
     early_s: float = 600.0,
+    edges: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Ranking components per account.
 
@@ -56,13 +59,16 @@ def account_components(
     delay_s), cascade_scores (cascade_id, misinfo_probability), account_scores (account_id,
     bot_probability), coordination (account_a, account_b, n_cascades). Columns out (index
     account_id): the ``COMPONENTS`` plus evidence columns n_cascades_seeded,
-    n_misinfo_cascades_seeded, reshares_of_misinfo, total_reshares_received.
+    n_misinfo_cascades_seeded, reshares_of_misinfo, total_reshares_received. ``edges``: the graphs
+    stage's ``reshare_edges`` of these engagements (derived here when not given).
     """
+    if edges is None:
+        edges = reshare_edges(cascades, engagements)
     bot_p = account_scores.set_index("account_id")["bot_probability"]
     p_misinfo = cascade_scores.set_index("cascade_id")["misinfo_probability"]
     # one row per (account, cascade) the account posted in, credited with the reshares it received;
     # "seeded" = the cascade's root or a direct share of the URL (no parent), so root-less data works
-    roots = reshare_credits(cascades, engagements)
+    roots = reshare_credits(cascades, engagements, edges)
     roots = roots[roots["seeded"] | (roots["reshares"] > 0)].rename(columns={"account_id": "root_account_id"})
     # .astype(float): mapping an empty id column keeps its string dtype (datasets without engagements)
     roots["p"] = roots["cascade_id"].map(p_misinfo).fillna(0.0).astype(float)
@@ -81,7 +87,7 @@ def account_components(
     made = engagements[["cascade_id", "child_account_id"]].copy()
     made["p"] = made["cascade_id"].map(p_misinfo).fillna(0.0).astype(float)
     out["misinfo_amplified"] = made.groupby("child_account_id")["p"].sum()
-    edges = reshare_edges(cascades, engagements)[["cascade_id", "source", "target"]]
+    edges = edges[["cascade_id", "source", "target"]]
     edge_p = edges["cascade_id"].map(p_misinfo).fillna(0.0).to_numpy(dtype=float)
     ends = pd.concat([pd.Series(edge_p, index=edges["source"].to_numpy()),
                       pd.Series(edge_p, index=edges["target"].to_numpy())])
@@ -212,45 +218,21 @@ def rank_domains(cascades: pd.DataFrame, cascade_scores: pd.DataFrame, engagemen
 
 
 # ---- reshare edges and credits (shared by the full-period ranking and the two-window evaluation) ---
-def reshare_edges(cascades: pd.DataFrame, engagements: pd.DataFrame) -> pd.DataFrame:
-    """One row per engagement whose reshared account is known.
-
-    Columns in: cascades (cascade_id, root_account_id), engagements (engagement_id, cascade_id,
-    parent_account_id, parent_engagement_id, child_account_id, [time]). The reshared account is
-    ``parent_account_id``, else the account of ``parent_engagement_id``, else the cascade's root.
-    Columns out: cascade_id, source (reshared account), target (resharing account), time (if given).
-    Self-reshares are dropped.
-    """
-    frame = engagements.copy()
-    parent = frame["parent_account_id"].astype("string") if "parent_account_id" in frame else pd.Series(pd.NA, index=frame.index, dtype="string")
-    if "parent_engagement_id" in frame:
-        by_engagement = frame.set_index("engagement_id")["child_account_id"].astype("string")
-        parent = parent.fillna(frame["parent_engagement_id"].map(by_engagement).astype("string"))
-    if "root_account_id" in cascades:
-        roots = cascades.set_index("cascade_id")["root_account_id"].astype("string")
-        parent = parent.fillna(frame["cascade_id"].map(roots).astype("string"))
-    out = pd.DataFrame({"cascade_id": frame["cascade_id"].astype("string"), "source": parent,
-                        "target": frame["child_account_id"].astype("string")})
-    if "time" in frame:
-        out["time"] = frame["time"]
-    out = out.dropna(subset=["source", "target"])
-    return out[out["source"] != out["target"]].reset_index(drop=True)
-
-
-def reshare_credits(cascades: pd.DataFrame, engagements: pd.DataFrame) -> pd.DataFrame:
+def reshare_credits(cascades: pd.DataFrame, engagements: pd.DataFrame, edges: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per (account, cascade) the reshares the account's post received there.
 
     The root account of a cascade is credited with every engagement of the cascade (on Twitter a
     retweet of a retweet counts for the original); any other account with its direct reshares.
     ``seeded`` is True for the cascade's root and for accounts that shared the cascade's URL directly
-    (an engagement with no known parent, as in UPFD). Columns out: account_id, cascade_id, reshares, seeded.
+    (an engagement with no known parent, as in UPFD). ``edges``: ``graphs.reshare_edges`` of the
+    engagements (derived when not given). Columns out: account_id, cascade_id, reshares, seeded.
     """
     size = engagements.groupby("cascade_id").size()
     roots = cascades[["cascade_id", "root_account_id"]].dropna().astype("string")
     root_rows = pd.DataFrame({"account_id": roots["root_account_id"], "cascade_id": roots["cascade_id"],
                               "reshares": roots["cascade_id"].map(size).fillna(0).astype(float).to_numpy(),
                               "seeded": True})
-    edges = reshare_edges(cascades, engagements)
+    edges = reshare_edges(cascades, engagements) if edges is None else edges
     direct = edges.groupby(["source", "cascade_id"]).size().rename("reshares").reset_index()
     direct = direct.rename(columns={"source": "account_id"})
     direct["reshares"] = direct["reshares"].astype(float)

@@ -2,6 +2,7 @@ rule graphs:
     input:
         tables=expand("results/{{dataset}}/canonical/{table}.parquet", table=TABLES),
     output:
+        reshares="results/{dataset}/graphs/reshare_edges.parquet",
         edges="results/{dataset}/graphs/account_edges.parquet",
         network="results/{dataset}/graphs/account_network.parquet",
         coordination="results/{dataset}/graphs/coengagement_pairs.parquet",

@@ -7,6 +7,7 @@ rule rank:
         account_scores="results/{dataset}/scores/accounts.parquet",
         cascade_scores="results/{dataset}/scores/cascades.parquet",
         coordination="results/{dataset}/graphs/coengagement_pairs.parquet",
+        reshares="results/{dataset}/graphs/reshare_edges.parquet",
         reviews=lambda wc: reviews_file(wc),
         reviews_db=lambda wc: reviews_db_file(wc),
     output:

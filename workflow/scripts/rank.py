@@ -8,4 +8,5 @@ with script_logging(snakemake.log[0]):  # noqa: F821
              p.metrics_dir, weights=dict(p.weights), ks=tuple(p.ks),
              reviews_path=i.reviews[0] if len(i.reviews) else None,
              reviews_db_path=i.reviews_db[0] if len(i.reviews_db) else None,
-             dataset=snakemake.wildcards.dataset, summary_out=out.summary)  # noqa: F821
+             dataset=snakemake.wildcards.dataset, summary_out=out.summary,
+             reshares_path=i.reshares)  # noqa: F821

@@ -35,7 +35,7 @@ def protocol_rows(protocol: str, groups, times, assignment) -> pd.Series | bool:
 
 
 def text_only_factory(canonical_dir, text_cache_dir, psa: bool = False):
-    """``seed -> TextOnlyModel`` with the MiniLM claim-text embeddings bound in, or None without texts."""
+    """(``seed -> TextOnlyModel``, its fit params: the MiniLM claim-text embeddings), or None without texts."""
     from spreadwatch.evaluation.rumour import TextOnlyModel
 
     tables = read_canonical(canonical_dir, ("cascades", "posts"))
@@ -43,8 +43,8 @@ def text_only_factory(canonical_dir, text_cache_dir, psa: bool = False):
     if embeddings is None:
         return None
     publishers = tables["cascades"].set_index("cascade_id")["root_account_id"].astype("string")
-    return lambda seed: TextOnlyModel(text_embeddings=embeddings, publishers=publishers, psa=psa,  # noqa: E731
-                                      random_state=seed)
+    side = models.CascadeSideData(text_embeddings=embeddings, publishers=publishers)
+    return (lambda seed: TextOnlyModel(psa=psa, random_state=seed)), {"side": side}
 
 
 CASCADE_FOLD_INPUTS = ("engager history hist_* (models.EngagerHistory, fitted on each training fold; training rows "
@@ -76,9 +76,9 @@ def root_pairs(cascades: pd.DataFrame) -> pd.DataFrame | None:
 
 def cascade_model_factory(model: str, canonical_dir, text_cache_dir=None, engagements=None,
                           history_engagements=None, engager_bag: bool = False, root_history: bool = True):
-    """``seed -> models.CascadeModel`` with the participation pairs (and title embeddings) bound in.
-    ``engagements`` are the ones seen (default: all); ``history_engagements`` the ones counted for the
-    training-fold history (default: the same)."""
+    """(``seed -> models.CascadeModel``, its fit params: the participation pairs and title embeddings as
+    ``models.CascadeSideData``). ``engagements`` are the ones seen (default: all); ``history_engagements``
+    the ones counted for the training-fold history (default: the same)."""
     tables = read_canonical(canonical_dir, ("cascades", "engagements", "posts"))
     cascades = tables["cascades"]
     seen = tables["engagements"] if engagements is None else engagements
@@ -86,9 +86,9 @@ def cascade_model_factory(model: str, canonical_dir, text_cache_dir=None, engage
     history = None if history_engagements is None else features.participation(cascades, history_engagements)
     text = cascade_text_embeddings(cascades, text_cache_dir, tables["posts"])
     roots = root_pairs(cascades) if root_history else None
-    return lambda seed: models.CascadeModel(model=model, random_state=seed, participants=participants,  # noqa: E731
-                                            history_participants=history, text_embeddings=text,
-                                            engager_bag=engager_bag, root_participants=roots)
+    side = models.CascadeSideData(participants=participants, history_participants=history, text_embeddings=text,
+                                  root_participants=roots)
+    return (lambda seed: models.CascadeModel(model=model, random_state=seed, engager_bag=engager_bag)), {"side": side}
 
 
 def cascade_fold_inputs(text_cache_dir=None, engager_bag: bool = False, root_history: bool = True) -> str:

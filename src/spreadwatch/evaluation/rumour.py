@@ -43,7 +43,7 @@ def cascade_texts(cascades: pd.DataFrame, posts: pd.DataFrame | None = None) -> 
     return text.rename("claim_text")
 
 
-class PublisherStyle:
+class PublisherStyle(BaseEstimator):
     """Fold-safe publisher-style aggregation. ``fit(embeddings, publishers)`` on training rows (index
     cascade_id); ``transform(index)``: for a training row the mean embedding of its publisher's *other*
     training rows, for any other row the mean of all the publisher's training rows; zeros (and
@@ -78,40 +78,40 @@ class PublisherStyle:
 
 
 class TextOnlyModel(ClassifierMixin, BaseEstimator):
-    """Text-only baseline: ``text_embeddings`` (index cascade_id) of the rows in X, reduced by a PCA fitted
-    on the training rows only (``components``), then logistic regression. X only supplies the index.
-    With ``publishers`` (cascade_id -> publisher) and ``psa=True`` the PSA mean embedding of the
-    publisher's other training claims is added (projected by the same PCA) with its known flag."""
+    """Text-only baseline: the claim-text embeddings (``side.text_embeddings``, index cascade_id) of the rows
+    in X, reduced by a PCA fitted on the training rows only (``components``), then logistic regression.
+    X only supplies the index. With ``side.publishers`` (cascade_id -> publisher) and ``psa=True`` the PSA
+    mean embedding of the publisher's other training claims is added (projected by the same PCA) with its
+    known flag. Hyperparameters in ``__init__``, data in ``fit(X, y, side=models.CascadeSideData(...))``."""
 
-    def __init__(self, text_embeddings: pd.DataFrame | None = None, components: int = 32, C: float = 1.0,
-                 publishers: pd.Series | None = None, psa: bool = False, random_state: int = 0):
-        self.text_embeddings = text_embeddings
+    def __init__(self, components: int = 32, C: float = 1.0, psa: bool = False, random_state: int = 0):
         self.components = components
         self.C = C
-        self.publishers = publishers
         self.psa = psa
         self.random_state = random_state
 
     def _embeddings(self, index) -> pd.DataFrame:
-        return self.text_embeddings.reindex(pd.Index(index).astype(str)).fillna(0.0)
+        return self.side_.text_embeddings.reindex(pd.Index(index).astype(str)).fillna(0.0)
 
     def _features(self, index) -> np.ndarray:
         emb = self._embeddings(index)
         parts = [self.pca_.transform(emb.to_numpy(dtype=float))]
         if self.psa_ is not None:
-            mean, known = self.psa_.transform(emb.index, self.publishers.set_axis(self.publishers.index.astype(str)))
+            publishers = self.side_.publishers
+            mean, known = self.psa_.transform(emb.index, publishers.set_axis(publishers.index.astype(str)))
             parts += [self.pca_.transform(mean) * known[:, None], known[:, None]]
         return np.hstack(parts)
 
-    def fit(self, X: pd.DataFrame, y):
-        if self.text_embeddings is None:
-            raise ValueError("TextOnlyModel needs text_embeddings")
+    def fit(self, X: pd.DataFrame, y, side=None):
+        if side is None or side.text_embeddings is None:
+            raise ValueError("TextOnlyModel needs side.text_embeddings")
+        self.side_ = side
         emb = self._embeddings(X.index)
         k = max(1, min(self.components, len(emb) - 1, emb.shape[1]))
         self.pca_ = PCA(n_components=k, random_state=self.random_state).fit(emb.to_numpy(dtype=float))
         self.psa_ = None
-        if self.psa and self.publishers is not None:
-            self.psa_ = PublisherStyle().fit(emb, self.publishers.set_axis(self.publishers.index.astype(str)))
+        if self.psa and side.publishers is not None:
+            self.psa_ = PublisherStyle().fit(emb, side.publishers.set_axis(side.publishers.index.astype(str)))
         self.classifier_ = make_pipeline(StandardScaler(), LogisticRegression(C=self.C, max_iter=2000))
         self.classifier_.fit(self._features(X.index), np.asarray(y))
         self.classes_ = self.classifier_.classes_

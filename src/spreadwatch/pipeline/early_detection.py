@@ -43,9 +43,10 @@ def run_early_detection(features_path, early_features_path, canonical_dir, proto
     split_args = {"groups": groups[known].astype(str), "times": times[known].astype("int64"),
                   **{name: None if value is None else value[known] for name, value in side.items()}}
 
-    def run(table, make_classifier):
+    def run(table, make_classifier, fit_params=None):
         record, _ = models.evaluate(table.loc[y.index], y, task="cascade_early", protocol=protocol, model=model,
-                                    seeds=seeds, make_classifier=make_classifier, **split_args)
+                                    seeds=seeds, make_classifier=make_classifier, fit_params=fit_params,
+                                    **split_args)
         return record
 
     def pick(record):
@@ -57,7 +58,7 @@ def run_early_detection(features_path, early_features_path, canonical_dir, proto
         by_cutoff = {name: pick(record) for name in early["cutoff"].unique()}
     else:
         settings = {"engager_bag": engager_bag, "root_history": root_history}  # the headline model's settings
-        record = run(full, cascade_model_factory(model, canonical_dir, text_cache_dir, **settings))
+        record = run(full, *cascade_model_factory(model, canonical_dir, text_cache_dir, **settings))
         by_cutoff = {}
         from spreadwatch.progress import progress
 
@@ -68,7 +69,7 @@ def run_early_detection(features_path, early_features_path, canonical_dir, proto
             seen = features.truncate_engagements(tables["engagements"], **parse_cutoff(name))
             factory = cascade_model_factory(model, canonical_dir, text_cache_dir, engagements=seen,
                                             history_engagements=tables["engagements"], **settings)
-            by_cutoff[name] = pick(run(table, factory))
+            by_cutoff[name] = pick(run(table, *factory))
             log.info("early %s %s %s: %s", protocol, model, name,
                      {k: round(v["mean"], 4) for k, v in by_cutoff[name].items()})
     by_cutoff["full"] = pick(record)

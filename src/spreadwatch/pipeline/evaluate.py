@@ -38,7 +38,7 @@ def run_evaluate(task: str, features_path, canonical_dir, protocol: str, model: 
         times = cascades["created_at"].reindex(table.index)
     side = protocol_side_data(task, canonical_dir, table.index, text_cache_dir)
     known = labels.notna() & protocol_rows(protocol, groups, times, side["assignment"])
-    make_classifier = None
+    make_classifier = fit_params = None
     if model in models.BASELINES:
         if task != "cascade":
             raise ValueError(f"{model} is a cascade leakage baseline")
@@ -48,17 +48,18 @@ def run_evaluate(task: str, features_path, canonical_dir, protocol: str, model: 
             known &= inputs["source_time_s"].notna()
         table = inputs
         make_classifier = lambda seed: models.make_baseline(model, seed)  # noqa: E731
-    if model in ("bigcn", "botrgcn"):  # torch graph models (spreadwatch.gnn, docs/gnn.md): same folds, graphs bound in
-        from spreadwatch import gnn
+    if model in ("bigcn", "botrgcn"):  # torch graph models (spreadwatch.models.gnn, docs/gnn.md): same folds, graphs bound in
+        from spreadwatch.models import gnn
 
-        table, make_classifier = gnn.evaluation_setup(task, model, table, canonical_dir)
+        table, make_classifier, fit_params = gnn.evaluation_setup(task, model, table, canonical_dir)
     if task == "cascade" and model in models.MODEL_NAMES:
-        make_classifier = cascade_model_factory(model, canonical_dir, text_cache_dir, engager_bag=engager_bag,
-                                                root_history=root_history)
+        make_classifier, fit_params = cascade_model_factory(model, canonical_dir, text_cache_dir,
+                                                            engager_bag=engager_bag, root_history=root_history)
     if task == "cascade" and model == "text_only":
-        make_classifier = text_only_factory(canonical_dir, text_cache_dir)
-        if make_classifier is None:
+        made = text_only_factory(canonical_dir, text_cache_dir)
+        if made is None:
             return _skipped(task, protocol, model, seeds, out_json, "no claim texts (or text_features off)")
+        make_classifier, fit_params = made
     X, y = table[known], labels[known].astype(str)
     if y.nunique() < 2 or y.value_counts().min() < 5:
         return _skipped(task, protocol, model, seeds, out_json,
@@ -68,7 +69,7 @@ def run_evaluate(task: str, features_path, canonical_dir, protocol: str, model: 
             X, y, task=task, protocol=protocol, model=model, seeds=seeds,
             groups=None if groups is None else groups[known].astype(str),
             times=None if times is None else times[known].astype("int64"),
-            make_classifier=make_classifier,
+            make_classifier=make_classifier, fit_params=fit_params,
             assignment=None if side["assignment"] is None else side["assignment"][known],
             text_groups=None if side["text_groups"] is None else side["text_groups"][known],
         )

@@ -40,7 +40,8 @@ def model_reason_text(scores: pd.DataFrame) -> pd.Series:
 
 def run_rank(canonical_dir, account_scores_path, cascade_scores_path, coordination_path,
              ranked_accounts_out, ranked_domains_out, metrics_dir, weights: dict | None = None,
-             ks=(10, 50, 100), reviews_path=None, reviews_db_path=None, dataset=None, summary_out=None) -> dict:
+             ks=(10, 50, 100), reviews_path=None, reviews_db_path=None, dataset=None, summary_out=None,
+             reshares_path=None) -> dict:
     """Rank accounts and domains; write the ranked CSVs and rank metrics where ground truth exists, and
     with ``summary_out`` the precision@k summary per ordering (JSON; ``{}`` without ground truth).
 
@@ -53,6 +54,7 @@ def run_rank(canonical_dir, account_scores_path, cascade_scores_path, coordinati
     components = ranking.account_components(
         tables["cascades"], tables["engagements"], cascade_scores, account_scores,
         pd.read_parquet(coordination_path),
+        edges=pd.read_parquet(reshares_path) if reshares_path else None,  # the graphs stage's reshare edges
     )
     ranked = ranking.rank_accounts(components, weights, model_reason_text(account_scores))
     accounts = tables["accounts"].set_index("account_id")

@@ -24,14 +24,17 @@ from spreadwatch.pipeline._io import write_parquet
 log = logging.getLogger(__name__)
 
 
-def fit_with_folds(make_model, X: pd.DataFrame, y: pd.Series, seed: int) -> tuple[object, list, pd.Series]:
-    """The model fitted on every labelled row (``make_model(seed)``), the models of the stratified 5-fold
-    training splits, and each row's fold (the split whose model did not see it; index as ``y``, name fold)."""
-    full = make_model(seed).fit(X, y)
+def fit_with_folds(make_model, X: pd.DataFrame, y: pd.Series, seed: int,
+                   fit_params: dict | None = None) -> tuple[object, list, pd.Series]:
+    """The model fitted on every labelled row (``make_model(seed)``, ``fit_params`` passed to ``fit``), the
+    models of the stratified 5-fold training splits, and each row's fold (the split whose model did not see
+    it; index as ``y``, name fold)."""
+    fit_params = fit_params or {}
+    full = make_model(seed).fit(X, y, **fit_params)
     fold = pd.Series(-1, index=y.index, dtype="int64", name="fold")
     fold_models = []
     for k, split in enumerate(models.make_splits("stratified_5fold", y.to_numpy(), seed)):
-        fold_models.append(make_model(seed).fit(X.iloc[split.train], y.iloc[split.train]))
+        fold_models.append(make_model(seed).fit(X.iloc[split.train], y.iloc[split.train], **fit_params))
         fold.iloc[split.test] = k
     return full, fold_models, fold
 
@@ -79,12 +82,13 @@ def run_score(task: str, features_path, canonical_dir, model: str, seed: int, sc
         if source == "shipped":
             return _score_bots_shipped(canonical_dir, scores_out, model_out, prior)
         make_model = lambda seed: models.SpreadClassifier(model=model, random_state=seed)  # noqa: E731
+        fit_params = {}
     else:
         table = pd.read_parquet(features_path).set_index("cascade_id")
         cascades = read_canonical(canonical_dir, ("cascades",))["cascades"]
         labels = cascade_target(cascades, target).reindex(table.index)
-        make_model = cascade_model_factory(model, canonical_dir, text_cache_dir, engager_bag=engager_bag,
-                                           root_history=root_history)
+        make_model, fit_params = cascade_model_factory(model, canonical_dir, text_cache_dir, engager_bag=engager_bag,
+                                                       root_history=root_history)
     score_name = "bot_probability" if task == "bot" else "misinfo_probability"
     out = pd.DataFrame(index=table.index)
     out["label"] = labels.astype("string")
@@ -92,7 +96,7 @@ def run_score(task: str, features_path, canonical_dir, model: str, seed: int, sc
     known = labels.notna()
     y = labels[known].astype(str)
     if y.nunique() >= 2 and y.value_counts().min() >= 5:
-        full, fold_models, fold = fit_with_folds(make_model, table[known], y, seed)
+        full, fold_models, fold = fit_with_folds(make_model, table[known], y, seed, fit_params)
         positive = positive_class(task, full.classes_)
         positive_label = full.classes_[positive]
         # out-of-fold probabilities for labelled rows, so scores never come from a model that saw the row

@@ -277,26 +277,24 @@ class _TorchClassifier(ClassifierMixin, BaseEstimator):
         state = {f"net.{k}": v.contiguous() for k, v in self.net_.state_dict().items()}
         state.update({k: torch.as_tensor(np.ascontiguousarray(v)) for k, v in tensors.items()})
         save_file(state, str(path))
-        params = {k: v for k, v in self.get_params().items() if k not in ("graphs", "graph")}
-        config = {"model": self.model_name, "params": params, "classes": [str(c) for c in self.classes_], **config}
+        config = {"model": self.model_name, "params": self.get_params(), "classes": [str(c) for c in self.classes_], **config}
         Path(str(path) + ".json").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 class BiGCNClassifier(_TorchClassifier):
     """BiGCN-style cascade classifier over ``CascadeGraphs`` (sklearn API; X is indexed by cascade_id).
 
-    ``fit(X, y)`` trains on the trees of X's index: a stratified ``val_fraction`` of those rows is held
+    ``fit(X, y, graphs=cascade_graphs(...))`` trains on the trees of X's index: a stratified ``val_fraction`` of those rows is held
     out for early stopping on validation loss; account history is counted on the remaining fit rows only
     (leave-one-out on each fit tree). ``predict_proba(X)`` returns one column per ``classes_``.
     """
 
     model_name = "bigcn"
 
-    def __init__(self, graphs: CascadeGraphs | None = None, hidden: int = 32, dropout: float = 0.2,
+    def __init__(self, hidden: int = 32, dropout: float = 0.2,
                  lr: float = 5e-3, weight_decay: float = 1e-4, batch_size: int = 64, max_epochs: int = 60,
                  patience: int = 8, val_fraction: float = 0.15, account_history: bool = True,
                  random_state: int = 0, n_threads: int = 1):
-        self.graphs = graphs
         self.hidden = hidden
         self.dropout = dropout
         self.lr = lr
@@ -311,7 +309,7 @@ class BiGCNClassifier(_TorchClassifier):
 
     # inputs ----------------------------------------------------------------------------------------
     def _node_matrix(self, own_label: np.ndarray | None = None) -> np.ndarray:
-        graphs = self.graphs
+        graphs = self.graphs_
         parts = [graphs.features]
         if self.account_history:
             counts = (self.account_counts_.reindex(graphs.accounts).fillna(0.0).to_numpy()
@@ -323,7 +321,7 @@ class BiGCNClassifier(_TorchClassifier):
     def _batch(self, matrix: np.ndarray, trees: np.ndarray):
         """Tensors of a batch of trees: x, parent->child edges, root of every node, tree of every node."""
         torch = _torch()
-        graphs = self.graphs
+        graphs = self.graphs_
         starts, ends = graphs.start[trees], graphs.start[trees + 1]
         sizes = ends - starts
         offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
@@ -340,33 +338,36 @@ class BiGCNClassifier(_TorchClassifier):
                 torch.from_numpy(local_tree.astype(np.int64)), len(trees))
 
     # sklearn API -----------------------------------------------------------------------------------
-    def fit(self, X: pd.DataFrame, y):
+    def fit(self, X: pd.DataFrame, y, graphs: CascadeGraphs | None = None):
+        if graphs is None:
+            raise ValueError("BiGCNClassifier.fit needs graphs (gnn.cascade_graphs)")
+        self.graphs_ = graphs
         torch = _torch()
         torch.set_num_threads(self.n_threads)
         torch.manual_seed(self.random_state)
         rng = np.random.default_rng(self.random_state)
-        trees = self.graphs.positions(X.index)
+        trees = self.graphs_.positions(X.index)
         y = np.asarray(y).astype(str)
         self.classes_ = np.unique(y)
         y_codes = np.searchsorted(self.classes_, y)
         fit_pos, val_pos = _carve_validation(y, self.val_fraction, self.random_state)
-        self.fit_ids_ = np.asarray(self.graphs.cascade_ids[trees[fit_pos]])
-        self.val_ids_ = np.asarray(self.graphs.cascade_ids[trees[val_pos]])
+        self.fit_ids_ = np.asarray(self.graphs_.cascade_ids[trees[fit_pos]])
+        self.val_ids_ = np.asarray(self.graphs_.cascade_ids[trees[val_pos]])
         fit_trees, val_trees = trees[fit_pos], trees[val_pos]
         self.prior_ = np.bincount(y_codes[fit_pos], minlength=len(self.classes_)) / len(fit_pos)
-        counts = account_class_counts(self.graphs, fit_trees, y_codes[fit_pos], len(self.classes_))
+        counts = account_class_counts(self.graphs_, fit_trees, y_codes[fit_pos], len(self.classes_))
         used = counts.sum(axis=1) > 0
-        self.account_counts_ = pd.DataFrame(counts[used], index=pd.Index(self.graphs.accounts[used], dtype=object))
-        own = np.full(len(self.graphs.cascade_ids), -1)
+        self.account_counts_ = pd.DataFrame(counts[used], index=pd.Index(self.graphs_.accounts[used], dtype=object))
+        own = np.full(len(self.graphs_.cascade_ids), -1)
         own[fit_trees] = y_codes[fit_pos]
-        n_features = self.graphs.features.shape[1] + (1 + 2 * len(self.classes_) if self.account_history else 0)
+        n_features = self.graphs_.features.shape[1] + (1 + 2 * len(self.classes_) if self.account_history else 0)
         self.mean_, self.scale_ = np.zeros(n_features, np.float32), np.ones(n_features, np.float32)
         raw = self._node_matrix(own)
-        fit_nodes = np.isin(self.graphs.node_graph, fit_trees)
+        fit_nodes = np.isin(self.graphs_.node_graph, fit_trees)
         self.mean_ = raw[fit_nodes].mean(axis=0)
         self.scale_ = np.where(raw[fit_nodes].std(axis=0) > 1e-6, raw[fit_nodes].std(axis=0), 1.0).astype(np.float32)
         matrix = (raw - self.mean_) / self.scale_
-        self.feature_names_ = list(self.graphs.feature_names) + (
+        self.feature_names_ = list(self.graphs_.feature_names) + (
             ["history_log_n"] + [f"history_share_{c}" for c in self.classes_]
             + [f"history_log_n_{c}" for c in self.classes_] if self.account_history else [])
         self.net_ = _bigcn_net(n_features, self.hidden, len(self.classes_), self.dropout)
@@ -405,7 +406,7 @@ class BiGCNClassifier(_TorchClassifier):
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         torch = _torch()
         torch.set_num_threads(self.n_threads)
-        trees = self.graphs.positions(X.index)
+        trees = self.graphs_.positions(X.index)
         matrix = self._node_matrix()
         out = []
         self.net_.eval()
@@ -532,7 +533,7 @@ def _botrgcn_net(n_in: int, n_text: int, hidden: int, n_relations: int, n_out: i
 class BotRGCNClassifier(_TorchClassifier):
     """BotRGCN-style account classifier over an ``AccountGraph`` (transductive; X is indexed by account_id).
 
-    ``fit(X, y)``: only the labels of X's rows enter the loss (minus a stratified ``val_fraction`` held out
+    ``fit(X, y, graph=account_graph(...))``: only the labels of X's rows enter the loss (minus a stratified ``val_fraction`` held out
     for early stopping); every account's features and edges are used for message passing. Missing
     feature values are imputed with the fit rows' medians, then standardised with the fit rows' scale.
     Relations: follow and retweet, each in both directions (four weight matrices, mean aggregation).
@@ -540,10 +541,9 @@ class BotRGCNClassifier(_TorchClassifier):
 
     model_name = "botrgcn"
 
-    def __init__(self, graph: AccountGraph | None = None, hidden: int = 32, dropout: float = 0.3,
+    def __init__(self, hidden: int = 32, dropout: float = 0.3,
                  lr: float = 1e-2, weight_decay: float = 5e-4, max_epochs: int = 200, patience: int = 20,
                  val_fraction: float = 0.15, use_text: bool = True, random_state: int = 0, n_threads: int = 1):
-        self.graph = graph
         self.hidden = hidden
         self.dropout = dropout
         self.lr = lr
@@ -557,7 +557,7 @@ class BotRGCNClassifier(_TorchClassifier):
 
     def _inputs(self):
         torch = _torch()
-        graph = self.graph
+        graph = self.graph_
         x = np.where(np.isnan(graph.features), self.median_[None, :], graph.features)
         x = np.clip((x - self.mean_) / self.scale_, -5.0, 5.0).astype(np.float32)
         text = graph.text if (self.use_text and graph.text is not None) else np.zeros((len(x), 0), np.float32)
@@ -570,18 +570,21 @@ class BotRGCNClassifier(_TorchClassifier):
                 relations.append((a, b, 1.0 / degree[b]))
         return torch.from_numpy(x), torch.from_numpy(np.ascontiguousarray(text, dtype=np.float32)), relations
 
-    def fit(self, X: pd.DataFrame, y):
+    def fit(self, X: pd.DataFrame, y, graph: AccountGraph | None = None):
+        if graph is None:
+            raise ValueError("BotRGCNClassifier.fit needs graph (gnn.account_graph)")
+        self.graph_ = graph
         torch = _torch()
         torch.set_num_threads(self.n_threads)
         torch.manual_seed(self.random_state)
-        rows = self.graph.positions(X.index)
+        rows = self.graph_.positions(X.index)
         y = np.asarray(y).astype(str)
         self.classes_ = np.unique(y)
         y_codes = np.searchsorted(self.classes_, y)
         fit_pos, val_pos = _carve_validation(y, self.val_fraction, self.random_state)
-        self.fit_ids_ = self.graph.account_ids[rows[fit_pos]]
-        self.val_ids_ = self.graph.account_ids[rows[val_pos]]
-        fit_features = self.graph.features[rows[fit_pos]]
+        self.fit_ids_ = self.graph_.account_ids[rows[fit_pos]]
+        self.val_ids_ = self.graph_.account_ids[rows[val_pos]]
+        fit_features = self.graph_.features[rows[fit_pos]]
         with np.errstate(all="ignore"):
             median = np.nanmedian(np.where(np.isnan(fit_features).all(axis=0), 0.0, fit_features), axis=0)
         self.median_ = np.nan_to_num(median).astype(np.float32)
@@ -589,7 +592,7 @@ class BotRGCNClassifier(_TorchClassifier):
         self.mean_ = filled.mean(axis=0).astype(np.float32)
         std = filled.std(axis=0)
         self.scale_ = np.where(std > 1e-6, std, 1.0).astype(np.float32)
-        self.feature_names_ = list(self.graph.feature_names)
+        self.feature_names_ = list(self.graph_.feature_names)
         x, text, relations = self._inputs()
         self.net_ = _botrgcn_net(x.shape[1], text.shape[1], self.hidden, len(relations), len(self.classes_), self.dropout)
         optimizer = torch.optim.AdamW(self.net_.parameters(), lr=self.lr, weight_decay=self.weight_decay)
@@ -620,7 +623,7 @@ class BotRGCNClassifier(_TorchClassifier):
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         torch = _torch()
         torch.set_num_threads(self.n_threads)
-        rows = torch.from_numpy(self.graph.positions(X.index))
+        rows = torch.from_numpy(self.graph_.positions(X.index))
         self.net_.eval()
         with torch.no_grad():
             return torch.softmax(self.net_(*self._inputs())[rows], dim=1).numpy()
@@ -641,7 +644,8 @@ def load_gnn(path, graphs=None):
     params = dict(config["params"])
     classes = np.asarray(config["classes"], dtype=object)
     if config["model"] == "bigcn":
-        model = BiGCNClassifier(graphs=graphs, **params)
+        model = BiGCNClassifier(**params)
+        model.graphs_ = graphs
         model.classes_ = classes
         model.feature_names_ = config["feature_names"]
         model.mean_, model.scale_ = tensors["mean"].numpy(), tensors["scale"].numpy()
@@ -650,7 +654,8 @@ def load_gnn(path, graphs=None):
                                              index=pd.Index(config["history_accounts"], dtype=object))
         model.net_ = _bigcn_net(len(model.feature_names_), model.hidden, len(classes), model.dropout)
     elif config["model"] == "botrgcn":
-        model = BotRGCNClassifier(graph=graphs, **params)
+        model = BotRGCNClassifier(**params)
+        model.graph_ = graphs
         model.classes_ = classes
         model.feature_names_ = config["feature_names"]
         model.median_, model.mean_, model.scale_ = (tensors[k].numpy() for k in ("median", "mean", "scale"))
@@ -666,8 +671,8 @@ def load_gnn(path, graphs=None):
 
 # ---- workflow hook ----------------------------------------------------------------------------------
 def evaluation_setup(task: str, model: str, table: pd.DataFrame, canonical_dir):
-    """For ``stages.run_evaluate``: (X, make_classifier) for a graph model. X keeps the row index of the
-    feature table and no columns (the graph models read their inputs from the graphs bound to them)."""
+    """For ``stages.run_evaluate``: (X, make_classifier, fit_params) for a graph model. X keeps the row index
+    of the feature table and no columns (the graph models read their inputs from the graphs given to fit)."""
     from spreadwatch.ingest import read_canonical
 
     if model not in GNN_MODELS.get(task, ()):
@@ -675,7 +680,8 @@ def evaluation_setup(task: str, model: str, table: pd.DataFrame, canonical_dir):
     if model == "bigcn":
         tables = read_canonical(canonical_dir, ("cascades", "engagements"))
         graphs = cascade_graphs(tables["cascades"], tables["engagements"])
-        return pd.DataFrame(index=table.index), lambda seed: BiGCNClassifier(graphs=graphs, random_state=seed)
+        return (pd.DataFrame(index=table.index), lambda seed: BiGCNClassifier(random_state=seed),
+                {"graphs": graphs})
     tables = read_canonical(canonical_dir, ("cascades", "engagements", "follows"))
     graph = account_graph(table, tables["follows"], tables["engagements"], tables["cascades"])
-    return pd.DataFrame(index=table.index), lambda seed: BotRGCNClassifier(graph=graph, random_state=seed)
+    return pd.DataFrame(index=table.index), lambda seed: BotRGCNClassifier(random_state=seed), {"graph": graph}
