@@ -2,7 +2,8 @@ import json
 
 import pandas as pd
 
-from spreadwatch import report
+from spreadwatch import evidence, ranking, report
+from spreadwatch.ingest import read_canonical
 
 PAYLOADS = ['<script>alert(1)</script>', '<img src=x onerror=alert(2)>', '"><svg onload=alert(3)>']
 
@@ -79,9 +80,14 @@ def build_payload_report(tmp_path):
            "windows": {"boundary": "2024-01-01T00:00:00+00:00", "n_misinfo_reshares_window2": 2, "n_accounts_ranked": 3},
            "weights": {"fib_index": 1.0}}
     (d / "tw.json").write_text(json.dumps(two))
+    # the ranking stage's evidence file, built from the canonical tables as run_rank builds it
+    tables = read_canonical(canonical, ("accounts", "cascades", "engagements", "posts"))
+    edges = ranking.reshare_edges(tables["cascades"], tables["engagements"])
+    evidence.write_evidence(evidence.account_evidence(ranked, tables, edges, pd.read_parquet(canonical / "coord.parquet"),
+                                                      top_n=2), d / "evidence.json")
     return report.build_report("ds", d / "index.html", d / "figs", d / "datacard.json", [d / "m.json", d / "tw.json"],
                                d / "as.parquet", d / "cs.parquet", d / "af.parquet", d / "ra.csv", d / "rd.csv",
-                               top_n=2, canonical_dir=canonical, coordination_path=canonical / "coord.parquet")
+                               top_n=2, evidence_path=d / "evidence.json")
 
 
 def test_account_pages_table_and_cards_escape_untrusted_text(tmp_path):

@@ -28,6 +28,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from spreadwatch.evaluation import protocols as protocol_registry
+from spreadwatch.evaluation import records
+from spreadwatch.evaluation.records import POSITIVE_LABELS, positive_index  # noqa: F401  (decided once, there)
 from spreadwatch.evaluation.protocols import ProtocolNotApplicable, Split  # noqa: F401  (re-exported)
 from spreadwatch.features import assert_no_leaky_features
 
@@ -199,21 +201,6 @@ def make_splits(
     return protocol_registry.make_splits(protocol, y, seed, groups=groups, times=times, assignment=assignment)
 
 
-POSITIVE_LABELS = ("bot", True, "fake", "misinformation")
-
-
-def positive_index(classes: np.ndarray) -> int:
-    """Index of the positive class of a binary task: bot, misinformation (True/fake), else classes[1]."""
-    for label in POSITIVE_LABELS:
-        for i, c in enumerate(classes):
-            if isinstance(label, bool):
-                if isinstance(c, (bool, np.bool_)) and bool(c) is label:
-                    return i
-            elif isinstance(c, str) and c == label:
-                return i
-    return len(classes) - 1
-
-
 def classification_metrics(y_true: np.ndarray, proba: np.ndarray, classes: np.ndarray) -> dict[str, float]:
     """roc_auc, pr_auc, f1, accuracy (binary: positive = ``positive_index``, i.e. bot or misinformation;
     multiclass: macro averages + per-class F1)."""
@@ -341,11 +328,8 @@ def evaluate(
 
 
 def write_metrics(record: dict, path: str | Path, extra: dict | None = None) -> None:
-    """Write a metrics record as sorted, indented JSON (NaN written as null)."""
-    record = {**record, **(extra or {})}
-    text = json.dumps(_nan_to_none(record), indent=2, sort_keys=True)
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_text(text + "\n", encoding="utf-8")
+    """Write a metrics record (``evaluation.records.write``: validated, sorted JSON, NaN as null)."""
+    records.write({**record, **(extra or {})}, path)
 
 
 def _nan_to_none(value):
@@ -934,10 +918,10 @@ def leave_one_dataset_out(
     if len(test) == 0 or train["label"].nunique() < 2:  # e.g. an unlabelled held-out dataset: nothing to test
         reason = (f"held-out dataset {held_out!r} has no bot/human labels" if len(test) == 0
                   else "the training datasets have fewer than two classes")
-        record = {"task": "bot", "protocol": "leave_one_dataset_out", "model": model, "held_out": held_out,
-                  "calibration": calibration, "n_train": int(len(train)), "n_test": 0, "metrics": {}, "pooled": {},
-                  "features": features, "train_sources": {}, "datasets_left_out": dropped, "seeds": list(seeds),
-                  "skipped": reason}
+        record = records.skipped_record(
+            "bot", "leave_one_dataset_out", model, reason, seeds, held_out=held_out, calibration=calibration,
+            n_train=int(len(train)), pooled={}, features=features, train_sources={}, datasets_left_out=dropped,
+        ).to_dict()
         return record, pd.DataFrame(index=pd.Index([], dtype=str))
     classes = np.array(["human", "bot"], dtype=object)  # classification_metrics' positive = classes[1]
     per_seed: dict[str, list[float]] = {}

@@ -163,7 +163,8 @@ def fit_account_model(features_path, canonical_dir, model: str, seed: int, model
     """Fit the bot model on every labelled account and the five out-of-fold models (as
     ``stages.run_score`` does); write them (skops), the model card and ``folds_out`` (account_id, fold:
     the fold whose model scores the account, -1 for unlabelled accounts). Returns the card."""
-    from spreadwatch.stages import _labelled_accounts, _positive_class
+    from spreadwatch.evaluation.records import positive_index
+    from spreadwatch.stages import _labelled_accounts
 
     table, labels = _labelled_accounts(features_path, canonical_dir)
     known = labels.notna()
@@ -173,7 +174,7 @@ def fit_account_model(features_path, canonical_dir, model: str, seed: int, model
     Path(model_out).parent.mkdir(parents=True, exist_ok=True)
     if y.nunique() >= 2 and y.value_counts().min() >= 5:
         full = models.SpreadClassifier(model=model, random_state=seed).fit(table[known], y)
-        positive = _positive_class("bot", full.classes_)
+        positive = positive_index(full.classes_)
         splits = models.make_splits("stratified_5fold", y.to_numpy(), seed)
         assert len(splits) == N_FOLDS
         for k, split in enumerate(splits):
@@ -208,10 +209,10 @@ def score_account_shard(features_path, shard_accounts_path, model_path, folds_pa
     out["label"] = accounts.set_index(accounts["account_id"].astype(str))["label"].reindex(table.index).astype("string")
     out["bot_probability"] = np.nan
     if Path(model_path).stat().st_size > 0 and len(table):
-        from spreadwatch.stages import _positive_class
+        from spreadwatch.evaluation.records import positive_index
 
         full = models.load_model(model_path)
-        positive = _positive_class("bot", full.classes_)
+        positive = positive_index(full.classes_)
         positive_label = full.classes_[positive]
         for k, path in enumerate(fold_model_paths(model_path)):
             rows = folds.index[folds.to_numpy() == k]

@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 
 from spreadwatch import features, graphs, models, ranking
+from spreadwatch.evaluation import records
+from spreadwatch.evaluation.records import positive_index, skipped_record
 from spreadwatch.ingest import read_canonical
 from spreadwatch.safe_csv import write_csv
 from spreadwatch.schema import DATASET_NAME_PATTERN
@@ -161,11 +163,9 @@ def run_evaluate(task: str, features_path, canonical_dir, protocol: str, model: 
 
 def _skipped(task: str, protocol: str, model: str, seeds: list[int], out_json, reason: str) -> dict:
     """Write and return a skipped metrics record (the protocol cannot run on this data, and why)."""
-    record = {"task": task, "protocol": protocol, "model": model, "n_train": 0, "n_test": 0,
-              "metrics": {}, "seeds": seeds, "skipped": reason}
-    models.write_metrics(record, out_json)
+    record = records.write(skipped_record(task, protocol, model, reason, seeds), out_json)
     log.warning("%s %s %s skipped: %s", task, protocol, model, reason)
-    return record
+    return record.to_dict()
 
 
 def protocol_side_data(task: str, canonical_dir, index: pd.Index, text_cache_dir=None) -> dict:
@@ -358,12 +358,6 @@ def _parse_cutoff(name: str) -> dict:
     return {"cutoff_s": 60.0 * float(name.removesuffix("min"))}
 
 
-def _positive_class(task: str, classes: np.ndarray) -> int:
-    wanted = {"bot": "bot", "cascade": "misinformation"}[task]
-    hits = np.flatnonzero(classes == wanted)
-    return int(hits[0]) if len(hits) else len(classes) - 1
-
-
 def run_score(task: str, features_path, canonical_dir, model: str, seed: int, scores_out, model_out,
               target: str = "is_misinformation", text_cache_dir=None, engager_bag: bool = False,
               root_history: bool = True, model_source: str = "in_domain", prior: float | None = None,
@@ -408,7 +402,7 @@ def run_score(task: str, features_path, canonical_dir, model: str, seed: int, sc
     y = labels[known].astype(str)
     if y.nunique() >= 2 and y.value_counts().min() >= 5:
         full = make_model(seed).fit(table[known], y)
-        positive = _positive_class(task, full.classes_)
+        positive = positive_index(full.classes_)
         positive_label = full.classes_[positive]
         # out-of-fold probabilities for labelled rows, so scores never come from a model that saw the row
         for split in models.make_splits("stratified_5fold", y.to_numpy(), seed):
@@ -516,8 +510,11 @@ def model_reason_text(scores: pd.DataFrame) -> pd.Series:
 
 def run_rank(canonical_dir, account_scores_path, cascade_scores_path, coordination_path,
              ranked_accounts_out, ranked_domains_out, metrics_dir, weights: dict | None = None,
-             ks=(10, 50, 100), reviews_path=None, reviews_db_path=None, dataset=None) -> dict:
-    """Rank accounts and domains; write the ranked CSVs and rank metrics where ground truth exists.
+             ks=(10, 50, 100), reviews_path=None, reviews_db_path=None, dataset=None,
+             evidence_out=None, evidence_top_n: int = 50) -> dict:
+    """Rank accounts and domains; write the ranked CSVs and rank metrics where ground truth exists
+    (a skipped ``rank__planted_sources__*`` record where none does), and with ``evidence_out`` the
+    evidence of the first ``evidence_top_n`` accounts for the report (``evidence.account_evidence``).
 
     With a reviews file, ``review_status`` / ``reviewer`` columns are added, dismissed accounts go
     to the bottom and confirmed accounts count as true sources for precision@k. The review desk's
@@ -545,6 +542,14 @@ def run_rank(canonical_dir, account_scores_path, cascade_scores_path, coordinati
     write_csv(ranked, ranked_accounts_out, float_format="%.6g")
     domains = ranking.rank_domains(tables["cascades"], cascade_scores, tables["engagements"])
     write_csv(domains, ranked_domains_out, float_format="%.6g")
+    if evidence_out is not None:
+        from spreadwatch import evidence
+
+        tables["posts"] = read_canonical(canonical_dir, ("posts",))["posts"]
+        edges = ranking.reshare_edges(tables["cascades"], tables["engagements"]) if len(tables["engagements"]) \
+            else pd.DataFrame(columns=["cascade_id", "source", "target"])
+        evidence.write_evidence(evidence.account_evidence(ranked, tables, edges, pd.read_parquet(coordination_path),
+                                                          top_n=evidence_top_n), evidence_out)
     truth = planted_sources(tables["accounts"]) | set(reviews.loc[reviews["verdict"] == "confirmed", "account_id"])
     truth -= review_exclusions(reviews)
     summary = {}
@@ -567,7 +572,14 @@ def run_rank(canonical_dir, account_scores_path, cascade_scores_path, coordinati
             models.write_metrics(record, Path(metrics_dir) / f"rank__planted_sources__{name}.json")
             summary[name] = record["metrics"]["precision_at_k"]
         log.info("precision@k against %d planted sources (random %.3f): %s", len(truth), base_rate, summary)
+    else:
+        for name in PLANTED_RANKERS:
+            records.write(skipped_record("rank", "planted_sources", name, "no planted sources or confirmed reviews"),
+                          Path(metrics_dir) / f"rank__planted_sources__{name}.json")
     return summary
+
+
+PLANTED_RANKERS = ("combined", "total_retweets", "followers", "fib")  # the files rank__planted_sources__* of run_rank
 
 
 # ---- two-window ranking evaluation, domain evaluation, reviews, pseudonymised export -------------
@@ -600,22 +612,21 @@ def run_two_window(canonical_dir, account_scores_path, cascade_scores_path, metr
     if "time" not in tables["engagements"] or not tables["engagements"]["time"].notna().any():
         reason = "engagements have no time (e.g. FakeNewsNet share lists): no windows to rank on and dismantle"
         for name in rankers:
-            models.write_metrics({"task": "rank", "protocol": "two_window", "model": name, "n_train": 0,
-                                  "n_test": 0, "metrics": {}, "seeds": [], "skipped": reason},
-                                 Path(metrics_dir) / f"rank__two_window__{name}.json")
+            records.write(skipped_record("rank", "two_window", name, reason),
+                          Path(metrics_dir) / f"rank__two_window__{name}.json")
         log.info("two-window evaluation skipped: %s", reason)
         return {}
     reviews = merge_reviews(read_reviews(reviews_path), read_reviews_db(reviews_db_path, dataset))
     truth = planted_sources(tables["accounts"])
-    records = ranking.two_window_records(
+    by_ranker = ranking.two_window_records(
         tables["cascades"], tables["engagements"], tables["accounts"], _usable_cascade_scores(cascade_scores_path),
         pd.read_parquet(account_scores_path), weights=weights, coordination_window_s=coordination_window_s,
         truth=truth or None, ks=tuple(ks), share=share, exclude=review_exclusions(reviews), select=select,
     )
     summary = {}
     for name in rankers:
-        models.write_metrics(records[name], Path(metrics_dir) / f"rank__two_window__{name}.json")
-        summary[name] = records[name]["metrics"]
+        models.write_metrics(by_ranker[name], Path(metrics_dir) / f"rank__two_window__{name}.json")
+        summary[name] = by_ranker[name]["metrics"]
     log.info("two-window removed share at k: %s", {n: m["removed_share_at_k"] for n, m in summary.items()})
     return summary
 
@@ -649,12 +660,11 @@ def run_domain_eval(canonical_dir, cascade_scores_path, ratings: pd.DataFrame, m
     summary = {}
     for ranker in ("predicted", "labelled"):
         if ranker in rankings:
-            records = ranking.domain_evaluation(rankings[ranker], ratings, ks, score_column=lists[0], list_column=lists[1])
+            by_list = ranking.domain_evaluation(rankings[ranker], ratings, ks, score_column=lists[0], list_column=lists[1])
         else:
             reason = "no usable misinformation predictions" if ranker == "predicted" else "no cascade labels"
-            records = {name: {"task": "domains", "protocol": name, "n_train": 0, "n_test": 0, "metrics": {},
-                              "seeds": [], "skipped": reason} for name in lists}
-        for list_name, record in records.items():
+            by_list = {name: skipped_record("domains", name, ranker, reason).to_dict() for name in lists}
+        for list_name, record in by_list.items():
             record["model"] = ranker
             models.write_metrics(record, Path(metrics_dir) / f"domains__{list_name}__{ranker}.json")
             summary[f"{list_name}/{ranker}"] = {k: record["metrics"].get(k) for k in ("spearman", "precision_at_k")}
@@ -888,7 +898,7 @@ def run_bot_cross_dataset_summary(metric_paths: list, out_csv) -> pd.DataFrame:
     ``mean (two-class held-out sets)`` row per model averaging datasets with both classes."""
     rows = []
     for path in sorted(str(p) for p in metric_paths):
-        record = json.loads(Path(path).read_text(encoding="utf-8"))
+        record = records.read(path).to_dict()
         row = {"held_out": record["held_out"], "model": record["model"], "n_train": record["n_train"],
                "n_test": record["n_test"], "n_features": len(record["features"]),
                "train_datasets": " ".join(sorted(record["train_sources"]))}

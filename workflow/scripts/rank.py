@@ -11,6 +11,7 @@ with script_logging(snakemake.log[0]):  # noqa: F821
                        weights=dict(p.weights), ks=tuple(p.ks),
                        reviews_path=snakemake.input.reviews[0] if len(snakemake.input.reviews) else None,  # noqa: F821
                        reviews_db_path=snakemake.input.reviews_db[0] if len(snakemake.input.reviews_db) else None,  # noqa: F821
-                       dataset=snakemake.wildcards.dataset)  # noqa: F821
+                       dataset=snakemake.wildcards.dataset,  # noqa: F821
+                       evidence_out=out.evidence, evidence_top_n=p.top_n)
     with open(out.summary, "w", encoding="utf-8") as handle:
         json.dump(summary, handle, indent=2, sort_keys=True)
