@@ -4,10 +4,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import REPO
+
 from spreadwatch.evaluation import records
-from spreadwatch.evaluation.records import MetricsRecord, positive_class, positive_index, skipped_record
+from spreadwatch.evaluation.records import (
+    MetricsRecord,
+    positive_class,
+    positive_index,
+    skipped_record,
+)
 
 
 def test_ok_record_round_trips_with_nan_as_null(tmp_path):
