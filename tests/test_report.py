@@ -136,3 +136,18 @@ def test_report_of_a_dataset_whose_two_window_evaluation_was_skipped(tmp_path):
                               [d / "m.json", d / "rank__two_window__combined.json"],
                               d / "as.parquet", d / "cs.parquet", d / "af.parquet", d / "ra.csv", d / "rd.csv")
     assert "Not run for this dataset: engagements have no time" in out.read_text()
+
+
+def test_the_page_is_a_template_with_autoescape_and_packaged_assets():
+    """No hand-called escaping: jinja2 autoescape does it; the template, CSS and JS ship as package data."""
+    import fnmatch
+    import tomllib
+
+    from conftest import REPO
+
+    assert report.ENVIRONMENT.autoescape is True and not hasattr(report, "esc")
+    assert report.ENVIRONMENT.from_string("{{ x }}").render(x="<b>") == "&lt;b&gt;"
+    patterns = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["spreadwatch"]
+    assets = sorted(p.relative_to(REPO / "src/spreadwatch").as_posix()
+                    for p in (REPO / "src/spreadwatch/report_assets").iterdir())
+    assert assets and all(any(fnmatch.fnmatch(a, pat) for pat in patterns) for a in assets), assets
