@@ -151,3 +151,31 @@ def test_the_page_is_a_template_with_autoescape_and_packaged_assets():
     assets = sorted(p.relative_to(REPO / "src/spreadwatch").as_posix()
                     for p in (REPO / "src/spreadwatch/report_assets").iterdir())
     assert assets and all(any(fnmatch.fnmatch(a, pat) for pat in patterns) for a in assets), assets
+
+
+def test_rank_stage_writes_the_evidence_and_every_declared_planted_sources_file(tmp_path):
+    """run_rank on a platform without planted sources: skipped planted-source records (declared outputs
+    must exist) and the evidence the report's account pages read, in rank order."""
+    from spreadwatch import stages
+    from spreadwatch.evaluation import records
+
+    d = _inputs(tmp_path)
+    canonical = canonical_with_payloads(tmp_path / "canonical")
+    from spreadwatch.schema import empty_table
+
+    for name in ("cascades", "engagements", "posts"):  # every canonical column, as ingest writes them
+        frame = pd.read_parquet(canonical / f"{name}.parquet")
+        pd.concat([empty_table(name), frame], ignore_index=True).to_parquet(canonical / f"{name}.parquet", index=False)
+    out = tmp_path / "out"
+    stages.run_rank(canonical, d / "as.parquet", d / "cs.parquet", canonical / "coord.parquet",
+                    out / "ranked_accounts.csv", out / "ranked_domains.csv", out / "metrics",
+                    evidence_out=out / "ranked_evidence.json", evidence_top_n=3)
+    for name in stages.PLANTED_RANKERS:
+        record = records.read(out / "metrics" / f"rank__planted_sources__{name}.json")
+        assert record.skipped and "no planted sources" in record.reason
+    ranked = pd.read_csv(out / "ranked_accounts.csv", dtype={"account_id": str})
+    found = evidence.read_evidence(out / "ranked_evidence.json")
+    assert [e["account_id"] for e in found] == ranked["account_id"].tolist()
+    seeder = next(e for e in found if e["account_id"] == "1")
+    assert seeder["cascades"][0]["role"] == "seeded" and sorted(map(tuple, seeder["cascades"][0]["edges"])) == [("1", "2"), ("1", "3")]
+    assert seeder["posts"] == PAYLOADS[:2]
