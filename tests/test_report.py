@@ -2,7 +2,8 @@ import json
 
 import pandas as pd
 
-from spreadwatch import report
+from spreadwatch import evidence, ranking, report
+from spreadwatch.ingest import read_canonical
 
 PAYLOADS = ['<script>alert(1)</script>', '<img src=x onerror=alert(2)>', '"><svg onload=alert(3)>']
 
@@ -79,9 +80,14 @@ def build_payload_report(tmp_path):
            "windows": {"boundary": "2024-01-01T00:00:00+00:00", "n_misinfo_reshares_window2": 2, "n_accounts_ranked": 3},
            "weights": {"fib_index": 1.0}}
     (d / "tw.json").write_text(json.dumps(two))
+    # the ranking stage's evidence file, built from the canonical tables as run_rank builds it
+    tables = read_canonical(canonical, ("accounts", "cascades", "engagements", "posts"))
+    edges = ranking.reshare_edges(tables["cascades"], tables["engagements"])
+    evidence.write_evidence(evidence.account_evidence(ranked, tables, edges, pd.read_parquet(canonical / "coord.parquet"),
+                                                      top_n=2), d / "evidence.json")
     return report.build_report("ds", d / "index.html", d / "figs", d / "datacard.json", [d / "m.json", d / "tw.json"],
                                d / "as.parquet", d / "cs.parquet", d / "af.parquet", d / "ra.csv", d / "rd.csv",
-                               top_n=2, canonical_dir=canonical, coordination_path=canonical / "coord.parquet")
+                               top_n=2, evidence_path=d / "evidence.json")
 
 
 def test_account_pages_table_and_cards_escape_untrusted_text(tmp_path):
@@ -130,3 +136,46 @@ def test_report_of_a_dataset_whose_two_window_evaluation_was_skipped(tmp_path):
                               [d / "m.json", d / "rank__two_window__combined.json"],
                               d / "as.parquet", d / "cs.parquet", d / "af.parquet", d / "ra.csv", d / "rd.csv")
     assert "Not run for this dataset: engagements have no time" in out.read_text()
+
+
+def test_the_page_is_a_template_with_autoescape_and_packaged_assets():
+    """No hand-called escaping: jinja2 autoescape does it; the template, CSS and JS ship as package data."""
+    import fnmatch
+    import tomllib
+
+    from conftest import REPO
+
+    assert report.ENVIRONMENT.autoescape is True and not hasattr(report, "esc")
+    assert report.ENVIRONMENT.from_string("{{ x }}").render(x="<b>") == "&lt;b&gt;"
+    patterns = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["spreadwatch"]
+    assets = sorted(p.relative_to(REPO / "src/spreadwatch").as_posix()
+                    for p in (REPO / "src/spreadwatch/report_assets").iterdir())
+    assert assets and all(any(fnmatch.fnmatch(a, pat) for pat in patterns) for a in assets), assets
+
+
+def test_rank_stage_writes_the_evidence_and_every_declared_planted_sources_file(tmp_path):
+    """run_rank on a platform without planted sources: skipped planted-source records (declared outputs
+    must exist) and the evidence the report's account pages read, in rank order."""
+    from spreadwatch import stages
+    from spreadwatch.evaluation import records
+
+    d = _inputs(tmp_path)
+    canonical = canonical_with_payloads(tmp_path / "canonical")
+    from spreadwatch.schema import empty_table
+
+    for name in ("cascades", "engagements", "posts"):  # every canonical column, as ingest writes them
+        frame = pd.read_parquet(canonical / f"{name}.parquet")
+        pd.concat([empty_table(name), frame], ignore_index=True).to_parquet(canonical / f"{name}.parquet", index=False)
+    out = tmp_path / "out"
+    stages.run_rank(canonical, d / "as.parquet", d / "cs.parquet", canonical / "coord.parquet",
+                    out / "ranked_accounts.csv", out / "ranked_domains.csv", out / "metrics",
+                    evidence_out=out / "ranked_evidence.json", evidence_top_n=3)
+    for name in stages.PLANTED_RANKERS:
+        record = records.read(out / "metrics" / f"rank__planted_sources__{name}.json")
+        assert record.skipped and "no planted sources" in record.reason
+    ranked = pd.read_csv(out / "ranked_accounts.csv", dtype={"account_id": str})
+    found = evidence.read_evidence(out / "ranked_evidence.json")
+    assert [e["account_id"] for e in found] == ranked["account_id"].tolist()
+    seeder = next(e for e in found if e["account_id"] == "1")
+    assert seeder["cascades"][0]["role"] == "seeded" and sorted(map(tuple, seeder["cascades"][0]["edges"])) == [("1", "2"), ("1", "3")]
+    assert seeder["posts"] == PAYLOADS[:2]

@@ -50,7 +50,10 @@ def test_contract_outputs_exist(workflow_run):
 
 
 def test_metrics_files_follow_the_contract(workflow_run):
+    from spreadwatch.evaluation import records
+
     for path in sorted((workflow_run / "metrics").glob("*__*__*.json")):
+        assert records.read(path).status in ("ok", "skipped")  # every file follows metrics.schema.json
         record = json.loads(path.read_text())
         task, protocol, model = path.stem.split("__")
         assert (record["task"], record["protocol"], record["model"]) == (task, protocol, model)
@@ -103,6 +106,9 @@ def test_report_is_self_contained(workflow_run):
     assert not re.search(r"(src|href)\s*=\s*[\"']?\s*(https?:)?//", page), "external asset referenced"
     assert "data:image/png;base64," in page
     assert "id='ranked'" in page and "Flagged accounts (top 10)" in page and "Model cards" in page
+    # the account pages come from the ranking stage's declared evidence file, one entry per page
+    evidence = json.loads((workflow_run / "ranked_evidence.json").read_text())
+    assert len(evidence) == 10 == page.count("class='acct'")
 
 
 def test_two_window_and_domain_metrics_are_written(workflow_run):

@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 from spreadwatch import features, models
-from spreadwatch.evaluation.truth import labelled_accounts, positive_class
+from spreadwatch.evaluation.truth import labelled_accounts
+from spreadwatch.evaluation.records import positive_index
 from spreadwatch.ingest import read_canonical
 from spreadwatch.pipeline.features import account_feature_table, account_text_table
 from spreadwatch.pipeline.score import fit_with_folds, out_of_fold_probability
@@ -168,7 +169,7 @@ def fit_account_model(features_path, canonical_dir, model: str, seed: int, model
     if y.nunique() >= 2 and y.value_counts().min() >= 5:
         make_model = lambda s: models.SpreadClassifier(model=model, random_state=s)  # noqa: E731
         full, fold_models, fold_of = fit_with_folds(make_model, table[known], y, seed)
-        positive = positive_class("bot", full.classes_)
+        positive = positive_index(full.classes_)
         assert len(fold_models) == N_FOLDS
         for k, fitted in enumerate(fold_models):
             models.save_model(fitted, paths[k])
@@ -201,7 +202,7 @@ def score_account_shard(features_path, shard_accounts_path, model_path, folds_pa
     out["bot_probability"] = np.nan
     if Path(model_path).stat().st_size > 0 and len(table):
         full = models.load_model(model_path)
-        positive = positive_class("bot", full.classes_)
+        positive = positive_index(full.classes_)
         fold_models = [models.load_model(path) for path in fold_model_paths(model_path)]
         out["bot_probability"] = out_of_fold_probability(table, full, fold_models, folds, full.classes_[positive])
         out = out.join(models.explain(full, table, positive_index=positive))

@@ -24,11 +24,14 @@ rule rank:
             subcategory="{dataset}",
         ),
         summary="results/{dataset}/metrics/rank_summary.json",
+        planted=expand("results/{{dataset}}/metrics/rank__planted_sources__{ranker}.json", ranker=RANKERS),
+        evidence="results/{dataset}/ranked_evidence.json",
     params:
         canonical_dir=canonical_dir,
         metrics_dir=lambda wildcards, output: str(Path(output.summary).parent),
         weights=config["ranking"]["weights"],
         ks=config["ranking"]["ks"],
+        top_n=config["ranking"].get("report_top_n", 50),
     log:
         "logs/{dataset}/rank.log",
     benchmark:

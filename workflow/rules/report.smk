@@ -2,15 +2,14 @@ rule report:
     input:
         datacard="results/{dataset}/canonical/datacard.json",
         metrics=lambda wc: metric_files(wc.dataset),
-        rank_summary="results/{dataset}/metrics/rank_summary.json",
         account_scores="results/{dataset}/scores/accounts.parquet",
         cascade_scores="results/{dataset}/scores/cascades.parquet",
         account_features="results/{dataset}/features/accounts.parquet",
         ranked_accounts="results/{dataset}/ranked_accounts.csv",
         ranked_domains="results/{dataset}/ranked_domains.csv",
         ranking_metrics=lambda wc: ranking_metric_files(wc.dataset),
-        tables=expand("results/{{dataset}}/canonical/{table}.parquet", table=TABLES),
-        coordination="results/{dataset}/graphs/coengagement_pairs.parquet",
+        planted=expand("results/{{dataset}}/metrics/rank__planted_sources__{ranker}.json", ranker=RANKERS),
+        evidence="results/{dataset}/ranked_evidence.json",
         run_stats="benchmarks/{dataset}/run_stats.csv",
         bot_model="results/{dataset}/models/bot_model.skops",
         cascade_model="results/{dataset}/models/cascade_model.skops",
@@ -44,7 +43,6 @@ rule report:
         ),
     params:
         config=config,
-        canonical_dir=canonical_dir,
         top_n=config["ranking"].get("report_top_n", 50),
     log:
         "logs/{dataset}/report.log",

@@ -9,4 +9,5 @@ with script_logging(snakemake.log[0]):  # noqa: F821
              reviews_path=i.reviews[0] if len(i.reviews) else None,
              reviews_db_path=i.reviews_db[0] if len(i.reviews_db) else None,
              dataset=snakemake.wildcards.dataset, summary_out=out.summary,
-             reshares_path=i.reshares)  # noqa: F821
+             reshares_path=i.reshares,
+             evidence_out=out.evidence, evidence_top_n=p.top_n)  # noqa: F821

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from spreadwatch.evaluation import records
 from spreadwatch.evaluation.metrics import classification_metrics, summary
 from spreadwatch.models.calibration import calibration_metrics
 from spreadwatch.models.estimators import SpreadClassifier
@@ -66,10 +67,10 @@ def leave_one_dataset_out(
     if len(test) == 0 or train["label"].nunique() < 2:  # e.g. an unlabelled held-out dataset: nothing to test
         reason = (f"held-out dataset {held_out!r} has no bot/human labels" if len(test) == 0
                   else "the training datasets have fewer than two classes")
-        record = {"task": "bot", "protocol": "leave_one_dataset_out", "model": model, "held_out": held_out,
-                  "calibration": calibration, "n_train": int(len(train)), "n_test": 0, "metrics": {}, "pooled": {},
-                  "features": features, "train_sources": {}, "datasets_left_out": dropped, "seeds": list(seeds),
-                  "skipped": reason}
+        record = records.skipped_record(
+            "bot", "leave_one_dataset_out", model, reason, seeds, held_out=held_out, calibration=calibration,
+            n_train=int(len(train)), pooled={}, features=features, train_sources={}, datasets_left_out=dropped,
+        ).to_dict()
         return record, pd.DataFrame(index=pd.Index([], dtype=str))
     classes = np.array(["human", "bot"], dtype=object)  # classification_metrics' positive = classes[1]
     per_seed: dict[str, list[float]] = {}

@@ -2,7 +2,6 @@
 folds and seeds, and the metrics JSON writer."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -13,19 +12,8 @@ from sklearn.metrics import (
     roc_auc_score,
 )
 
-POSITIVE_LABELS = ("bot", True, "fake", "misinformation")
-
-
-def positive_index(classes: np.ndarray) -> int:
-    """Index of the positive class of a binary task: bot, misinformation (True/fake), else classes[1]."""
-    for label in POSITIVE_LABELS:
-        for i, c in enumerate(classes):
-            if isinstance(label, bool):
-                if isinstance(c, (bool, np.bool_)) and bool(c) is label:
-                    return i
-            elif isinstance(c, str) and c == label:
-                return i
-    return len(classes) - 1
+from spreadwatch.evaluation import records
+from spreadwatch.evaluation.records import POSITIVE_LABELS, positive_index  # noqa: F401  (decided once, there)
 
 
 def classification_metrics(y_true: np.ndarray, proba: np.ndarray, classes: np.ndarray) -> dict[str, float]:
@@ -63,18 +51,5 @@ def summary(values: list[float]) -> dict[str, float]:
 
 
 def write_metrics(record: dict, path: str | Path, extra: dict | None = None) -> None:
-    """Write a metrics record as sorted, indented JSON (NaN written as null)."""
-    record = {**record, **(extra or {})}
-    text = json.dumps(_nan_to_none(record), indent=2, sort_keys=True)
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_text(text + "\n", encoding="utf-8")
-
-
-def _nan_to_none(value):
-    if isinstance(value, dict):
-        return {k: _nan_to_none(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_nan_to_none(v) for v in value]
-    if isinstance(value, float) and value != value:
-        return None
-    return value
+    """Write a metrics record (``evaluation.records.write``: validated, sorted JSON, NaN as null)."""
+    records.write({**record, **(extra or {})}, path)

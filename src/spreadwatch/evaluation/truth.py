@@ -1,7 +1,6 @@
 """Ground truth of each task: the labels to learn, the positive class, the planted misinformation sources."""
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from spreadwatch.ingest import read_canonical
@@ -27,13 +26,6 @@ def cascade_target(cascades: pd.DataFrame, target: str) -> pd.Series:
     if target == "is_misinformation":
         return series.astype("boolean").map({True: "misinformation", False: "other"}).astype("string")
     return series.astype("string")
-
-
-def positive_class(task: str, classes: np.ndarray) -> int:
-    """Index in ``classes`` of the positive class: ``bot`` / ``misinformation``, else the last class."""
-    wanted = {"bot": "bot", "cascade": "misinformation"}[task]
-    hits = np.flatnonzero(classes == wanted)
-    return int(hits[0]) if len(hits) else len(classes) - 1
 
 
 def planted_sources(accounts: pd.DataFrame) -> set[str]:

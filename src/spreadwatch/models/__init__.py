@@ -43,7 +43,7 @@ _EVALUATION_NAMES = {
     "evaluate": "cv", "make_splits": "cv",
     "LODO_META_COLUMNS": "lodo", "leave_one_dataset_out": "lodo", "lodo_feature_plan": "lodo",
     "POSITIVE_LABELS": "metrics", "classification_metrics": "metrics", "positive_index": "metrics",
-    "write_metrics": "metrics", "_nan_to_none": "metrics",
+    "write_metrics": "metrics",
     "ProtocolNotApplicable": "protocols", "Split": "protocols",
 }
 

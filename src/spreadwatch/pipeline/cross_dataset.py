@@ -1,7 +1,6 @@
 """Cross-dataset bot evaluation: portable profiles, leave-one-dataset-out, the summary table."""
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 
@@ -9,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from spreadwatch import features, models
+from spreadwatch.evaluation import records
 from spreadwatch.pipeline._io import write_parquet
 from spreadwatch.safe_csv import write_csv
 
@@ -89,7 +89,7 @@ def run_bot_cross_dataset_summary(metric_paths: list, out_csv) -> pd.DataFrame:
     ``mean (two-class held-out sets)`` row per model averaging datasets with both classes."""
     rows = []
     for path in sorted(str(p) for p in metric_paths):
-        record = json.loads(Path(path).read_text(encoding="utf-8"))
+        record = records.read(path).to_dict()
         row = {"held_out": record["held_out"], "model": record["model"], "n_train": record["n_train"],
                "n_test": record["n_test"], "n_features": len(record["features"]),
                "train_datasets": " ".join(sorted(record["train_sources"]))}

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from spreadwatch import models, ranking
+from spreadwatch.evaluation.records import skipped_record
 from spreadwatch.ingest import credibility_ratings, read_canonical
 from spreadwatch.pipeline._io import usable_cascade_scores
 
@@ -40,12 +41,11 @@ def run_domain_eval(canonical_dir, cascade_scores_path, ratings, metrics_dir,
     summary = {}
     for ranker in ("predicted", "labelled"):
         if ranker in rankings:
-            records = ranking.domain_evaluation(rankings[ranker], ratings, ks, score_column=lists[0], list_column=lists[1])
+            by_list = ranking.domain_evaluation(rankings[ranker], ratings, ks, score_column=lists[0], list_column=lists[1])
         else:
             reason = "no usable misinformation predictions" if ranker == "predicted" else "no cascade labels"
-            records = {name: {"task": "domains", "protocol": name, "n_train": 0, "n_test": 0, "metrics": {},
-                              "seeds": [], "skipped": reason} for name in lists}
-        for list_name, record in records.items():
+            by_list = {name: skipped_record("domains", name, ranker, reason).to_dict() for name in lists}
+        for list_name, record in by_list.items():
             record["model"] = ranker
             models.write_metrics(record, Path(metrics_dir) / f"domains__{list_name}__{ranker}.json")
             summary[f"{list_name}/{ranker}"] = {k: record["metrics"].get(k) for k in ("spearman", "precision_at_k")}

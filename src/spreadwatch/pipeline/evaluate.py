@@ -6,6 +6,7 @@ import logging
 import pandas as pd
 
 from spreadwatch import models
+from spreadwatch.evaluation import records
 from spreadwatch.evaluation.cascade_inputs import (
     cascade_fold_inputs,
     cascade_model_factory,
@@ -14,6 +15,7 @@ from spreadwatch.evaluation.cascade_inputs import (
     text_only_factory,
 )
 from spreadwatch.evaluation.truth import cascade_target, labelled_accounts
+from spreadwatch.evaluation.records import skipped_record
 from spreadwatch.ingest import read_canonical
 
 log = logging.getLogger(__name__)
@@ -86,8 +88,6 @@ def run_evaluate(task: str, features_path, canonical_dir, protocol: str, model: 
 
 def _skipped(task: str, protocol: str, model: str, seeds: list[int], out_json, reason: str) -> dict:
     """Write and return a skipped metrics record (the protocol cannot run on this data, and why)."""
-    record = {"task": task, "protocol": protocol, "model": model, "n_train": 0, "n_test": 0,
-              "metrics": {}, "seeds": seeds, "skipped": reason}
-    models.write_metrics(record, out_json)
+    record = records.write(skipped_record(task, protocol, model, reason, seeds), out_json)
     log.warning("%s %s %s skipped: %s", task, protocol, model, reason)
-    return record
+    return record.to_dict()

@@ -16,8 +16,8 @@ from spreadwatch.evaluation.cascade_inputs import (
 from spreadwatch.evaluation.truth import (
     cascade_target,
     labelled_accounts,
-    positive_class,
 )
+from spreadwatch.evaluation.records import positive_index
 from spreadwatch.ingest import credibility_ratings_or_none, read_canonical
 from spreadwatch.pipeline._io import write_parquet
 
@@ -97,7 +97,7 @@ def run_score(task: str, features_path, canonical_dir, model: str, seed: int, sc
     y = labels[known].astype(str)
     if y.nunique() >= 2 and y.value_counts().min() >= 5:
         full, fold_models, fold = fit_with_folds(make_model, table[known], y, seed, fit_params)
-        positive = positive_class(task, full.classes_)
+        positive = positive_index(full.classes_)
         positive_label = full.classes_[positive]
         # out-of-fold probabilities for labelled rows, so scores never come from a model that saw the row
         out[score_name] = out_of_fold_probability(table, full, fold_models, fold.reindex(table.index, fill_value=-1),

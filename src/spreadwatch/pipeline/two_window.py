@@ -7,6 +7,8 @@ from pathlib import Path
 import pandas as pd
 
 from spreadwatch import models, ranking
+from spreadwatch.evaluation import records
+from spreadwatch.evaluation.records import skipped_record
 from spreadwatch.evaluation.truth import planted_sources
 from spreadwatch.ingest import read_canonical
 from spreadwatch.pipeline._io import usable_cascade_scores
@@ -31,21 +33,20 @@ def run_two_window(canonical_dir, account_scores_path, cascade_scores_path, metr
     if "time" not in tables["engagements"] or not tables["engagements"]["time"].notna().any():
         reason = "engagements have no time (e.g. FakeNewsNet share lists): no windows to rank on and dismantle"
         for name in rankers:
-            models.write_metrics({"task": "rank", "protocol": "two_window", "model": name, "n_train": 0,
-                                  "n_test": 0, "metrics": {}, "seeds": [], "skipped": reason},
-                                 Path(metrics_dir) / f"rank__two_window__{name}.json")
+            records.write(skipped_record("rank", "two_window", name, reason),
+                          Path(metrics_dir) / f"rank__two_window__{name}.json")
         log.info("two-window evaluation skipped: %s", reason)
         return {}
     reviews = merge_reviews(read_reviews(reviews_path), read_reviews_db(reviews_db_path, dataset))
     truth = planted_sources(tables["accounts"])
-    records = ranking.two_window_records(
+    by_ranker = ranking.two_window_records(
         tables["cascades"], tables["engagements"], tables["accounts"], usable_cascade_scores(cascade_scores_path),
         pd.read_parquet(account_scores_path), weights=weights, coordination_window_s=coordination_window_s,
         truth=truth or None, ks=tuple(ks), share=share, exclude=review_exclusions(reviews), select=select,
     )
     summary = {}
     for name in rankers:
-        models.write_metrics(records[name], Path(metrics_dir) / f"rank__two_window__{name}.json")
-        summary[name] = records[name]["metrics"]
+        models.write_metrics(by_ranker[name], Path(metrics_dir) / f"rank__two_window__{name}.json")
+        summary[name] = by_ranker[name]["metrics"]
     log.info("two-window removed share at k: %s", {n: m["removed_share_at_k"] for n, m in summary.items()})
     return summary
