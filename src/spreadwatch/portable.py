@@ -743,6 +743,21 @@ def score_accounts_shipped(accounts: pd.DataFrame, prior: float | None = None, m
     return out.reset_index().sort_values("account_id", kind="stable").reset_index(drop=True)
 
 
+def shipped_bot_card(scores: pd.DataFrame, model: PortableBotModel | None = None) -> dict:
+    """The bot model card of a run scored by the shipped model (``score_accounts_shipped``'s columns in):
+    model id, prior, scored / not-scored counts, tiers used and the expected bot share. The unsharded
+    (``stages``) and the sharded (``shards.fit_account_model``) paths write this same card."""
+    model = model or load_bot_model()
+    scored = scores["bot_probability"].notna()
+    return {"task": "bot", "model": "shipped_portable", "model_id": model.model_id,
+            "positive_class": "bot", "score_source": "shipped_model",
+            "prior": float(scores["prior"].iloc[0]) if len(scores) else model.prior,
+            "n_scored": int(scored.sum()), "n_not_scored": int((~scored).sum()),
+            "tiers": {str(k): int(v) for k, v in scores["bot_tier"].value_counts().sort_index().items()},
+            "expected_bot_share": float(scores.loc[scored, "bot_probability"].mean()) if scored.any() else None,
+            "card": "src/spreadwatch/shipped/bot_model.card.md"}
+
+
 CREDIBLE_PC1, LOW_PC1 = 0.6, 0.4
 
 
