@@ -153,11 +153,12 @@ def extra_profile_features(frame: pd.DataFrame) -> pd.DataFrame:
         text = frame[column].astype("string") if column in frame else pd.Series(pd.NA, index=frame.index, dtype="string")
         out[f"{column}_entropy"] = text_entropy(text)
         if column == "screen_name":
-            length = text.str.len().astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-            digits = text.str.count(r"[0-9]").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+            counts = features.char_counts(text)  # code-point counts, NaN for missing names
+            length, digits = counts["length"].to_numpy(), counts["digits"].to_numpy()
             out["screen_name_digit_share"] = np.where(length > 0, digits / np.where(length > 0, length, 1), np.nan)
-            out["screen_name_trailing_digits"] = (text.str.extract(r"([0-9]*)$", expand=False).str.len()
-                                                  .astype("Float64").to_numpy(dtype=float, na_value=np.nan))
+            stripped = text.str.rstrip("0123456789").str.len()
+            out["screen_name_trailing_digits"] = (text.str.len() - stripped).astype("Float64").to_numpy(
+                dtype=float, na_value=np.nan)
     listed = pd.to_numeric(frame["listed_count"], errors="coerce") if "listed_count" in frame else np.nan
     followers = pd.to_numeric(frame["followers_count"], errors="coerce") if "followers_count" in frame else np.nan
     out["listed_followers_ratio"] = np.asarray(np.log1p(listed) - np.log1p(followers), dtype=float) \
