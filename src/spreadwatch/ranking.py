@@ -54,7 +54,7 @@ def likely_bots(bot_probability: pd.Series) -> pd.Series:
     expected number of bots if the scores are calibrated; False elsewhere, and for NaN (not scored)."""
     p = pd.to_numeric(bot_probability, errors="coerce").astype(float)
     scored = p.dropna()
-    k = int(round(float(scored.sum())))
+    k = round(float(scored.sum()))
     if k <= 0 or scored.empty:
         return pd.Series(False, index=p.index)
     threshold = np.sort(scored.to_numpy())[::-1][min(k, len(scored)) - 1]
