@@ -108,6 +108,33 @@ def test_accounts_without_counts_are_not_scored_and_tiers_follow_the_fields():
     assert tiers.iloc[0] == "profile" and tiers.iloc[1] == "profile_no_age" and pd.isna(tiers.iloc[2])
 
 
+def test_extra_profile_features_on_known_names():
+    frame = pd.DataFrame({"screen_name": ["aaaa", "abab", None, "anna84721", "x_"],
+                          "name": ["Ab", None, "q", "Anna", ""],
+                          "listed_count": [0, 10, None, 3, 1], "followers_count": [0, 10, 5, 100, 1]})
+    out = portable.extra_profile_features(frame)
+    assert out["screen_name_entropy"].tolist()[:2] == [0.0, 1.0]  # one symbol; two equally frequent
+    assert np.isnan(out.loc[2, "screen_name_entropy"]) and np.isnan(out.loc[4, "name_entropy"])
+    assert out.loc[0, "name_entropy"] == 1.0  # lower-cased: "ab"
+    assert out.loc[3, "screen_name_trailing_digits"] == 5 and out.loc[0, "screen_name_trailing_digits"] == 0
+    assert out.loc[3, "screen_name_digit_share"] == pytest.approx(5 / 9)
+    assert out.loc[3, "listed_followers_ratio"] == pytest.approx(np.log1p(3) - np.log1p(100))
+    assert np.isnan(out.loc[2, "listed_followers_ratio"])
+
+
+def test_ece_at_the_deployment_prior_and_at_the_oracle_share():
+    # a 20 % bot set: 40 accounts half bots and 160 with 1 in 8 bots; probabilities calibrated at the
+    # balanced prior give these shares back after the adjustment to 0.2 (odds 1 -> 4: 0.8; 1/7 -> 4/7)
+    held = pd.DataFrame({"fold": "g", "group": "g", "dataset": "g", "also_in": pd.NA,
+                         "label": ["bot"] * 20 + ["human"] * 20 + ["bot"] * 20 + ["human"] * 140,
+                         "probability": [0.8] * 40 + [4 / 11] * 160})
+    oracle = portable.ece_at_prior(held, {"g": ("g",)})["g"]
+    deployed = portable.ece_at_prior(held, {"g": ("g",)}, prior=0.15)["g"]
+    balanced = portable.models.calibration_metrics((held["label"] == "bot").to_numpy(float), held["probability"].to_numpy())["ece"]
+    assert oracle == pytest.approx(0.0, abs=1e-9)  # the set's own share as prior: calibrated
+    assert 0 < deployed < balanced  # a stated prior near the share helps; the balanced 0.5 is far off
+
+
 def test_platt_calibration_is_monotone_and_fits_the_rate():
     rng = np.random.default_rng(0)
     p = rng.uniform(size=4000)

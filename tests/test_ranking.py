@@ -213,3 +213,40 @@ def test_components_of_a_dataset_without_engagements():
     comp = ranking.account_components(cascades, engagements, cascade_scores, account_scores, coordination)
     assert list(comp.index) == ["a"]
     assert comp.loc["a", "misinfo_reach"] == 0.0 and comp.loc["a", "misinfo_degree"] == 0.0
+
+
+def test_likely_bots_is_rank_based_so_low_prior_scores_still_flag_the_expected_count():
+    # shipped-model scores at prior 0.15 never reach 0.5; the rule flags round(sum p) = 2 accounts
+    p = pd.Series([0.45, 0.40, 0.30, 0.25, 0.2, 0.1, 0.1, 0.1, None], index=list("abcdefghi"), dtype="Float64")
+    flags = ranking.likely_bots(p)
+    assert flags[flags].index.tolist() == ["a", "b"]
+    assert not flags["i"]  # not scored is never a likely bot
+    # a confident in-domain model: the same rule keeps p >= 0.5 accounts
+    sharp = pd.Series([0.98, 0.97, 0.02, 0.01, 0.02])
+    assert ranking.likely_bots(sharp).tolist() == [True, True, False, False, False]
+    assert not ranking.likely_bots(pd.Series([None, None], dtype="Float64")).any()
+
+
+def test_missing_bot_probability_is_not_scored_not_zero():
+    cascades = pd.DataFrame({"cascade_id": ["m1", "m2"], "root_account_id": ["a", "b"]})
+    engagements = pd.DataFrame({"cascade_id": ["m1", "m1", "m2", "m2"], "child_account_id": ["x", "y", "x", "y"],
+                                "delay_s": [5.0, 6.0, 5.0, 6.0]})
+    cascade_scores = pd.DataFrame({"cascade_id": ["m1", "m2"], "misinfo_probability": [0.9, 0.9]})
+    # 'a' and 'b' have the same spreading evidence; 'a' has no bot score, 'b' the lowest one
+    account_scores = pd.DataFrame({"account_id": ["a", "b", "c", "d"], "bot_probability": [None, 0.01, 0.6, 0.7]})
+    none = pd.DataFrame(columns=["account_id_a", "account_b", "n_cascades"]).rename(columns={"account_id_a": "account_a"})
+    comp = ranking.account_components(cascades, engagements, cascade_scores, account_scores, none)
+    assert pd.isna(comp.loc["a", "bot_probability"]) and pd.isna(comp.loc["x", "bot_probability"])
+    # x and y (early engagers of a and b) have no bot score: amplification unknown, not 0
+    assert pd.isna(comp.loc["a", "bot_amplification"]) and pd.isna(comp.loc["b", "bot_amplification"])
+    assert comp.loc["c", "bot_amplification"] == 0.0  # no early engagers at all: no evidence = 0
+    score = ranking.combine(comp)
+    # 'a' is combined over the components it has: the same as b without b's bot-probability share
+    weights = {k: v for k, v in ranking.DEFAULT_WEIGHTS.items() if k not in ("bot_probability", "bot_amplification")}
+    assert score["a"] == pytest.approx(ranking.combine(comp.drop(columns=["bot_probability", "bot_amplification"]), weights)["a"])
+    assert score["a"] > 0
+    ranked = ranking.rank_accounts(comp).set_index("account_id")
+    assert "bot probability and bot amplification not scored" in ranked.loc["a", "top_reasons"]
+    assert "not scored" not in ranked.loc["d", "top_reasons"]
+    assert "bot probability 0.70" in ranked.loc["d", "top_reasons"]  # round(1.31) = 1 likely bot: d
+    assert "bot probability" not in ranked.loc["c", "top_reasons"]

@@ -72,12 +72,13 @@ def test_write_shards_puts_every_row_in_exactly_one_shard(canonical, tmp_path):
 
 
 @pytest.mark.slow
-def test_sharded_features_and_scores_equal_unsharded(canonical, tmp_path):
+@pytest.mark.parametrize("model_source", ["in_domain", "shipped"])
+def test_sharded_features_and_scores_equal_unsharded(canonical, tmp_path, model_source):
     g = canonical / "graphs"
     whole = tmp_path / "whole"
     run_account_features(canonical, g / "network.parquet", g / "pairs.parquet", whole / "features.parquet")
     run_score("bot", whole / "features.parquet", canonical, "hgb", 0, whole / "scores.parquet",
-              whole / "bot_model.skops", target="label")
+              whole / "bot_model.skops", target="label", model_source=model_source, prior=0.2)
 
     n = 4
     folders = shards.write_shards(canonical, tmp_path / "shards", n)
@@ -93,8 +94,11 @@ def test_sharded_features_and_scores_equal_unsharded(canonical, tmp_path):
     pd.testing.assert_frame_equal(pd.read_parquet(sharded / "features.parquet"), expected)
 
     card = shards.fit_account_model(sharded / "features.parquet", canonical, "hgb", 0, sharded / "bot_model.skops",
-                                    sharded / "folds.parquet")
-    assert card["n_labelled"] > 0
+                                    sharded / "folds.parquet", model_source=model_source, prior=0.2)
+    if model_source == "shipped":  # the same decision function as the unsharded path: the shipped model
+        assert card["score_source"] == "shipped_model" and card["prior"] == 0.2 and card["n_scored"] > 0
+    else:
+        assert card["n_labelled"] > 0
     part_scores = []
     for folder in folders:
         out = tmp_path / "scores" / f"{folder.name}.parquet"

@@ -224,13 +224,10 @@ def profile_features(
     if name is not None and screen is not None:
         squashed = name.astype("string").str.lower().str.replace(r"[^a-z0-9]", "", regex=True)
         handle = screen.astype("string").str.lower().str.replace(r"[^a-z0-9]", "", regex=True).str[:4]
-        match = [
-            float(bool(h) and h in s) if isinstance(h, str) and isinstance(s, str) else np.nan
-            for h, s in zip(
-                handle.to_numpy(dtype=object, na_value=None), squashed.to_numpy(dtype=object, na_value=None)
-            )
-        ]
-        out["name_screen_name_match"] = match
+        both = (handle.notna() & squashed.notna()).to_numpy()
+        found = np.strings.find(squashed.fillna("").to_numpy(dtype=str), handle.fillna("").to_numpy(dtype=str)) >= 0
+        nonempty = handle.fillna("").str.len().to_numpy() > 0
+        out["name_screen_name_match"] = np.where(both, (found & nonempty).astype(float), np.nan)
     description = _column(accounts, "description")
     if description is not None:
         text = description.astype("string")

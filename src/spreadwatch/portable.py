@@ -2,7 +2,7 @@
 
 Contract
 - ``union_profiles(accounts_by_dataset)``: one table of portable profile features for several bot
-  datasets (``stages.portable_profiles`` after ``derive_fields``), plus ``group`` (overlap group: sets
+  datasets (``pipeline.cross_dataset.portable_profiles`` after ``derive_fields``), plus ``group`` (overlap group: sets
   that hold the same accounts are one group) and ``tier`` (the richest feature tier the account has).
 - ``dedupe_labels(table)``: one label per account id across sets (conflicting ids counted and dropped;
   the Hays feature tables, which have no ids, are dropped where the raw-profile copy of the same
@@ -57,9 +57,9 @@ POOLED_EVALUATIONS = {"botwiki+verified": ("botwiki_2019", "verified_2019"),
 
 _COUNTS = ["log_followers_count", "log_friends_count", "log_statuses_count"]
 _NAMES = ["screen_name_length", "screen_name_digits", "screen_name_upper", "screen_name_nonascii",
-          "screen_name_likelihood"]
+          "screen_name_likelihood"] + ["screen_name_entropy", "screen_name_digit_share", "screen_name_trailing_digits"]
 _FULL_NAMES = ["name_length", "name_digits", "name_upper", "name_nonascii", "name_likelihood", "name_words",
-               "name_screen_name_match"]
+               "name_screen_name_match", "name_entropy"]
 _BIO = ["description_length", "description_words", "description_has_url", "has_location", "has_url",
         "default_profile", "default_profile_image"]
 # tier -> (required raw fields, features); an account uses the first tier whose fields it has
@@ -67,13 +67,14 @@ TIERS: dict[str, tuple[list[str], list[str]]] = {
     "profile": (["followers_count", "friends_count", "statuses_count", "favourites_count", "listed_count",
                  "created_at", "collected_at", "screen_name", "name"],
                 _COUNTS + ["log_favourites_count", "log_listed_count", "followers_friends_ratio",
-                           "statuses_followers_ratio", "favourites_statuses_ratio", "account_age_days",
+                           "statuses_followers_ratio", "favourites_statuses_ratio", "listed_followers_ratio",
+                           "account_age_days",
                            "followers_per_day", "friends_per_day", "statuses_per_day", "favourites_per_day",
                            "listed_per_day"] + _NAMES + _FULL_NAMES + _BIO),
     "profile_no_age": (["followers_count", "friends_count", "statuses_count", "listed_count", "screen_name",
                         "name"],
-                       _COUNTS + ["log_listed_count", "followers_friends_ratio", "statuses_followers_ratio"]
-                       + _NAMES + _FULL_NAMES + _BIO),
+                       _COUNTS + ["log_listed_count", "followers_friends_ratio", "statuses_followers_ratio",
+                                  "listed_followers_ratio"] + _NAMES + _FULL_NAMES + _BIO),
     "counts_age": (["followers_count", "friends_count", "statuses_count", "created_at", "collected_at"],
                    _COUNTS + ["followers_friends_ratio", "statuses_followers_ratio", "account_age_days",
                               "followers_per_day", "friends_per_day", "statuses_per_day"]),
@@ -82,7 +83,7 @@ TIERS: dict[str, tuple[list[str], list[str]]] = {
                           "account_age_days", "followers_per_day", "friends_per_day"] + _NAMES),
     "counts_listed": (["followers_count", "friends_count", "statuses_count", "listed_count"],
                       _COUNTS + ["log_listed_count", "followers_friends_ratio", "statuses_followers_ratio",
-                                 "description_length"]),
+                                 "listed_followers_ratio", "description_length"]),
     "counts": (["followers_count", "friends_count", "statuses_count"],
                _COUNTS + ["followers_friends_ratio", "statuses_followers_ratio"]),
 }
@@ -128,10 +129,48 @@ def account_tiers(accounts: pd.DataFrame) -> pd.Series:
     return tiers
 
 
+def text_entropy(text: pd.Series) -> np.ndarray:
+    """Shannon entropy (bits) of each text's characters (lower-cased); NaN for missing or empty text.
+    Vectorised over the code points: entropy = log2(L) - sum(n_c log2 n_c) / L."""
+    series = text.astype("string").str.lower()
+    lengths = series.str.len().fillna(0).to_numpy(dtype=np.int64)
+    chars = np.frombuffer("".join(series.fillna("").to_numpy(dtype=object)).encode("utf-32-le"), dtype=np.uint32)
+    owner = np.repeat(np.arange(len(series)), lengths)
+    pairs, counts = np.unique(owner.astype(np.int64) * 2**21 + chars, return_counts=True)
+    n_log_n = np.bincount(pairs // 2**21, weights=counts * np.log2(counts), minlength=len(series))
+    out = np.full(len(series), np.nan)
+    has = lengths > 0
+    out[has] = np.log2(lengths[has]) - n_log_n[has] / lengths[has]
+    return out
+
+
+def extra_profile_features(frame: pd.DataFrame) -> pd.DataFrame:
+    """Portable features beyond ``features.portable_profile_features`` (row order kept): screen-name and
+    name character entropy, the screen name's digit share and trailing-digit run (``anna84721``), and
+    listed count against followers (log difference). NaN where the field is absent."""
+    out = pd.DataFrame(index=range(len(frame)))
+    for column in ("screen_name", "name"):
+        text = frame[column].astype("string") if column in frame else pd.Series(pd.NA, index=frame.index, dtype="string")
+        out[f"{column}_entropy"] = text_entropy(text)
+        if column == "screen_name":
+            counts = features.char_counts(text)  # code-point counts, NaN for missing names
+            length, digits = counts["length"].to_numpy(), counts["digits"].to_numpy()
+            out["screen_name_digit_share"] = np.where(length > 0, digits / np.where(length > 0, length, 1), np.nan)
+            stripped = text.str.rstrip("0123456789").str.len()
+            out["screen_name_trailing_digits"] = (text.str.len() - stripped).astype("Float64").to_numpy(
+                dtype=float, na_value=np.nan)
+    listed = pd.to_numeric(frame["listed_count"], errors="coerce") if "listed_count" in frame else np.nan
+    followers = pd.to_numeric(frame["followers_count"], errors="coerce") if "followers_count" in frame else np.nan
+    out["listed_followers_ratio"] = np.asarray(np.log1p(listed) - np.log1p(followers), dtype=float) \
+        if "listed_count" in frame and "followers_count" in frame else np.nan
+    return out
+
+
 def profile_table(accounts: pd.DataFrame, name_model: dict) -> pd.DataFrame:
     """Portable features (all tiers' columns, NaN where absent) + ``tier``, same row order as ``accounts``."""
     frame = derive_fields(accounts)
     table = features.portable_profile_features(frame, name_model=name_model).reset_index(drop=True)
+    table = pd.concat([table, extra_profile_features(frame.reset_index(drop=True))], axis=1)
     columns = sorted({c for _, cols in TIERS.values() for c in cols})
     table = table.reindex(columns=columns).astype(float)
     table["tier"] = account_tiers(frame.reset_index(drop=True)).to_numpy()
@@ -236,19 +275,26 @@ def cap_cells(frame: pd.DataFrame, cap: int = CELL_CAP, seed: int = 0) -> pd.Dat
     return frame[keep]
 
 
-def fit_tiers(train: pd.DataFrame, seed: int = 0, min_rows: int = 50) -> dict:
+def fit_tiers(train: pd.DataFrame, seed: int = 0, min_rows: int = 50, needed=None) -> dict:
     """One classifier per tier on the training rows that have the tier's fields (rows of richer tiers
     count too), at most ``CELL_CAP`` rows per (dataset, class). Returns {tier: fitted classifier} for
-    tiers with both classes (>= ``min_rows`` each)."""
+    tiers with both classes (>= ``min_rows`` each). With ``needed`` (tiers of the rows to be scored),
+    only the tiers ``predict_tiers`` would use for them are fitted (each needed tier, or the next poorer
+    one that fits): the same predictions, fewer fits."""
     fitted = {}
     order = list(TIERS)
     train = cap_cells(train, seed=seed)
+    wanted = set(order if needed is None else needed)
     for position, (tier, (_, columns)) in enumerate(TIERS.items()):
+        if tier not in wanted:
+            continue
         rows = train[train["tier"].isin(order[: position + 1])]
         # a richer tier qualifies only if it really has this tier's required fields
         rows = rows[rows[columns].notna().mean(axis=1) >= 0.5]
         y = (rows["label"] == "bot").to_numpy(dtype=int)
         if min(y.sum(), len(y) - y.sum()) < min_rows:
+            if position + 1 < len(order):
+                wanted.add(order[position + 1])  # rows of this tier fall back to the next poorer tier
             continue
         matrix = rows[columns].to_numpy(dtype=float)
         matrix[:, np.isnan(matrix).all(axis=0)] = 0.0  # a field no training row has carries no information
@@ -258,20 +304,22 @@ def fit_tiers(train: pd.DataFrame, seed: int = 0, min_rows: int = 50) -> dict:
     return fitted
 
 
-def predict_tiers(fitted: dict, table: pd.DataFrame) -> np.ndarray:
+def predict_tiers(fitted: dict, table: pd.DataFrame, tier_features: dict | None = None) -> np.ndarray:
     """Raw bot probability of each row from its own tier's classifier (falling back to a poorer tier
-    that was fitted); NaN where no fitted tier fits the row."""
+    that was fitted); NaN where no fitted tier fits the row. ``tier_features`` ({tier: feature columns},
+    default ``TIERS``): the columns each classifier was fitted on (a saved model keeps its own)."""
     out = np.full(len(table), np.nan)
     order = list(TIERS)
-    tiers = table["tier"].to_numpy(dtype=object)
+    tier_features = tier_features or {tier: columns for tier, (_, columns) in TIERS.items()}
+    tiers = table["tier"].astype("string")
     for position, tier in enumerate(order):
-        rows = np.array([isinstance(t, str) and t == tier for t in tiers])
+        rows = tiers.eq(tier).fillna(False).to_numpy(dtype=bool)
         if not rows.any():
             continue
         usable = [t for t in order[position:] if t in fitted]
         if not usable:
             continue
-        columns = TIERS[usable[0]][1]
+        columns = tier_features[usable[0]]
         out[rows] = fitted[usable[0]].predict_proba(table.loc[rows, columns].to_numpy(dtype=float))[:, 1]
     return out
 
@@ -324,7 +372,7 @@ def _held_out_fold(table: pd.DataFrame, held: list[str], seed: int, name: str) -
     names = set(test["screen_name_key"].dropna())
     overlap = ((train["id_kind"] == "user_id").fillna(False) & train["account_id"].isin(user_ids)) | \
         train["screen_name_key"].isin(names).fillna(False)
-    fitted = fit_tiers(train[~overlap.to_numpy(dtype=bool)], seed)
+    fitted = fit_tiers(train[~overlap.to_numpy(dtype=bool)], seed, needed=set(test["tier"].dropna()))
     part = test[list(META)].copy()
     part["fold"] = name
     part["raw_probability"] = predict_tiers(fitted, test)
@@ -425,7 +473,8 @@ class PortableBotModel:
 
     def score(self, accounts: pd.DataFrame, prior: float | None = None) -> pd.DataFrame:
         table = self.features(accounts)
-        raw = predict_tiers(self.classifiers, table)
+        saved = {tier: spec["features"] for tier, spec in self.meta.get("tiers", {}).items()}
+        raw = predict_tiers(self.classifiers, table, saved or None)
         calibrated = apply_calibration(self.calibration, raw)
         prior = self.prior if prior is None else prior
         adjusted = models.adjust_prior(calibrated, TRAIN_PRIOR, prior) if prior != TRAIN_PRIOR else calibrated
@@ -597,25 +646,35 @@ def card_markdown(card: dict) -> str:
     for tier, spec in card["tiers"].items():
         lines.append(f"- **{tier}** (needs {', '.join(spec['required'])}): {', '.join(spec['features'])}")
     lines += ["", "## Leave-one-dataset-out (held-out groups; calibrated probabilities)", "",
-              "| held-out set | n | bots | not scored | ROC AUC | PR AUC | Brier | ECE | ECE at the set's bot share | BotometerLite AUC |",
-              "|---|---|---|---|---|---|---|---|---|---|"]
+              ("| held-out set | n | bots | not scored | ROC AUC | PR AUC | Brier | ECE at 0.5 | "
+               f"ECE at prior {card['default_prior']} | ECE at the set's share (oracle) | BotometerLite AUC |"),
+              "|---|---|---|---|---|---|---|---|---|---|---|"]
 
     def f(v):
         return "–" if v is None or np.isnan(v) else f"{v:.3f}"
 
     for row in card["lodo"]:
         lines.append(f"| {row['evaluation']} | {row['n']} | {row['n_bot']} | {row['n_not_scored']} | {f(row['roc_auc'])} | "
-                     f"{f(row['pr_auc'])} | {f(row['brier'])} | {f(row['ece'])} | {f(row.get('ece_at_prior'))} | "
+                     f"{f(row['pr_auc'])} | {f(row['brier'])} | {f(row['ece'])} | {f(row.get('ece_deployment_prior'))} | "
+                     f"{f(row.get('ece_oracle_share'))} | "
                      f"{f(BOTOMETERLITE_AUC.get(row['evaluation']))} |")
     lines += ["", (f"Mean ROC AUC over the held-out datasets with both classes: **{card['mean_roc_auc']:.3f}** "
-                   f"({', '.join(card['mean_over'])})."), "", "![calibration](bot_model.calibration.png)", "",
+                   f"({', '.join(card['mean_over'])})."), "",
+              ("ECE (10 equal-width bins) of the calibrated probabilities: at the balanced training prior 0.5, "
+               f"after the prior adjustment to the deployment prior {card['default_prior']}, and (oracle) "
+               "after adjusting to each held-out set's own bot share. The held-out sets' bot shares range "
+               "from 15 % to 76 %: at one fixed prior, a set whose share differs from it cannot be calibrated "
+               "(its ECE is at least the gap between mean score and share), so the deployment-prior column "
+               "measures the prior shift as much as the model; the oracle column is the calibration a user "
+               "gets who states the right prior (`bot.prior`, `spreadwatch score --prior`)."), "", "![calibration](bot_model.calibration.png)", "",
               "## Known limits", ""] + [f"- {text}" for text in card["known_limits"]]
     return "\n".join(lines) + "\n"
 
 
-def ece_at_prior(held: pd.DataFrame, evaluation_sets: dict) -> dict:
-    """ECE of each evaluation set after adjusting the calibrated (balanced-prior) probabilities to that
-    set's own bot share: the CAP idea with the prior stated as the set's known share."""
+def ece_at_prior(held: pd.DataFrame, evaluation_sets: dict, prior: float | None = None) -> dict:
+    """ECE of each evaluation set after adjusting the calibrated (balanced-prior) probabilities to
+    ``prior`` (the deployment prior), or, with ``prior=None``, to that set's own bot share (an oracle:
+    the CAP idea with the prior stated as the set's known share, which a user of new data does not know)."""
     out = {}
     for unit in evaluation_sets:
         if unit in POOLED_EVALUATIONS:
@@ -623,7 +682,7 @@ def ece_at_prior(held: pd.DataFrame, evaluation_sets: dict) -> dict:
         else:
             part = _members(held[(held["fold"] == held["group"]) & held["probability"].notna()], unit)
         y = (part["label"] == "bot").to_numpy(dtype=float)
-        share = float(np.clip(y.mean(), 0.01, 0.99)) if len(y) else 0.5
+        share = (float(np.clip(y.mean(), 0.01, 0.99)) if len(y) else 0.5) if prior is None else prior
         p = models.adjust_prior(part["probability"].to_numpy(dtype=float), TRAIN_PRIOR, share)
         out[unit] = models.calibration_metrics(y, p)["ece"] if len(y) else None
     return out
@@ -647,7 +706,8 @@ def run_train(datasets: list[str], registry: dict, data_root, out_dir, seed: int
     calibration = fit_calibration(scored["raw_probability"], scored["label"] == "bot", balanced_weights(scored))
     results = lodo_table(held)
     units = {r["evaluation"]: tuple(r["datasets"].split(" + ")) for r in results.to_dict("records")}
-    results["ece_at_prior"] = results["evaluation"].map(ece_at_prior(held, units))
+    results["ece_deployment_prior"] = results["evaluation"].map(ece_at_prior(held, units, prior))
+    results["ece_oracle_share"] = results["evaluation"].map(ece_at_prior(held, units))
     two_class = results[~results["evaluation"].str.contains(r"\+", regex=True) & results["roc_auc"].notna()]
     with threadpool_limits(1):
         model = train(table, calibration, name_model, seed)
@@ -712,6 +772,21 @@ def score_accounts_shipped(accounts: pd.DataFrame, prior: float | None = None, m
     out.insert(0, "label", accounts["label"].astype("string").to_numpy() if "label" in accounts else pd.NA)
     out["prior"] = model.prior if prior is None else prior
     return out.reset_index().sort_values("account_id", kind="stable").reset_index(drop=True)
+
+
+def shipped_bot_card(scores: pd.DataFrame, model: PortableBotModel | None = None) -> dict:
+    """The bot model card of a run scored by the shipped model (``score_accounts_shipped``'s columns in):
+    model id, prior, scored / not-scored counts, tiers used and the expected bot share. The unsharded
+    (``pipeline.score``) and the sharded (``shards.fit_account_model``) paths write this same card."""
+    model = model or load_bot_model()
+    scored = scores["bot_probability"].notna()
+    return {"task": "bot", "model": "shipped_portable", "model_id": model.model_id,
+            "positive_class": "bot", "score_source": "shipped_model",
+            "prior": float(scores["prior"].iloc[0]) if len(scores) else model.prior,
+            "n_scored": int(scored.sum()), "n_not_scored": int((~scored).sum()),
+            "tiers": {str(k): int(v) for k, v in scores["bot_tier"].value_counts().sort_index().items()},
+            "expected_bot_share": float(scores.loc[scored, "bot_probability"].mean()) if scored.any() else None,
+            "card": "src/spreadwatch/shipped/bot_model.card.md"}
 
 
 CREDIBLE_PC1, LOW_PC1 = 0.6, 0.4

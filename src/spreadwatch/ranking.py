@@ -12,11 +12,17 @@ Account components (all kept beside the combined score):
   resharing account (sum of p over its reshare edges): the account's weight in the misinformation
   retweet network, the quantity that removing it would take away.
 - ``bot_amplification``: share of the early engagers (first ``early_s`` seconds) of the account's
-  cascades that are likely bots (bot probability >= 0.5).
+  cascades that are likely bots (``likely_bots``), among the early engagers that have a bot score;
+  missing (NaN) when the account has early engagers and none of them is scored.
 - ``coordination``: log(1 + number of accounts that co-engaged with it within the window in >= 2 cascades).
-- ``bot_probability``: from the bot model (out-of-fold for labelled accounts).
+- ``bot_probability``: from the bot model (out-of-fold for labelled accounts); NaN = not scored.
 The combined score is the weighted mean of the components' percentile ranks (weights in the config,
-``DEFAULT_WEIGHTS``), so no component's scale dominates.
+``DEFAULT_WEIGHTS``), so no component's scale dominates. A missing component (NaN: not scored) is left
+out of that account's mean (the other weights are rescaled), never read as 0, and the reasons say so.
+
+"Likely bot" is rank-based, so it means the same for an in-domain model and for the shipped model at a
+low prior (whose probabilities may never reach 0.5): the ``round(sum of p)`` accounts with the highest
+bot probability, i.e. as many accounts as the calibrated scores expect bots (docs/scoring.md).
 """
 from __future__ import annotations
 
@@ -44,6 +50,19 @@ def h_index(counts: np.ndarray) -> int:
     return int(np.sum(ordered >= np.arange(1, len(ordered) + 1)))
 
 
+def likely_bots(bot_probability: pd.Series) -> pd.Series:
+    """Rank-based "likely bot" flag (index as the input): True for the ``k = round(sum of p)`` scored
+    accounts with the highest probability (ties at the k-th value included), where ``sum of p`` is the
+    expected number of bots if the scores are calibrated; False elsewhere, and for NaN (not scored)."""
+    p = pd.to_numeric(bot_probability, errors="coerce").astype(float)
+    scored = p.dropna()
+    k = round(float(scored.sum()))
+    if k <= 0 or scored.empty:
+        return pd.Series(False, index=p.index)
+    threshold = np.sort(scored.to_numpy())[::-1][min(k, len(scored)) - 1]
+    return (p >= threshold).fillna(False).astype(bool)
+
+
 def account_components(
     cascades: pd.DataFrame,
     engagements: pd.DataFrame,
@@ -57,14 +76,16 @@ def account_components(
 
     Columns in: cascades (cascade_id, root_account_id), engagements (cascade_id, child_account_id,
     delay_s), cascade_scores (cascade_id, misinfo_probability), account_scores (account_id,
-    bot_probability), coordination (account_a, account_b, n_cascades). Columns out (index
-    account_id): the ``COMPONENTS`` plus evidence columns n_cascades_seeded,
-    n_misinfo_cascades_seeded, reshares_of_misinfo, total_reshares_received. ``edges``: the graphs
-    stage's ``reshare_edges`` of these engagements (derived here when not given).
+    bot_probability, NaN = not scored), coordination (account_a, account_b, n_cascades). Columns out
+    (index account_id): the ``COMPONENTS`` plus evidence columns n_cascades_seeded,
+    n_misinfo_cascades_seeded, reshares_of_misinfo, total_reshares_received. Missing evidence is 0;
+    ``bot_probability`` (and ``bot_amplification`` without any scored early engager) stay NaN. ``edges``:
+    the graphs stage's ``reshare_edges`` of these engagements (derived here when not given).
     """
     if edges is None:
         edges = reshare_edges(cascades, engagements)
-    bot_p = account_scores.set_index("account_id")["bot_probability"]
+    bot_p = pd.to_numeric(account_scores.set_index("account_id")["bot_probability"], errors="coerce").astype(float)
+    likely = likely_bots(bot_p)
     p_misinfo = cascade_scores.set_index("cascade_id")["misinfo_probability"]
     # one row per (account, cascade) the account posted in, credited with the reshares it received;
     # "seeded" = the cascade's root or a direct share of the URL (no parent), so root-less data works
@@ -93,52 +114,71 @@ def account_components(
                       pd.Series(edge_p, index=edges["target"].to_numpy())])
     out["misinfo_degree"] = ends.groupby(level=0).sum()
     out["total_reshares_received"] = by_root["reshares"].sum()
-    early = engagements[engagements["delay_s"] <= early_s][["cascade_id", "child_account_id"]].copy()
-    early["is_bot"] = early["child_account_id"].map(bot_p).fillna(0.0) >= 0.5
+    all_early = engagements[engagements["delay_s"] <= early_s][["cascade_id", "child_account_id"]]
+    early = all_early.copy()
+    # engagers without a bot score count neither as bots nor as humans
+    early = early[early["child_account_id"].isin(bot_p.index[bot_p.notna()])]
+    early["is_bot"] = early["child_account_id"].map(likely).astype(bool)
     seeders = roots.loc[roots["seeded"], ["cascade_id", "root_account_id"]].rename(columns={"root_account_id": "root"})
     early = early.merge(seeders, on="cascade_id", how="inner")
     early = early[early["root"] != early["child_account_id"]]
     amplification = early.groupby("root")["is_bot"].agg(["mean", "size"])
     # shrink towards 0 when an account has few early engagers (3 pseudo-engagers)
     out["bot_amplification"] = (amplification["mean"] * amplification["size"] / (amplification["size"] + 3))
+    # early engagers, none of them scored: unknown, not 0
+    any_early = all_early.merge(seeders, on="cascade_id", how="inner")
+    any_early = set(any_early.loc[any_early["root"] != any_early["child_account_id"], "root"])
+    unknown_amplification = out.index.isin(any_early) & out["bot_amplification"].isna().to_numpy()
     if len(coordination):
         strong = coordination[coordination["n_cascades"] >= 2]
         partners = pd.concat([strong["account_a"], strong["account_b"]]).value_counts()
         out["coordination"] = np.log1p(partners)
     else:
         out["coordination"] = 0.0
-    out["bot_probability"] = bot_p
-    return out.fillna(0.0).sort_index()
+    out = out.fillna(0.0)
+    out.loc[unknown_amplification, "bot_amplification"] = np.nan
+    out["bot_probability"] = bot_p.reindex(out.index)
+    return out.sort_index()
 
 
 def combine(components: pd.DataFrame, weights: dict[str, float] | None = None) -> pd.Series:
-    """Weighted mean of percentile ranks of the components (ties share a rank); in [0, 1]."""
+    """Weighted mean of percentile ranks of the components (ties share a rank); in [0, 1].
+
+    A NaN component (not scored) is left out of that account's mean: the weights of the components it
+    has are rescaled to sum to 1."""
     weights = {name: w for name, w in (weights or DEFAULT_WEIGHTS).items() if name in components}
-    total = sum(weights.values())
     score = pd.Series(0.0, index=components.index)
+    total = pd.Series(0.0, index=components.index)
     for name, weight in weights.items():
-        column = components[name]
-        # accounts with a zero component get percentile 0, so absent evidence never adds score
-        pct = column.rank(pct=True, method="average").where(column > 0, 0.0)
-        score += weight * pct
-    return score / total
+        column = components[name].astype(float)
+        # accounts with a zero component get percentile 0, so absent evidence never adds score;
+        # percentiles are among the accounts that have the component
+        pct = column.rank(pct=True, method="average").where(column > 0, 0.0).where(column.notna())
+        score += weight * pct.fillna(0.0)
+        total += weight * column.notna()
+    return (score / total.where(total > 0)).fillna(0.0)
 
 
-def _reasons(row: pd.Series, reasons_from_model: str | None) -> str:
+def _reasons(row: pd.Series, reasons_from_model: str | None, likely_bot: bool = False,
+             bot_rule: str = "") -> str:
     parts = []
     if row["n_misinfo_cascades_seeded"] > 0:
         parts.append(
             f"seeded {int(row['n_misinfo_cascades_seeded'])} likely-misinformation cascade(s) "
             f"reshared {int(row['reshares_of_misinfo'])} times (FIB-index {int(row['fib_index'])})"
         )
-    if row["bot_amplification"] >= 0.2:
+    if row["bot_amplification"] >= 0.2:  # NaN compares False
         parts.append(f"{row['bot_amplification']:.0%} of early engagers look automated")
     if row["coordination"] > 0:
         parts.append(f"co-engages within seconds with {int(round(np.expm1(row['coordination'])))} account(s) repeatedly")
-    if row["bot_probability"] >= 0.5:
+    if likely_bot:
         detail = f" ({reasons_from_model})" if reasons_from_model else ""
-        parts.append(f"bot probability {row['bot_probability']:.2f}{detail}")
-    return "; ".join(parts) if parts else "no strong signal"
+        parts.append(f"bot probability {row['bot_probability']:.2f}, {bot_rule}{detail}")
+    parts = parts or ["no strong signal"]
+    missing = [name.replace("_", " ") for name in ("bot_probability", "bot_amplification") if pd.isna(row[name])]
+    if missing:
+        parts.append(f"{' and '.join(missing)} not scored (score combined over the other components)")
+    return "; ".join(parts)
 
 
 def rank_accounts(
@@ -146,14 +186,20 @@ def rank_accounts(
     weights: dict[str, float] | None = None,
     model_reasons: pd.Series | None = None,
 ) -> pd.DataFrame:
-    """Ranked accounts. Columns out: rank, account_id, score, the components, evidence, top_reasons."""
+    """Ranked accounts. Columns out: rank, account_id, score, the components (NaN = not scored), evidence,
+    top_reasons. A bot probability is a reason when the account is a ``likely_bots`` account."""
     table = components.copy()
     table["score"] = combine(components, weights)
+    likely = likely_bots(components["bot_probability"])
+    n_scored = int(components["bot_probability"].notna().sum())
+    bot_rule = (f"among the {int(likely.sum())} most likely bots of {n_scored} scored accounts "
+                f"(as many as the scores expect: sum of bot probabilities)")
     table = table.reset_index().sort_values(["score", "account_id"], ascending=[False, True], kind="stable")
     table.insert(0, "rank", np.arange(1, len(table) + 1))
     reasons = model_reasons if model_reasons is not None else pd.Series(dtype="string")
     table["top_reasons"] = [
-        _reasons(row, reasons.get(row["account_id"])) for _, row in table.iterrows()
+        _reasons(row, reasons.get(row["account_id"]), bool(likely.get(row["account_id"], False)), bot_rule)
+        for _, row in table.iterrows()
     ]
     ordered = ["rank", "account_id", "score", *COMPONENTS]
     rest = [c for c in table.columns if c not in ordered]

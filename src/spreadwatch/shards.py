@@ -11,9 +11,11 @@ A sharded run gives the same files as an unsharded one (``tests/test_shards.py``
   computations, ``rule graphs``) and, with text features on, the PCA-reduced text table.
 - ``gather_account_features`` drops the columns without information over all shards, as the unsharded
   ``features.account_features`` does.
-- Bot scores: ``fit_account_model`` fits the full model and the five out-of-fold models once (they need
-  every labelled account); ``score_account_shard`` applies them and the explanations to one shard;
-  ``gather_account_scores`` concatenates. Predictions and explanations are per-row, so the split changes
+- Bot scores: ``fit_account_model`` decides the model source as ``pipeline.score.run_score`` does
+  (``portable.resolve_model_source``: in-domain with enough labels, else the shipped portable model) and,
+  in-domain, fits the full model and the five out-of-fold models once (they need every labelled
+  account); ``score_account_shard`` applies them and the explanations (or the shipped model) to one
+  shard; ``gather_account_scores`` concatenates. Predictions and explanations are per-row, so the split changes
   nothing.
 """
 from __future__ import annotations
@@ -156,11 +158,19 @@ def fold_model_paths(model_out) -> list[Path]:
     return [model_out.with_name(f"{model_out.stem}_fold{k}.skops") for k in range(N_FOLDS)]
 
 
-def fit_account_model(features_path, canonical_dir, model: str, seed: int, model_out, folds_out) -> dict:
+def fit_account_model(features_path, canonical_dir, model: str, seed: int, model_out, folds_out,
+                      model_source: str = "in_domain", prior: float | None = None) -> dict:
     """Fit the bot model on every labelled account and the five out-of-fold models (as
     ``pipeline.score.run_score`` does); write them (skops), the model card and ``folds_out`` (account_id, fold:
-    the fold whose model scores the account, -1 for unlabelled accounts). Returns the card."""
+    the fold whose model scores the account, -1 for unlabelled accounts). Returns the card.
+
+    When ``portable.resolve_model_source(model_source, labels)`` says ``shipped``, nothing is fitted:
+    the card is ``portable.shipped_bot_card`` (with ``prior``), which ``score_account_shard`` follows."""
+    from spreadwatch import portable
+
     table, labels = labelled_accounts(features_path, canonical_dir)
+    if portable.resolve_model_source(model_source, labels) == "shipped":
+        return _shipped_model_files(canonical_dir, table.index, prior, model_out, folds_out)
     known = labels.notna()
     y = labels[known].astype(str)
     fold = pd.Series(-1, index=table.index, dtype="int64", name="fold")
@@ -187,11 +197,40 @@ def fit_account_model(features_path, canonical_dir, model: str, seed: int, model
     return card
 
 
+def _shipped_model_files(canonical_dir, ids, prior, model_out, folds_out) -> dict:
+    """The shipped-model source: the card of ``portable.shipped_bot_card`` over every account, a copy
+    of the shipped skops file, empty fold models and every account in fold -1."""
+    from spreadwatch import portable
+
+    accounts = read_canonical(canonical_dir, ("accounts",))["accounts"]
+    model = portable.load_bot_model()
+    card = portable.shipped_bot_card(portable.score_accounts_shipped(accounts, prior), model)
+    Path(model_out).parent.mkdir(parents=True, exist_ok=True)
+    Path(model_out).write_bytes((portable.SHIPPED_DIR / portable.BOT_MODEL_FILE).read_bytes())
+    for path in fold_model_paths(model_out):
+        path.write_bytes(b"")
+    Path(str(model_out) + ".json").write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
+    pd.DataFrame({"account_id": pd.Index(ids).astype(str), "fold": -1}).to_parquet(folds_out, index=False)
+    log.info("shipped bot model %s for every shard", model.model_id)
+    return card
+
+
 def score_account_shard(features_path, shard_accounts_path, model_path, folds_path, out_path) -> pd.DataFrame:
     """Scores of one shard's accounts: out-of-fold probability for labelled accounts (the model of the
     fold that held the account out), the full model's for the rest, and the full model's explanations.
     Columns out: account_id, label, bot_probability, reason_{i}_feature, reason_{i}_effect, score_source,
-    model_id (as ``pipeline.score.run_score`` writes them; sharded runs use the in-domain model)."""
+    model_id (as ``pipeline.score.run_score`` writes them). When the model card says ``shipped_model``, the shard's
+    canonical accounts are scored by ``portable.score_accounts_shipped`` at the card's prior instead
+    (its columns, as the unsharded shipped path writes them)."""
+    card_path = Path(str(model_path) + ".json")
+    card = json.loads(card_path.read_text()) if card_path.exists() else {}
+    if card.get("score_source") == "shipped_model":
+        from spreadwatch import portable
+
+        out = portable.score_accounts_shipped(pd.read_parquet(shard_accounts_path), card.get("prior"))
+        Path(out_path).parent.mkdir(parents=True, exist_ok=True)
+        out.to_parquet(out_path, index=False)
+        return out
     accounts = pd.read_parquet(shard_accounts_path, columns=["account_id", "label"])
     ids = sorted(accounts["account_id"].astype(str))
     table = pd.read_parquet(features_path, filters=[("account_id", "in", ids)] if ids else None)
@@ -207,8 +246,6 @@ def score_account_shard(features_path, shard_accounts_path, model_path, folds_pa
         out["bot_probability"] = out_of_fold_probability(table, full, fold_models, folds, full.classes_[positive])
         out = out.join(models.explain(full, table, positive_index=positive))
     out = out.reset_index()
-    card_path = Path(str(model_path) + ".json")
-    card = json.loads(card_path.read_text()) if card_path.exists() else {}
     out["score_source"] = np.where(out["bot_probability"].notna(), "in_domain_model", "not_scored")
     out["model_id"] = f"in_domain:{card.get('model', 'unknown')}"
     Path(out_path).parent.mkdir(parents=True, exist_ok=True)

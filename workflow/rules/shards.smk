@@ -99,6 +99,8 @@ if SHARDS > 1:
             canonical_dir=canonical_dir,
             model=config["bot"]["score_model"],
             seed=config["seeds"][0],
+            model_source=config["bot"].get("model_source", "auto"),
+            prior=config["bot"].get("prior"),
         script:
             "../scripts/fit_account_model.py"
 

@@ -139,14 +139,7 @@ def _score_bots_shipped(canonical_dir, scores_out, model_out, prior: float | Non
     accounts = read_canonical(canonical_dir, ("accounts",))["accounts"]
     out = portable.score_accounts_shipped(accounts, prior)
     model = portable.load_bot_model()
-    scored = out["bot_probability"].notna()
-    card = {"task": "bot", "model": "shipped_portable", "model_id": model.model_id,
-            "positive_class": "bot", "score_source": "shipped_model",
-            "prior": float(out["prior"].iloc[0]) if len(out) else model.prior,
-            "n_scored": int(scored.sum()), "n_not_scored": int((~scored).sum()),
-            "tiers": {str(k): int(v) for k, v in out["bot_tier"].value_counts().sort_index().items()},
-            "expected_bot_share": float(out.loc[scored, "bot_probability"].mean()) if scored.any() else None,
-            "card": "src/spreadwatch/shipped/bot_model.card.md"}
+    card = portable.shipped_bot_card(out, model)
     Path(model_out).parent.mkdir(parents=True, exist_ok=True)
     Path(model_out).write_bytes((portable.SHIPPED_DIR / portable.BOT_MODEL_FILE).read_bytes())
     Path(str(model_out) + ".json").write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
