@@ -26,7 +26,7 @@ include: "workflow/rules/runstats.smk"
 
 
 rule all:
+    default_target: True
     input:
         all_outputs(),
         bot_cross_dataset_outputs(),
-    default_target: True

@@ -16,6 +16,7 @@ feature count, load average and machine info. Speed is never asserted in tests.
     python bench/bot_scoring.py                       # 1,000,000 accounts (make bench)
     python bench/bot_scoring.py --accounts 200000     # quicker
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,8 +50,12 @@ def main(argv=None) -> dict:
     parser.add_argument("--accounts", type=int, default=1_000_000)
     parser.add_argument("--simulated", type=int, default=50_000, help="accounts simulated before tiling")
     parser.add_argument("--chunk", type=int, default=250_000)
-    parser.add_argument("--models", nargs="+", default=["hgb_small", "hgb", "logreg"],
-                        help="profile models to time; the first is the headline number")
+    parser.add_argument(
+        "--models",
+        nargs="+",
+        default=["hgb_small", "hgb", "logreg"],
+        help="profile models to time; the first is the headline number",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="results/bench/bot_scoring.json")
     args = parser.parse_args(argv)
@@ -73,7 +78,8 @@ def main(argv=None) -> dict:
     for name in args.models:
         t0 = time.perf_counter()
         fitted[name] = models.SpreadClassifier(model=name, random_state=args.seed).fit(
-            train.loc[keep, columns], labels[keep].astype(str).to_numpy())
+            train.loc[keep, columns], labels[keep].astype(str).to_numpy()
+        )
         train_s[name] = time.perf_counter() - t0
 
     big = tiled_accounts(accounts, args.accounts, args.seed)
@@ -82,7 +88,7 @@ def main(argv=None) -> dict:
     predict_s = {name: 0.0 for name in args.models}
     bots = {name: 0 for name in args.models}
     for start in range(0, len(big), args.chunk):
-        chunk = big.iloc[start:start + args.chunk]
+        chunk = big.iloc[start : start + args.chunk]
         t0 = time.perf_counter()
         table = features.profile_features(chunk, reference, name_model=name_model)[columns]
         feature_s += time.perf_counter() - t0
@@ -94,7 +100,7 @@ def main(argv=None) -> dict:
     shipped = portable.load_bot_model()
     shipped_s, shipped_scored, shipped_bots = 0.0, 0, 0
     for start in range(0, len(big), args.chunk):
-        chunk = big.iloc[start:start + args.chunk]
+        chunk = big.iloc[start : start + args.chunk]
         t0 = time.perf_counter()
         scores = shipped.score(chunk)
         shipped_s += time.perf_counter() - t0
@@ -102,14 +108,23 @@ def main(argv=None) -> dict:
         shipped_bots += int((scores["bot_probability"] >= 0.5).sum())
     n = len(big)
     per_model = {
-        name: {"accounts_per_s": n / (feature_s + predict_s[name]), "predict_s": predict_s[name],
-               "predict_accounts_per_s": n / predict_s[name], "scoring_s": feature_s + predict_s[name],
-               "train_s": train_s[name], "share_scored_bot": bots[name] / n}
+        name: {
+            "accounts_per_s": n / (feature_s + predict_s[name]),
+            "predict_s": predict_s[name],
+            "predict_accounts_per_s": n / predict_s[name],
+            "scoring_s": feature_s + predict_s[name],
+            "train_s": train_s[name],
+            "share_scored_bot": bots[name] / n,
+        }
         for name in args.models
     }
-    per_model["shipped_portable"] = {"accounts_per_s": n / shipped_s, "scoring_s": shipped_s,
-                                     "model_id": shipped.model_id, "share_scored": shipped_scored / n,
-                                     "share_scored_bot": shipped_bots / max(shipped_scored, 1)}
+    per_model["shipped_portable"] = {
+        "accounts_per_s": n / shipped_s,
+        "scoring_s": shipped_s,
+        "model_id": shipped.model_id,
+        "share_scored": shipped_scored / n,
+        "share_scored_bot": shipped_bots / max(shipped_scored, 1),
+    }
     headline = "shipped_portable"
     result = {
         "benchmark": "bot_scoring",

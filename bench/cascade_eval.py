@@ -10,6 +10,7 @@ early_detection.png); the summary with wall-clock seconds to ``results/bench/cas
 
     OMP_NUM_THREADS=1 python bench/cascade_eval.py --datasets twitter16 --model rf --seeds 0 1 2
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,30 +50,53 @@ def main() -> None:
         out = REPO / "results" / "bench" / "cascade" / dataset
         text_cache = None if args.no_text else results / "cache" / "minilm"
         started = time.time()
-        run_cascade_features(canonical, results / "features" / "accounts.parquet",
-                             results / "scores" / "accounts.parquet", out / "features" / "cascades.parquet")
+        run_cascade_features(
+            canonical,
+            results / "features" / "accounts.parquet",
+            results / "scores" / "accounts.parquet",
+            out / "features" / "cascades.parquet",
+        )
         if not args.no_early:
-            run_cascade_features_early(canonical, results / "features" / "accounts.parquet",
-                                       results / "scores" / "accounts.parquet",
-                                       out / "features" / "cascades_early.parquet")
+            run_cascade_features_early(
+                canonical,
+                results / "features" / "accounts.parquet",
+                results / "scores" / "accounts.parquet",
+                out / "features" / "cascades_early.parquet",
+            )
         timings = {"features_s": round(time.time() - started, 1)}
         rows = {}
         early_files = []
         for protocol in entry["protocols"]["cascade"]:
             for model in (args.model, *models.BASELINES):
                 t0 = time.time()
-                record = run_evaluate("cascade", out / "features" / "cascades.parquet", canonical, protocol,
-                                      model, args.seeds, out / "metrics" / f"cascade__{protocol}__{model}.json",
-                                      target=target, text_cache_dir=text_cache)
+                record = run_evaluate(
+                    "cascade",
+                    out / "features" / "cascades.parquet",
+                    canonical,
+                    protocol,
+                    model,
+                    args.seeds,
+                    out / "metrics" / f"cascade__{protocol}__{model}.json",
+                    target=target,
+                    text_cache_dir=text_cache,
+                )
                 timings[f"{protocol}__{model}_s"] = round(time.time() - t0, 1)
                 rows[f"{protocol}__{model}"] = {k: round(v["mean"], 4) for k, v in record["pooled"].items()}
                 if args.no_early:
                     continue
                 t0 = time.time()
                 path = out / "metrics" / f"cascade_early__{protocol}__{model}.json"
-                run_early_detection(out / "features" / "cascades.parquet",
-                                    out / "features" / "cascades_early.parquet", canonical, protocol, model,
-                                    args.seeds, path, target=target, text_cache_dir=text_cache)
+                run_early_detection(
+                    out / "features" / "cascades.parquet",
+                    out / "features" / "cascades_early.parquet",
+                    canonical,
+                    protocol,
+                    model,
+                    args.seeds,
+                    path,
+                    target=target,
+                    text_cache_dir=text_cache,
+                )
                 timings[f"early__{protocol}__{model}_s"] = round(time.time() - t0, 1)
                 early = json.loads(path.read_text())["metrics_by_cutoff"]
                 rows[f"early__{protocol}__{model}"] = {c: round(v["accuracy"]["mean"], 4) for c, v in early.items()}
@@ -80,8 +104,13 @@ def main() -> None:
         if early_files:
             early_detection_figure(early_files, out / "early_detection.png")
         summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
-        summary[dataset] = {"model": args.model, "seeds": args.seeds, "text": not args.no_text,
-                            "pooled_means": rows, "wall_s": timings}
+        summary[dataset] = {
+            "model": args.model,
+            "seeds": args.seeds,
+            "text": not args.no_text,
+            "pooled_means": rows,
+            "wall_s": timings,
+        }
         summary_path.parent.mkdir(parents=True, exist_ok=True)
         summary_path.write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
         print(dataset, json.dumps(rows, indent=1), flush=True)

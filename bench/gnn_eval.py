@@ -29,8 +29,8 @@ import yaml
 
 from spreadwatch import models
 from spreadwatch.evaluation.truth import cascade_target
-from spreadwatch.models import gnn
 from spreadwatch.ingest import read_canonical
+from spreadwatch.models import gnn
 from spreadwatch.pipeline.evaluate import run_evaluate
 
 REPO = Path(__file__).resolve().parents[1]
@@ -69,8 +69,14 @@ def _ablation(dataset: str, protocol: str, seeds: list[int], target: str, out_js
     keep = groups.notna() & times.notna() if protocol in ("event_5fold", "time_split") else y.notna()
     y = y[keep]
     record, _ = models.evaluate(
-        pd.DataFrame(index=y.index), y, task="cascade", protocol=protocol, model="bigcn_no_history", seeds=seeds,
-        groups=groups[keep].astype(str), times=times[keep].astype("int64"),
+        pd.DataFrame(index=y.index),
+        y,
+        task="cascade",
+        protocol=protocol,
+        model="bigcn_no_history",
+        seeds=seeds,
+        groups=groups[keep].astype(str),
+        times=times[keep].astype("int64"),
         make_classifier=lambda seed: gnn.BiGCNClassifier(account_history=False, random_state=seed),
         fit_params={"graphs": trees},
     )
@@ -110,8 +116,16 @@ def simulated_bot_run(n_accounts: int, days: int, seeds: list[int]) -> dict:
         make = (lambda seed: gnn.BotRGCNClassifier(random_state=seed)) if model == "botrgcn" else None
         fit_params = {"graph": graph} if model == "botrgcn" else None
         X = pd.DataFrame(index=labels.index) if model == "botrgcn" else table.loc[labels.index]
-        record, _ = models.evaluate(X, labels, task="bot", protocol="stratified_5fold", model=model, seeds=seeds,
-                                    make_classifier=make, fit_params=fit_params)
+        record, _ = models.evaluate(
+            X,
+            labels,
+            task="bot",
+            protocol="stratified_5fold",
+            model=model,
+            seeds=seeds,
+            make_classifier=make,
+            fit_params=fit_params,
+        )
         out_json = OUT / "gnn" / dataset / f"bot__stratified_5fold__{model}.json"
         models.write_metrics(record, out_json, {"target": "label"})
         results[model] = {
@@ -157,8 +171,15 @@ def _botrgcn_text(dataset: str, protocol: str, seeds: list[int], out_json: Path)
     )
     labels = accounts["label"].reindex(table.index).dropna().astype(str)
     record, _ = models.evaluate(
-        pd.DataFrame(index=labels.index), labels, task="bot", protocol=protocol, model="botrgcn_text", seeds=seeds,
-        make_classifier=lambda seed: gnn.BotRGCNClassifier(random_state=seed), fit_params={"graph": graph})
+        pd.DataFrame(index=labels.index),
+        labels,
+        task="bot",
+        protocol=protocol,
+        model="botrgcn_text",
+        seeds=seeds,
+        make_classifier=lambda seed: gnn.BotRGCNClassifier(random_state=seed),
+        fit_params={"graph": graph},
+    )
     models.write_metrics(record, out_json, {"target": "label"})
     return record
 

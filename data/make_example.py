@@ -4,6 +4,7 @@ It is the worked example of docs/datasets.md ("Bringing your own data"): the CSV
 for their own data, produced here by the seeded simulator so that they are realistic and labelled.
 Run from the repository root:  python data/make_example.py
 """
+
 from pathlib import Path
 
 from spreadwatch.simulate import SimulationConfig, simulate_platform
@@ -12,14 +13,48 @@ OUT = Path(__file__).resolve().parent / "example_generic"
 
 # The columns a user typically has; everything else in the canonical model is optional.
 COLUMNS = {
-    "accounts": ["account_id", "screen_name", "name", "description", "created_at", "collected_at",
-                 "followers_count", "friends_count", "statuses_count", "favourites_count", "listed_count",
-                 "verified", "default_profile", "label", "label_source"],
-    "cascades": ["cascade_id", "root_post_id", "root_account_id", "created_at", "url", "domain",
-                 "label", "is_misinformation", "label_source", "event_id"],
+    "accounts": [
+        "account_id",
+        "screen_name",
+        "name",
+        "description",
+        "created_at",
+        "collected_at",
+        "followers_count",
+        "friends_count",
+        "statuses_count",
+        "favourites_count",
+        "listed_count",
+        "verified",
+        "default_profile",
+        "label",
+        "label_source",
+    ],
+    "cascades": [
+        "cascade_id",
+        "root_post_id",
+        "root_account_id",
+        "created_at",
+        "url",
+        "domain",
+        "label",
+        "is_misinformation",
+        "label_source",
+        "event_id",
+    ],
     "posts": ["post_id", "account_id", "created_at", "text", "domain", "kind", "parent_post_id"],
-    "engagements": ["engagement_id", "cascade_id", "parent_engagement_id", "parent_post_id",
-                    "parent_account_id", "child_post_id", "child_account_id", "kind", "time", "delay_s"],
+    "engagements": [
+        "engagement_id",
+        "cascade_id",
+        "parent_engagement_id",
+        "parent_post_id",
+        "parent_account_id",
+        "child_post_id",
+        "child_account_id",
+        "kind",
+        "time",
+        "delay_s",
+    ],
     "follows": ["follower_id", "followee_id"],
 }
 

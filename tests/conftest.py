@@ -1,4 +1,5 @@
 """Shared fixtures: paths, the shared-data root, and a small simulated platform."""
+
 from __future__ import annotations
 
 import os
@@ -54,8 +55,14 @@ def run_workflow_copy(target: Path, *args: str, timeout: int = 1500):
         (shutil.copytree if source.is_dir() else shutil.copy)(source, target / item)
     snakemake = Path(sys.executable).with_name("snakemake")
     # targets first: `--config` takes every word after it
-    run = subprocess.run([str(snakemake), *SHARD_TARGETS, "--configfile", "configs/test.yaml", "--nolock", *args],
-                         cwd=target, capture_output=True, text=True, timeout=timeout, check=False)
+    run = subprocess.run(
+        [str(snakemake), *SHARD_TARGETS, "--configfile", "configs/test.yaml", "--nolock", *args],
+        cwd=target,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
     assert run.returncode == 0, run.stderr[-6000:]
     return target
 

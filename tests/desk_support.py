@@ -1,6 +1,7 @@
 """Shared set-up of the review-desk tests: one real tiny workflow run per test session (with XSS
 payloads in account names and descriptions, put into the simulator's raw output before ingest),
 and a real uvicorn server started as a subprocess on a free loopback port."""
+
 from __future__ import annotations
 
 import os
@@ -29,8 +30,15 @@ def copy_project(target: Path) -> None:
 
 def snakemake(work: Path, *targets: str, timeout: int = 1200) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONHASHSEED": "0", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    return subprocess.run([str(SNAKEMAKE), "--cores", "2", "--configfile", "configs/test.yaml", "--nolock", *targets],
-                          cwd=work, capture_output=True, text=True, timeout=timeout, env=env, check=False)
+    return subprocess.run(
+        [str(SNAKEMAKE), "--cores", "2", "--configfile", "configs/test.yaml", "--nolock", *targets],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        check=False,
+    )
 
 
 def poisoned_workflow(base: Path) -> Path:
@@ -78,13 +86,28 @@ class Server:
     def __init__(self, work: Path, db: Path, host: str = "127.0.0.1", token: str | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        command = [sys.executable, "-m", "spreadwatch.cli", "serve", "--dataset", "synthetic", "--port", str(self.port),
-                   "--host", host, "--results", str(work / "results"), "--db", str(db)]
+        command = [
+            sys.executable,
+            "-m",
+            "spreadwatch.cli",
+            "serve",
+            "--dataset",
+            "synthetic",
+            "--port",
+            str(self.port),
+            "--host",
+            host,
+            "--results",
+            str(work / "results"),
+            "--db",
+            str(db),
+        ]
         if token:
             command += ["--token", token]
         env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "PYTHONHASHSEED": "0"}
-        self.process = subprocess.Popen(command, cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                        text=True)
+        self.process = subprocess.Popen(
+            command, cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
         deadline = time.time() + 120
         while time.time() < deadline:
             if self.process.poll() is not None:

@@ -6,6 +6,7 @@ real user can hand the workflow: no engagements, a header-only engagements file,
 class, no follows, no domains, a latin-1 accounts file (declared with ``encoding``), an empty follows
 file.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -40,10 +41,15 @@ def write_odd_datasets(project: Path) -> list[str]:
             else:
                 content.to_csv(path, index=False)
             files[table] = f"{table}.csv"
-        registry[name] = {"format": "generic", "root": f"data/odd/{name}", "files": files,
-                          "tasks": ["bot", "cascade", "domain"],
-                          "protocols": {"bot": ["stratified_5fold"], "cascade": ["random_5fold"]},
-                          "options": options or {}, "description": f"odd dataset: {name.replace('_', ' ')}"}
+        registry[name] = {
+            "format": "generic",
+            "root": f"data/odd/{name}",
+            "files": files,
+            "tasks": ["bot", "cascade", "domain"],
+            "protocols": {"bot": ["stratified_5fold"], "cascade": ["random_5fold"]},
+            "options": options or {},
+            "description": f"odd dataset: {name.replace('_', ' ')}",
+        }
 
     accounts = _read("accounts")
     add("no_engagements", {"engagements": None})
@@ -51,11 +57,20 @@ def write_odd_datasets(project: Path) -> list[str]:
     add("one_account", {"accounts": accounts.iloc[:1]})
     add("one_class", {"accounts": accounts.assign(label="human")})
     add("no_follows", {"follows": None})
-    add("no_domains", {"cascades": _read("cascades").drop(columns=["domain", "url"]),
-                       "posts": _read("posts").drop(columns=["domain"])})
+    add(
+        "no_domains",
+        {
+            "cascades": _read("cascades").drop(columns=["domain", "url"]),
+            "posts": _read("posts").drop(columns=["domain"]),
+        },
+    )
     latin = accounts.copy()
     latin.loc[0, "name"] = "Jérôme Müller"
-    add("latin1_accounts", {"accounts": latin.to_csv(index=False).encode("latin-1", errors="replace")}, {"encoding": "latin-1"})
+    add(
+        "latin1_accounts",
+        {"accounts": latin.to_csv(index=False).encode("latin-1", errors="replace")},
+        {"encoding": "latin-1"},
+    )
     add("empty_follows", {"follows": b""})
     (project / "configs").mkdir(exist_ok=True)
     with open(project / "configs" / "odd_datasets.yaml", "w", encoding="utf-8") as handle:

@@ -1,4 +1,5 @@
 """Comparison of a sharded run's outputs with an unsharded run's (tests/test_shards.py, tests/test_slurm.py)."""
+
 from __future__ import annotations
 
 import json

@@ -1,5 +1,6 @@
 """Bot dataset adapters: exact quirk counts on tiny committed fixtures (always run) and the counts of
 each SOURCE.md on the real files under ``../shared/data`` (skipped when that folder is absent)."""
+
 from __future__ import annotations
 
 import gzip
@@ -11,7 +12,8 @@ import pytest
 import yaml
 
 from spreadwatch.adapters import get_adapter
-from spreadwatch.adapters.botrepo import dedupe_accounts, load as load_botrepo
+from spreadwatch.adapters.botrepo import dedupe_accounts
+from spreadwatch.adapters.botrepo import load as load_botrepo
 from spreadwatch.adapters.feature_tables import load_caverlee, load_gilani, load_hays
 from spreadwatch.adapters.label_lists import load_id_labels, load_nbc_trolls, load_pronbots
 from spreadwatch.adapters.twibot import load_twibot20, load_twibot22
@@ -54,8 +56,10 @@ def check_contract(result, reject_free: bool = True):
 # fixtures (no shared data needed)
 # ------------------------------------------------------------------------------------------------
 def test_botrepo_fixture_quirks():
-    result = load_botrepo({"profiles": FIX / "botrepo_profiles.json", "labels": FIX / "botrepo_labels.tsv"},
-                          {"dataset": "fixture_botrepo"})
+    result = load_botrepo(
+        {"profiles": FIX / "botrepo_profiles.json", "labels": FIX / "botrepo_labels.tsv"},
+        {"dataset": "fixture_botrepo"},
+    )
     check_contract(result)
     a = result.tables["accounts"].set_index("account_id")
     assert list(a.index) == ["1100000000000000001", "12345", "4242", "555"]
@@ -86,8 +90,10 @@ def test_botrepo_fixture_quirks():
 def test_botrepo_keep_unprofiled_and_gzip(tmp_path):
     profiles = tmp_path / "profiles.json"  # gzip content under a plain name: detected by magic bytes
     profiles.write_bytes(gzip.compress((FIX / "botrepo_profiles.json").read_bytes()))
-    result = load_botrepo({"profiles": profiles, "labels": FIX / "botrepo_labels.tsv"},
-                          {"dataset": "x", "keep_unprofiled": True, "account_kind": "retweeter"})
+    result = load_botrepo(
+        {"profiles": profiles, "labels": FIX / "botrepo_labels.tsv"},
+        {"dataset": "x", "keep_unprofiled": True, "account_kind": "retweeter"},
+    )
     check_contract(result)
     a = result.tables["accounts"]
     assert len(a) == 6 and {"888", "999"} <= set(a["account_id"])
@@ -103,8 +109,10 @@ def test_missing_file_names_full_path(tmp_path):
 
 
 def test_twibot22_fixture_quirks():
-    result = load_twibot22({"profiles": FIX / "twibot22_users.jsonl", "labels": FIX / "twibot22_labels.csv"},
-                           {"dataset": "fixture_twibot22"})
+    result = load_twibot22(
+        {"profiles": FIX / "twibot22_users.jsonl", "labels": FIX / "twibot22_labels.csv"},
+        {"dataset": "fixture_twibot22"},
+    )
     check_contract(result)
     a = result.tables["accounts"].set_index("account_id")
     assert list(a.index) == ["1200000000000000001", "2000000001", "2000000002"]
@@ -150,14 +158,20 @@ def test_twibot20_fixture_quirks():
 
 
 # Hand-made rows in the Caverlee 2011 layout (invented ids), written to a temporary folder at run time.
-CAVERLEE_HEADER = ("UserID\tCreatedAt\tCollectedAt\tNumberOfFollowings\tNumberOfFollowers\tNumberOfTweets\t"
-                   "LengthOfScreenName\tLengthOfDescriptionInUserProfile\n")
+CAVERLEE_HEADER = (
+    "UserID\tCreatedAt\tCollectedAt\tNumberOfFollowings\tNumberOfFollowers\tNumberOfTweets\t"
+    "LengthOfScreenName\tLengthOfDescriptionInUserProfile\n"
+)
 HANDMADE_CAVERLEE = {
-    "polluters": ["1001\t2006-09-18 01:07:50\t2010-01-17 20:38:25\t3269\t3071\t861\t8\t132",
-                  "1002\t2008-03-10 21:55:56\t2010-03-09 09:58:17\t48525\t48611\t27007\t12\t160",
-                  "1003\t2006-10-29 09:50:38\tnot-a-time\t1119\t9644\t38674\t12\t158"],
-    "legitimate": ["1004\t2006-07-13 15:30:05\t2009-11-20 23:56:21\t510\t350\t3265\t10\t34",
-                   "1002\t2008-03-10 21:55:56\t2009-11-18 01:38:06\t28985\t28793\t13653\t12\t160"],
+    "polluters": [
+        "1001\t2006-09-18 01:07:50\t2010-01-17 20:38:25\t3269\t3071\t861\t8\t132",
+        "1002\t2008-03-10 21:55:56\t2010-03-09 09:58:17\t48525\t48611\t27007\t12\t160",
+        "1003\t2006-10-29 09:50:38\tnot-a-time\t1119\t9644\t38674\t12\t158",
+    ],
+    "legitimate": [
+        "1004\t2006-07-13 15:30:05\t2009-11-20 23:56:21\t510\t350\t3265\t10\t34",
+        "1002\t2008-03-10 21:55:56\t2009-11-18 01:38:06\t28985\t28793\t13653\t12\t160",
+    ],
 }
 
 
@@ -193,13 +207,19 @@ def test_gilani_fixture_quirks():
 
 
 def test_hays_fixture_quirks():
-    files = {"college_official_accounts": FIX / "hays_college.csv",
-             "cresci2017_genuine_accounts": FIX / "hays_genuine.csv"}
+    files = {
+        "college_official_accounts": FIX / "hays_college.csv",
+        "cresci2017_genuine_accounts": FIX / "hays_genuine.csv",
+    }
     result = load_hays(files, {"dataset": "fixture_hays"})
     check_contract(result)
     a = result.tables["accounts"].set_index("account_id")
-    assert list(a.index) == ["college_official_accounts:00001", "college_official_accounts:00002",
-                             "cresci2017_genuine_accounts:00001", "cresci2017_genuine_accounts:00002"]
+    assert list(a.index) == [
+        "college_official_accounts:00001",
+        "college_official_accounts:00002",
+        "cresci2017_genuine_accounts:00001",
+        "cresci2017_genuine_accounts:00002",
+    ]
     assert set(a["label"]) == {"human"}
     assert len(result.rejected) == 1 and result.rejected["column"].iloc[0] == "status"
     assert q(result, "label text not bot/human") == 2
@@ -213,8 +233,12 @@ def test_hays_fixture_quirks():
 
 
 def test_pronbots_fixture_quirks():
-    files = {"screen_names": FIX / "pronbots_bots.txt", "ids": FIX / "pronbots_ids.json",
-             "edges": FIX / "pronbots_edges.csv", "queried": FIX / "pronbots_queried.json"}
+    files = {
+        "screen_names": FIX / "pronbots_bots.txt",
+        "ids": FIX / "pronbots_ids.json",
+        "edges": FIX / "pronbots_edges.csv",
+        "queried": FIX / "pronbots_queried.json",
+    }
     result = load_pronbots(files, {})
     check_contract(result)
     a = result.tables["accounts"].set_index("account_id")
@@ -245,7 +269,9 @@ def test_id_label_lists_fixture_quirks(tmp_path):
     assert q(load_id_labels({"labels": gz}, {}), "gzip content under a plain file name") == 1
     varol = load_id_labels({"labels": FIX / "idlist_varol.dat"}, {})
     assert dict(zip(varol.tables["accounts"]["account_id"], varol.tables["accounts"]["label"])) == {
-        "3000000003": "bot", "3000000004": "human"}
+        "3000000003": "bot",
+        "3000000004": "human",
+    }
     kaggle = load_id_labels({"labels": FIX / "idlist_kaggle.csv"}, {})
     assert kaggle.rows_read == {"accounts": 2}
     assert set(kaggle.tables["accounts"]["label"]) == {"bot", "human"}
@@ -264,10 +290,18 @@ def test_nbc_fixture_quirks():
 
 
 def test_dedupe_accounts_priority_and_conflicts():
-    first = pd.DataFrame({"account_id": ["1", "2", "3"], "label": ["bot", "human", "bot"],
-                          "label_source": "a", "id_kind": "user_id"})
-    second = pd.DataFrame({"account_id": ["2", "3", "4"], "label": ["bot", "bot", "human"],
-                           "label_source": "b", "id_kind": "user_id", "followers_count": [5, 6, 7]})
+    first = pd.DataFrame(
+        {"account_id": ["1", "2", "3"], "label": ["bot", "human", "bot"], "label_source": "a", "id_kind": "user_id"}
+    )
+    second = pd.DataFrame(
+        {
+            "account_id": ["2", "3", "4"],
+            "label": ["bot", "bot", "human"],
+            "label_source": "b",
+            "id_kind": "user_id",
+            "followers_count": [5, 6, 7],
+        }
+    )
     third = pd.DataFrame({"account_id": ["4"], "label": ["human"], "label_source": "c", "id_kind": "screen_name"})
     out, quirks = dedupe_accounts([first, second, third])
     counts = {x["quirk"]: x["count"] for x in quirks}
@@ -290,8 +324,10 @@ def test_dedupe_accounts_priority_and_conflicts():
 @pytest.fixture(scope="module")
 def registry():
     if not (DATA_ROOT / "bots").is_dir():
-        pytest.skip(f"real bot data not available: {DATA_ROOT / 'bots'} is absent "
-                    "(set SPREADWATCH_DATA to the shared data root)")
+        pytest.skip(
+            f"real bot data not available: {DATA_ROOT / 'bots'} is absent "
+            "(set SPREADWATCH_DATA to the shared data root)"
+        )
     with open(REPO / "configs" / "datasets.yaml") as handle:
         return yaml.safe_load(handle)["datasets"]
 
@@ -365,11 +401,16 @@ def test_real_gilani(registry):
 
 
 @pytest.mark.shared_data
-@pytest.mark.parametrize("name,bots,humans", [
-    ("cresci2017_features", 9263, 3474), ("varol2017_features", 636, 1232),
-    ("verified2019_features", 0, 1953), ("vendor_purchased2019_features", 682, 0),
-    ("college_official_features", 0, 3571),
-])
+@pytest.mark.parametrize(
+    "name,bots,humans",
+    [
+        ("cresci2017_features", 9263, 3474),
+        ("varol2017_features", 636, 1232),
+        ("verified2019_features", 0, 1953),
+        ("vendor_purchased2019_features", 682, 0),
+        ("college_official_features", 0, 3571),
+    ],
+)
 def test_real_hays(registry, name, bots, humans):
     assert registry[name].get("feature_only") is True
     r = run(registry, name)
@@ -390,12 +431,18 @@ def test_real_pronbots(registry):
 
 
 @pytest.mark.shared_data
-@pytest.mark.parametrize("name,bots,humans,conflicting_ids", [
-    ("botometer_feedback_2019_ids", 143, 386, 1), ("gilani_2017_ids", 1130, 1522, 19),
-    ("political_bots_2019_ids", 62, 0, 0), ("pronbots_2019_ids", 21964, 0, 0),
-    ("cresci_stock_2018_ids", 18508, 7479, 0), ("varol_2017_ids", 826, 1747, 0),
-    ("twitter_human_bots_ids", 12425, 25013, 0),
-])
+@pytest.mark.parametrize(
+    "name,bots,humans,conflicting_ids",
+    [
+        ("botometer_feedback_2019_ids", 143, 386, 1),
+        ("gilani_2017_ids", 1130, 1522, 19),
+        ("political_bots_2019_ids", 62, 0, 0),
+        ("pronbots_2019_ids", 21964, 0, 0),
+        ("cresci_stock_2018_ids", 18508, 7479, 0),
+        ("varol_2017_ids", 826, 1747, 0),
+        ("twitter_human_bots_ids", 12425, 25013, 0),
+    ],
+)
 def test_real_id_label_lists(registry, name, bots, humans, conflicting_ids):
     r = run(registry, name)
     check_contract(r)

@@ -5,6 +5,7 @@ quirk once or twice and check the quirk counts exactly. Real-data tests run the 
 ``configs/datasets.yaml`` on ``../shared/data`` and check the counts that each SOURCE.md states; they are
 skipped when that folder is absent.
 """
+
 from __future__ import annotations
 
 import os
@@ -50,7 +51,10 @@ def t15_fixture_files(folder: Path) -> dict[str, Path]:
     shutil.copytree(FIX / "twitter15_16" / "twitter15" / "tree", source / "twitter15" / "tree")
     (source / "twitter15" / "label.txt").write_text(HANDMADE_T15_LABELS)
     (folder / "label_all.txt").write_text(HANDMADE_LABEL_ALL)
-    return {"trees_archive": pack(source, folder / "trees.tar.gz", ["twitter15"]), "label_all": folder / "label_all.txt"}
+    return {
+        "trees_archive": pack(source, folder / "trees.tar.gz", ["twitter15"]),
+        "label_all": folder / "label_all.txt",
+    }
 
 
 def pack(src: Path, out: Path, members: list[str]) -> Path:
@@ -86,17 +90,20 @@ def test_snowflake_decoding_is_exact_and_rejects_non_snowflakes():
     assert str(times.dtype) == "datetime64[ns, UTC]"
 
 
-@pytest.mark.parametrize("raw,expected", [
-    ("https://WWW.Example.com:443/a?b=1", "example.com"),
-    ("politics2020.info/index.php/2018/03/13/x/", "politics2020.info"),
-    ("https://web.archive.org/web/20171027105356/http://www.religionmind.com:80/2017/x.html", "religionmind.com"),
-    ("http://user@Host.COM./path", "host.com"),
-    ("www1.cbn.com", "www1.cbn.com"),
-    ("bit.ly/abc", "bit.ly"),
-    ("", ""),
-    (None, ""),
-    (float("nan"), ""),
-])
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("https://WWW.Example.com:443/a?b=1", "example.com"),
+        ("politics2020.info/index.php/2018/03/13/x/", "politics2020.info"),
+        ("https://web.archive.org/web/20171027105356/http://www.religionmind.com:80/2017/x.html", "religionmind.com"),
+        ("http://user@Host.COM./path", "host.com"),
+        ("www1.cbn.com", "www1.cbn.com"),
+        ("bit.ly/abc", "bit.ly"),
+        ("", ""),
+        (None, ""),
+        (float("nan"), ""),
+    ],
+)
 def test_normalise_domain(raw, expected):
     assert normalise_domain(raw) == expected
 
@@ -112,8 +119,12 @@ def test_missing_file_names_full_path_and_registry_key(tmp_path):
     with pytest.raises(FileNotFoundError) as err:
         get_adapter("twitter15_16")({"trees_archive": missing, "label_all": missing}, {"subset": "twitter15"})
     assert str(missing.resolve()) in str(err.value) and "files.trees_archive" in str(err.value)
-    for fmt, files in [("upfd", {"edges": missing}), ("fakenewsnet", {"fake": missing}), ("coaid", {"archive": missing}),
-                       ("source_credibility", {"lin_pc1": missing})]:
+    for fmt, files in [
+        ("upfd", {"edges": missing}),
+        ("fakenewsnet", {"fake": missing}),
+        ("coaid", {"archive": missing}),
+        ("source_credibility", {"lin_pc1": missing}),
+    ]:
         with pytest.raises(FileNotFoundError, match="files\\."):
             get_adapter(fmt)(files, {})
 
@@ -128,21 +139,33 @@ def test_twitter1516_fixture_quirk_counts(t15_fixture):
     q = quirk_counts(t15_fixture)
     assert t15_fixture.rows_read["engagements"] == 18  # 12 + 4 + 2 non-blank lines
     expected = {
-        "duplicate edge lines": 1, "self-loop edge (parent node == child node)": 1,
-        "edge pointing back to the source node": 1, "malformed tree lines": 1, "blank tree lines": 1,
-        "negative delay": 2, "child earlier than its parent": 2, "parent node never seen as a child": 1,
+        "duplicate edge lines": 1,
+        "self-loop edge (parent node == child node)": 1,
+        "edge pointing back to the source node": 1,
+        "malformed tree lines": 1,
+        "blank tree lines": 1,
+        "negative delay": 2,
+        "child earlier than its parent": 2,
+        "parent node never seen as a child": 1,
         "node created by more than one edge (several parents)": 1,
         "ROOT links to a tweet other than the labelled source tweet (file name)": 1,
-        "cascade without an event id in label_All": 1, "label without a tree file": 1,
-        "tree file without a ROOT line": 0, "extra ROOT lines in a tree": 0, "parent links forming a cycle": 0,
+        "cascade without an event id in label_All": 1,
+        "label without a tree file": 1,
+        "tree file without a ROOT line": 0,
+        "extra ROOT lines in a tree": 0,
+        "parent links forming a cycle": 0,
         "label.txt and label_All disagree": 0,
     }
     assert {k: q[k] for k in expected} == expected
     # lines read = engagements + ROOT lines + duplicates + dropped (self-loop, back edge, malformed)
     assert 18 == len(t15_fixture.tables["engagements"]) + 3 + 1 + 1 + 1 + 1
-    assert sorted(t15_fixture.rejected["reason"]) == sorted([
-        "edge points back to the source node", "self-loop edge: parent node equals child node",
-        "line does not match ['uid', 'tweet_id', 'delay']->['uid', 'tweet_id', 'delay']"])
+    assert sorted(t15_fixture.rejected["reason"]) == sorted(
+        [
+            "edge points back to the source node",
+            "self-loop edge: parent node equals child node",
+            "line does not match ['uid', 'tweet_id', 'delay']->['uid', 'tweet_id', 'delay']",
+        ]
+    )
 
 
 def test_twitter1516_fixture_tables(t15_fixture):
@@ -161,15 +184,21 @@ def test_twitter1516_fixture_tables(t15_fixture):
     assert e.loc[f"{src}:000011", "parent_engagement_id"] == f"{src}:000002"
     assert not e.loc[f"{src}:000011", "node_first_edge"] and e.loc[f"{src}:000010", "node_first_edge"]
     # root children and the orphan hang from the root; the orphan keeps its parent account
-    assert pd.isna(e.loc[f"{src}:000002", "parent_engagement_id"]) and e.loc[f"{src}:000002", "parent_account_id"] == "10"
-    assert pd.isna(e.loc[f"{src}:000007", "parent_engagement_id"]) and e.loc[f"{src}:000007", "parent_account_id"] == "99"
+    assert (
+        pd.isna(e.loc[f"{src}:000002", "parent_engagement_id"]) and e.loc[f"{src}:000002", "parent_account_id"] == "10"
+    )
+    assert (
+        pd.isna(e.loc[f"{src}:000007", "parent_engagement_id"]) and e.loc[f"{src}:000007", "parent_account_id"] == "99"
+    )
     # negative delay: clipped in delay_s, raw kept
     assert e.loc[f"{src}:000006", "delay_s"] == 0.0 and e.loc[f"{src}:000006", "delay_raw_s"] == -180.0
     assert e.loc[f"{src}:000004", "delay_s"] == 120.0
     c = t["cascades"].set_index("cascade_id")
     assert len(c) == 4
     assert c.loc[src, "label"] == "false" and c.loc[src, "is_misinformation"]
-    assert c.loc["600000000000400000", "label"] == "unverified" and pd.isna(c.loc["600000000000400000", "is_misinformation"])
+    assert c.loc["600000000000400000", "label"] == "unverified" and pd.isna(
+        c.loc["600000000000400000", "is_misinformation"]
+    )
     assert not c.loc["600000000000900000", "is_misinformation"]  # non-rumor
     assert c.loc[src, "event_id"] == "event-a" and pd.isna(c.loc["600000000000400000", "event_id"])
     assert c.loc[src, "created_at"] == snowflake_to_utc(pd.Series([src])).iloc[0]
@@ -179,7 +208,8 @@ def test_twitter1516_fixture_tables(t15_fixture):
     e2 = e[e["cascade_id"] == "600000000000300000"]
     assert list(e2["kind"]) == ["reply", "retweet", "retweet"]
     assert sorted(t["accounts"]["account_id"]) == sorted(
-        ["10", "11", "12", "13", "14", "15", "16", "99", "20", "21", "22", "23", "30", "31"])
+        ["10", "11", "12", "13", "14", "15", "16", "99", "20", "21", "22", "23", "30", "31"]
+    )
     p = t["posts"].set_index("post_id")
     assert set(p.index) == {src, "600000000000100000", "600000000000250000", "600000000000260000", "600000000000400000"}
     assert p.loc["600000000000100000", "parent_post_id"] == src and p.loc[src, "kind"] == "original"
@@ -200,12 +230,15 @@ def eventsep_files(folder: Path) -> dict[str, Path]:
         "600000000000999999": ("40", "a tweet with no tree", "false", "test"),
     }
     files = {"source_texts": folder / "Twitter15.txt"}
-    files["source_texts"].write_text("\n".join("\t".join((u, i, t, label)) for i, (u, t, label, _) in rows.items()),
-                                     encoding="utf-8")  # no final newline, as in the real file
+    files["source_texts"].write_text(
+        "\n".join("\t".join((u, i, t, label)) for i, (u, t, label, _) in rows.items()), encoding="utf-8"
+    )  # no final newline, as in the real file
     for split in ("train", "dev", "test"):
         path = folder / f"Twitter15_eventsep.{split}"
-        path.write_text("".join("\t".join((u, i, t, label)) + "\n" for i, (u, t, label, s) in rows.items() if s == split),
-                        encoding="utf-8")
+        path.write_text(
+            "".join("\t".join((u, i, t, label)) + "\n" for i, (u, t, label, s) in rows.items() if s == split),
+            encoding="utf-8",
+        )
         files[f"eventsep_{split}"] = path
     return files
 
@@ -247,20 +280,31 @@ def test_optional_registry_files_are_used_only_when_present(tmp_path):
 
 # --------------------------------------------------------------------------- fixtures: UPFD, FakeNewsNet, CoAID, lists
 def _upfd_files(root: Path, fnn: Path, gz: bool = False) -> dict[str, Path]:
-    return {"edges": root / "raw" / "A.txt", "nodes": root / ("nodes.tsv.gz" if gz else "nodes.tsv"),
-            "graphs": root / "graphs.tsv",
-            "fakenewsnet_fake": fnn / ("politifact_fake.csv.gz" if gz else "politifact_fake.csv"),
-            "fakenewsnet_real": fnn / ("politifact_real.csv.gz" if gz else "politifact_real.csv")}
+    return {
+        "edges": root / "raw" / "A.txt",
+        "nodes": root / ("nodes.tsv.gz" if gz else "nodes.tsv"),
+        "graphs": root / "graphs.tsv",
+        "fakenewsnet_fake": fnn / ("politifact_fake.csv.gz" if gz else "politifact_fake.csv"),
+        "fakenewsnet_real": fnn / ("politifact_real.csv.gz" if gz else "politifact_real.csv"),
+    }
 
 
 def test_upfd_fixture():
     r = get_adapter("upfd")(_upfd_files(FIX / "upfd", FIX / "fakenewsnet"), {})
     q = quirk_counts(r)
-    expected = {"duplicate edge": 1, "edge crossing two graphs": 1, "edge to or from an unknown node": 1,
-                "node with more than one in-edge": 1, "non-root node without an in-edge": 1,
-                "node without a timestamp": 1, "child earlier than its parent": 1,
-                "same user more than once in one cascade": 1, "news id on both FakeNewsNet lists": 1,
-                "Wayback Machine URL": 1, "parent links forming a cycle": 0}
+    expected = {
+        "duplicate edge": 1,
+        "edge crossing two graphs": 1,
+        "edge to or from an unknown node": 1,
+        "node with more than one in-edge": 1,
+        "non-root node without an in-edge": 1,
+        "node without a timestamp": 1,
+        "child earlier than its parent": 1,
+        "same user more than once in one cascade": 1,
+        "news id on both FakeNewsNet lists": 1,
+        "Wayback Machine URL": 1,
+        "parent links forming a cycle": 0,
+    }
     assert {k: q[k] for k in expected} == expected
     e = r.tables["engagements"].set_index("node_id")
     assert len(e) == 7 and r.rows_read["nodes"] == 9
@@ -275,27 +319,43 @@ def test_upfd_fixture():
     assert c.loc["politifact1", "created_at"] == pd.Timestamp(1500000000, unit="s", tz="UTC")
     assert c.loc["politifact1", "event_id"] == "politifact1"
     assert len(r.tables["accounts"]) == 6
-    assert set(r.rejected["reason"]) == {"edge crosses two graphs", "edge end is not a known node",
-                                         "node has a second in-edge (first kept)"}
+    assert set(r.rejected["reason"]) == {
+        "edge crosses two graphs",
+        "edge end is not a known node",
+        "node has a second in-edge (first kept)",
+    }
     # node 7 has no time: the validator rejects exactly that row (needs a time or a delay)
     report = validate_tables(r.tables, r.source_files)
     assert list(report.rejected["reason"]) == ["needs a time or a delay_s"]
 
 
 def test_fakenewsnet_fixture():
-    r = get_adapter("fakenewsnet")({"fake": FIX / "fakenewsnet" / "politifact_fake.csv",
-                                    "real": FIX / "fakenewsnet" / "politifact_real.csv"}, {"source": "politifact"})
+    r = get_adapter("fakenewsnet")(
+        {"fake": FIX / "fakenewsnet" / "politifact_fake.csv", "real": FIX / "fakenewsnet" / "politifact_real.csv"},
+        {"source": "politifact"},
+    )
     q = quirk_counts(r)
-    expected = {"news id on both the fake and the real list": 1, "tweet id listed twice for the same news item": 2,
-                "pre-snowflake tweet id (before Nov 2010): time unknown": 1, "tweet listed under several news items": 1,
-                "news item without any dated tweet": 1, "Wayback Machine URL": 1, "URL on a shortener domain": 1,
-                "author unknown (lists carry no user ids)": 5, "no propagation structure in the lists": 0}
+    expected = {
+        "news id on both the fake and the real list": 1,
+        "tweet id listed twice for the same news item": 2,
+        "pre-snowflake tweet id (before Nov 2010): time unknown": 1,
+        "tweet listed under several news items": 1,
+        "news item without any dated tweet": 1,
+        "Wayback Machine URL": 1,
+        "URL on a shortener domain": 1,
+        "author unknown (lists carry no user ids)": 5,
+        "no propagation structure in the lists": 0,
+    }
     assert {k: q[k] for k in expected} == expected
     assert r.rows_read["cascades"] == 5 and r.rows_read["posts"] == 8
     assert "engagements" not in r.tables
     c = r.tables["cascades"].set_index("cascade_id")
-    assert c["label"].to_dict() == {"politifact1": "fake", "politifact2": "conflicting", "politifact3": "fake",
-                                    "politifact4": "real"}
+    assert c["label"].to_dict() == {
+        "politifact1": "fake",
+        "politifact2": "conflicting",
+        "politifact3": "fake",
+        "politifact4": "real",
+    }
     assert pd.isna(c.loc["politifact2", "is_misinformation"]) and c.loc["politifact1", "is_misinformation"]
     assert c.loc["politifact1", "title"] == "Fake, story" and c.loc["politifact2", "n_tweets"] == 2
     p = r.tables["posts"].set_index("post_id")
@@ -310,18 +370,27 @@ def test_coaid_fixture(tmp_path):
     archive = pack(FIX / "coaid", tmp_path / "coaid.tar.gz", ["05-01-2020", "07-01-2020"])
     r = get_adapter("coaid")({"archive": archive}, {})
     q = quirk_counts(r)
-    expected = {"item repeated in a later snapshot (same kind, id, url)": 1,
-                "item id reused for a different item (other url) in a later snapshot": 1,
-                "tweet listed twice for the same item (e.g. in two snapshots)": 1, "duplicate reply rows": 1,
-                "reply id equals its tweet id": 1, "reply older than the tweet it hangs from": 1,
-                "reply before the item's first tweet (negative delay)": 1, "tweet shared under several items": 1,
-                "reply id that is also a sharing tweet": 1, "empty news URL": 1, "item without any tweet": 1,
-                "author unknown (CoAID has no user ids)": 8}
+    expected = {
+        "item repeated in a later snapshot (same kind, id, url)": 1,
+        "item id reused for a different item (other url) in a later snapshot": 1,
+        "tweet listed twice for the same item (e.g. in two snapshots)": 1,
+        "duplicate reply rows": 1,
+        "reply id equals its tweet id": 1,
+        "reply older than the tweet it hangs from": 1,
+        "reply before the item's first tweet (negative delay)": 1,
+        "tweet shared under several items": 1,
+        "reply id that is also a sharing tweet": 1,
+        "empty news URL": 1,
+        "item without any tweet": 1,
+        "author unknown (CoAID has no user ids)": 8,
+    }
     assert {k: q[k] for k in expected} == expected
     assert (r.rows_read["items"], r.rows_read["tweets"], r.rows_read["replies"]) == (6, 7, 6)
     c = r.tables["cascades"].set_index("cascade_id")
     assert sorted(c.index) == ["ClaimReal:100000", "NewsFake:0", "NewsFake:1", "NewsFake:1@07-01-2020", "NewsFake:2"]
-    assert c.loc["NewsFake:0", "domain"] == "facebook.com" and c.loc["NewsFake:1@07-01-2020", "domain"] == "otherfake.net"
+    assert (
+        c.loc["NewsFake:0", "domain"] == "facebook.com" and c.loc["NewsFake:1@07-01-2020", "domain"] == "otherfake.net"
+    )
     assert c.loc["ClaimReal:100000", "label"] == "real" and c.loc["ClaimReal:100000", "item_kind"] == "claim"
     assert c.loc["NewsFake:1@07-01-2020", "n_tweets"] == 1 and c.loc["NewsFake:0", "n_tweets"] == 2
     e = r.tables["engagements"]
@@ -337,18 +406,41 @@ def test_coaid_fixture(tmp_path):
 
 def test_credibility_fixture():
     d = FIX / "source_credibility"
-    r = get_adapter("source_credibility")({"lin_pc1": d / "lin_pc1.csv", "iffy_plus": d / "iffy_plus.csv",
-                                           "iffy_2024": d / "iffy_2024.txt", "iffy_2023": d / "iffy_2023.txt"}, {})
+    r = get_adapter("source_credibility")(
+        {
+            "lin_pc1": d / "lin_pc1.csv",
+            "iffy_plus": d / "iffy_plus.csv",
+            "iffy_2024": d / "iffy_2024.txt",
+            "iffy_2023": d / "iffy_2023.txt",
+        },
+        {},
+    )
     q = quirk_counts(r)
-    expected = {"Lin entry names a section (domain/path)": 1,
-                "Lin domains equal after normalisation (e.g. www.x.com and x.com)": 1,
-                "Lin domain changed by normalisation (case, www.)": 2, "Iffy+ `iffy` column blank": 1,
-                "iffy_2024 pattern with a path": 1, "iffy_2024 patterns with the same host": 1,
-                "domain is a URL shortener": 1}
+    expected = {
+        "Lin entry names a section (domain/path)": 1,
+        "Lin domains equal after normalisation (e.g. www.x.com and x.com)": 1,
+        "Lin domain changed by normalisation (case, www.)": 2,
+        "Iffy+ `iffy` column blank": 1,
+        "iffy_2024 pattern with a path": 1,
+        "iffy_2024 patterns with the same host": 1,
+        "domain is a URL shortener": 1,
+    }
     assert {k: q[k] for k in expected} == expected
     t = r.tables["domains"].set_index("domain")
-    assert sorted(t.index) == sorted(["reuters.com", "xinhuanet.com", "facebook.com/news", "facebook.com", "badsite.com",
-                                      "bit.ly", "fakenews.net", "badsite2.com", "badsite3.com", "mixedsite.org"])
+    assert sorted(t.index) == sorted(
+        [
+            "reuters.com",
+            "xinhuanet.com",
+            "facebook.com/news",
+            "facebook.com",
+            "badsite.com",
+            "bit.ly",
+            "fakenews.net",
+            "badsite2.com",
+            "badsite3.com",
+            "mixedsite.org",
+        ]
+    )
     assert t.loc["xinhuanet.com", "credibility"] == 0.31  # the entry already in normal form wins
     assert t.loc["facebook.com", "credibility"] == 0.41 and t.loc["facebook.com/news", "credibility"] == 0.83
     assert t["low_credibility"].sum() == 3 and t["iffy_plus"].sum() == 3
@@ -356,8 +448,10 @@ def test_credibility_fixture():
     assert t["iffy_2024"].sum() == 2 and t["iffy_2023_mixed"].sum() == 2 and t.loc["bit.ly", "is_shortener"]
     assert t.loc["badsite.com", "rating_source"] == "lin2023;iffy+2020;iffy2024;iffy2023"
     assert pd.isna(t.loc["badsite3.com", "credibility"]) and not t.loc["badsite3.com", "low_credibility"]
-    r24 = get_adapter("source_credibility")({"lin_pc1": d / "lin_pc1.csv", "iffy_plus": d / "iffy_plus.csv",
-                                             "iffy_2024": d / "iffy_2024.txt"}, {"low_credibility_list": "iffy_2024"})
+    r24 = get_adapter("source_credibility")(
+        {"lin_pc1": d / "lin_pc1.csv", "iffy_plus": d / "iffy_plus.csv", "iffy_2024": d / "iffy_2024.txt"},
+        {"low_credibility_list": "iffy_2024"},
+    )
     t24 = r24.tables["domains"].set_index("domain")
     assert t24["low_credibility"].sum() == 2 and t24["iffy_2023_mixed"].isna().all()
     assert_valid(r)
@@ -475,8 +569,9 @@ def test_real_upfd_counts():
 
 
 @pytest.mark.shared_data
-@pytest.mark.parametrize("name,fake_rows,real_rows", [("fakenewsnet_politifact", 158, 157),
-                                                      ("fakenewsnet_gossipcop", 2732, 2732)])
+@pytest.mark.parametrize(
+    "name,fake_rows,real_rows", [("fakenewsnet_politifact", 158, 157), ("fakenewsnet_gossipcop", 2732, 2732)]
+)
 def test_real_fakenewsnet_counts(name, fake_rows, real_rows):
     r = _load_real(name)
     c = r.tables["cascades"]
@@ -493,11 +588,18 @@ def test_real_fakenewsnet_counts(name, fake_rows, real_rows):
 @pytest.mark.shared_data
 def test_real_coaid_counts():
     r = _load_real("coaid")
-    source_md = {"NewsFake": (925, 10_443, 7_477), "NewsReal": (4_532, 141_845, 115_116),
-                 "ClaimFake": (28, 484, 626), "ClaimReal": (490, 8_103, 12_658)}
+    source_md = {
+        "NewsFake": (925, 10_443, 7_477),
+        "NewsReal": (4_532, 141_845, 115_116),
+        "ClaimFake": (28, 484, 626),
+        "ClaimReal": (490, 8_103, 12_658),
+    }
     for kind, (items, tweets, replies) in source_md.items():
-        assert (r.rows_read[f"items:{kind}"], r.rows_read[f"tweets:{kind}"], r.rows_read[f"replies:{kind}"]) == \
-            (items, tweets, replies), kind
+        assert (r.rows_read[f"items:{kind}"], r.rows_read[f"tweets:{kind}"], r.rows_read[f"replies:{kind}"]) == (
+            items,
+            tweets,
+            replies,
+        ), kind
     c = r.tables["cascades"]
     q = quirk_counts(r)
     assert len(c) == 5_975 - q["item repeated in a later snapshot (same kind, id, url)"]

@@ -1,5 +1,6 @@
 """Bot-likeness model: name model, portable features, calibration, prior adjustment and the
 leave-one-dataset-out protocol (tiny constructed tables), plus one real cross-dataset run."""
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,12 @@ from spreadwatch.pipeline import cross_dataset
 
 
 def _accounts(names, **columns):
-    frame = pd.DataFrame({"account_id": pd.array([str(i) for i in range(len(names))], dtype="string"),
-                          "screen_name": pd.array(names, dtype="string")})
+    frame = pd.DataFrame(
+        {
+            "account_id": pd.array([str(i) for i in range(len(names))], dtype="string"),
+            "screen_name": pd.array(names, dtype="string"),
+        }
+    )
     for key, values in columns.items():
         frame[key] = values
     return frame
@@ -38,8 +43,9 @@ def test_profile_features_include_likelihoods_and_ratios():
         statuses_count=pd.array([1000, 5, 300], dtype="Int64"),
     )
     table = features.profile_features(accounts)
-    assert {"screen_name_likelihood", "name_likelihood", "statuses_followers_ratio",
-            "name_screen_name_match"} <= set(table.columns)
+    assert {"screen_name_likelihood", "name_likelihood", "statuses_followers_ratio", "name_screen_name_match"} <= set(
+        table.columns
+    )
     assert table.loc["0", "name_screen_name_match"] == 1.0 and table.loc["1", "name_screen_name_match"] == 0.0
     assert table.loc["0", "followers_friends_ratio"] == 0.0
     assert table.loc["1", "screen_name_digits"] == 3
@@ -47,9 +53,16 @@ def test_profile_features_include_likelihoods_and_ratios():
 
 
 def test_portable_features_map_feature_table_aliases():
-    hays = pd.DataFrame({"account_id": pd.array(["g:1", "g:2"], dtype="string"),
-                         "f_follower": [10.0, 1000.0], "f_friend": [10.0, 5.0], "f_status": [3.0, 7.0],
-                         "f_verified": [0.0, 1.0], "f_bio_len": [0.0, 42.0]})
+    hays = pd.DataFrame(
+        {
+            "account_id": pd.array(["g:1", "g:2"], dtype="string"),
+            "f_follower": [10.0, 1000.0],
+            "f_friend": [10.0, 5.0],
+            "f_status": [3.0, 7.0],
+            "f_verified": [0.0, 1.0],
+            "f_bio_len": [0.0, 42.0],
+        }
+    )
     table = features.portable_profile_features(hays)
     assert table.loc["g:2", "log_followers_count"] == pytest.approx(np.log1p(1000))
     assert table.loc["g:1", "followers_friends_ratio"] == 0.0
@@ -117,12 +130,17 @@ def _lodo_table():
     frames = []
     for name, n, has_f2 in (("A", 200, True), ("B", 200, True), ("C", 200, False)):
         y = np.where(np.arange(n) % 2 == 0, "bot", "human")
-        frame = pd.DataFrame({
-            "account_id": [f"{name}{i}" for i in range(n)], "dataset": name, "label": y, "id_kind": "user_id",
-            "screen_name_key": [f"{name.lower()}_{i}" for i in range(n)],
-            "f1": rng.normal(size=n) + 2.0 * (y == "bot"),
-            "f2": rng.normal(size=n) if has_f2 else np.nan,
-        })
+        frame = pd.DataFrame(
+            {
+                "account_id": [f"{name}{i}" for i in range(n)],
+                "dataset": name,
+                "label": y,
+                "id_kind": "user_id",
+                "screen_name_key": [f"{name.lower()}_{i}" for i in range(n)],
+                "f1": rng.normal(size=n) + 2.0 * (y == "bot"),
+                "f2": rng.normal(size=n) if has_f2 else np.nan,
+            }
+        )
         frames.append(frame)
     table = pd.concat(frames, ignore_index=True)
     table.loc[table["account_id"] == "B0", "account_id"] = "A0"  # the same user in A and B
@@ -160,17 +178,28 @@ def test_leave_one_dataset_out_on_an_unlabelled_dataset_is_skipped_not_a_crash(t
     assert record["n_test"] == 0 and "no bot/human labels" in record["skipped"] and len(proba) == 0
     profiles = tmp_path / "profiles.parquet"
     table.to_parquet(profiles)
-    cross_dataset.run_bot_leave_one_dataset_out(profiles, "B", "logreg", [0], tmp_path / "m.json",
-                                                predictions_out=tmp_path / "p.parquet")
+    cross_dataset.run_bot_leave_one_dataset_out(
+        profiles, "B", "logreg", [0], tmp_path / "m.json", predictions_out=tmp_path / "p.parquet"
+    )
     held = pd.read_parquet(tmp_path / "p.parquet")
     assert len(held) == 200 and set(held["label"]) == {"bot", "human"} and "seed_0" in held
 
 
 def test_portable_profiles_and_summary(tmp_path):
-    a = _accounts(["anna", "bob77"], label=pd.array(["human", "bot"], dtype="string"),
-                  followers_count=pd.array([5, 6], dtype="Int64"), id_kind="user_id")
-    b = pd.DataFrame({"account_id": pd.array(["g:1"], dtype="string"), "label": pd.array(["bot"], dtype="string"),
-                      "f_follower": [3.0], "id_kind": "row"})
+    a = _accounts(
+        ["anna", "bob77"],
+        label=pd.array(["human", "bot"], dtype="string"),
+        followers_count=pd.array([5, 6], dtype="Int64"),
+        id_kind="user_id",
+    )
+    b = pd.DataFrame(
+        {
+            "account_id": pd.array(["g:1"], dtype="string"),
+            "label": pd.array(["bot"], dtype="string"),
+            "f_follower": [3.0],
+            "id_kind": "row",
+        }
+    )
     table = cross_dataset.portable_profiles({"b": b, "a": a})
     assert list(table["dataset"]) == ["a", "a", "b"]
     assert list(table.columns[:5]) == list(models.LODO_META_COLUMNS)

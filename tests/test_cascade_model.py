@@ -3,6 +3,7 @@
 Fast tests use hand-made cascades and the small simulated platform; the real-data test (marked
 ``shared_data``) uses the canonical Twitter16 tables written by the workflow and skips when they are absent.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,12 +15,12 @@ import pytest
 
 from spreadwatch import features, models
 from spreadwatch.evaluation.truth import cascade_target
+from spreadwatch.models import cascade
 from spreadwatch.pipeline.early_detection import run_early_detection
 from spreadwatch.pipeline.features import (
     run_cascade_features,
     run_cascade_features_early,
 )
-from spreadwatch.models import cascade
 from spreadwatch.report import early_detection_figure
 
 REPO = Path(__file__).resolve().parents[1]
@@ -30,14 +31,22 @@ T0 = pd.Timestamp("2020-01-01", tz="UTC")
 def tiny_cascades(shift_days: float = 0.0):
     """Two cascades. c1: ROOT -> a (10 s) -> b (70 s), ROOT -> c (130 s, reply); c2: ROOT -> d (5 s)."""
     start = T0 + pd.Timedelta(days=shift_days)
-    cascades = pd.DataFrame({
-        "cascade_id": ["c1", "c2"], "root_account_id": pd.array(["r1", "r2"], dtype="string"),
-        "created_at": [start, start + pd.Timedelta(hours=1)],
-    })
-    rows = [("c1", "e1", None, "a", 10.0, "retweet"), ("c1", "e2", "e1", "b", 70.0, "retweet"),
-            ("c1", "e3", None, "c", 130.0, "reply"), ("c2", "e4", None, "d", 5.0, "retweet")]
-    engagements = pd.DataFrame(rows, columns=["cascade_id", "engagement_id", "parent_engagement_id",
-                                              "child_account_id", "delay_s", "kind"])
+    cascades = pd.DataFrame(
+        {
+            "cascade_id": ["c1", "c2"],
+            "root_account_id": pd.array(["r1", "r2"], dtype="string"),
+            "created_at": [start, start + pd.Timedelta(hours=1)],
+        }
+    )
+    rows = [
+        ("c1", "e1", None, "a", 10.0, "retweet"),
+        ("c1", "e2", "e1", "b", 70.0, "retweet"),
+        ("c1", "e3", None, "c", 130.0, "reply"),
+        ("c2", "e4", None, "d", 5.0, "retweet"),
+    ]
+    engagements = pd.DataFrame(
+        rows, columns=["cascade_id", "engagement_id", "parent_engagement_id", "child_account_id", "delay_s", "kind"]
+    )
     engagements["parent_engagement_id"] = engagements["parent_engagement_id"].astype("string")
     starts = cascades.set_index("cascade_id")["created_at"]
     engagements["time"] = engagements["cascade_id"].map(starts) + pd.to_timedelta(engagements["delay_s"], unit="s")
@@ -149,8 +158,12 @@ def test_training_rows_get_history_from_the_other_inner_folds():
         history = models.EngagerHistory().fit(pairs, y.loc[train].iloc[inner_train])
         expected = history.transform(pairs, train[inner_test])
         pd.testing.assert_frame_equal(seen.loc[train[inner_test], expected.columns], expected, check_names=False)
-        root_expected = models.EngagerHistory().fit(roots, y.loc[train].iloc[inner_train]).transform(roots, train[inner_test])
-        np.testing.assert_allclose(seen.loc[train[inner_test], "root_hist_known_share"], root_expected["hist_known_share"])
+        root_expected = (
+            models.EngagerHistory().fit(roots, y.loc[train].iloc[inner_train]).transform(roots, train[inner_test])
+        )
+        np.testing.assert_allclose(
+            seen.loc[train[inner_test], "root_hist_known_share"], root_expected["hist_known_share"]
+        )
     full = models.EngagerHistory().fit(pairs, y.loc[train]).transform(pairs, test)
     pd.testing.assert_frame_equal(model._augment(X.loc[test])[full.columns], full, check_names=False)
 
@@ -176,8 +189,11 @@ def test_no_cascade_model_input_is_an_id_or_absolute_time(small_platform):
     y = cascade_target(cascades, "is_misinformation").reindex(table.index)
     known = y.notna()
     model = models.CascadeModel(model="logreg")
-    model.fit(table[known], y[known].astype(str),
-              side=models.CascadeSideData(participants=features.participation(cascades, engagements)))
+    model.fit(
+        table[known],
+        y[known].astype(str),
+        side=models.CascadeSideData(participants=features.participation(cascades, engagements)),
+    )
     inputs = model._augment(table[known])
     features.assert_no_leaky_features(inputs)
     names = list(model.feature_names_in_)
@@ -201,18 +217,29 @@ def test_early_detection_stage_and_figure(small_platform, tmp_path):
     account_table = features.account_features(small_platform["accounts"], small_platform["posts"])
     account_table.reset_index().to_parquet(tmp_path / "accounts_features.parquet", index=False)
     pd.DataFrame({"account_id": account_table.index, "bot_probability": np.nan}).to_parquet(
-        tmp_path / "account_scores.parquet", index=False)
-    run_cascade_features(canonical, tmp_path / "accounts_features.parquet",
-                         tmp_path / "account_scores.parquet", tmp_path / "cascades.parquet")
-    early = run_cascade_features_early(canonical, tmp_path / "accounts_features.parquet",
-                                       tmp_path / "account_scores.parquet", tmp_path / "early.parquet",
-                                       minutes=(10, 60), ks=(5,))
+        tmp_path / "account_scores.parquet", index=False
+    )
+    run_cascade_features(
+        canonical,
+        tmp_path / "accounts_features.parquet",
+        tmp_path / "account_scores.parquet",
+        tmp_path / "cascades.parquet",
+    )
+    early = run_cascade_features_early(
+        canonical,
+        tmp_path / "accounts_features.parquet",
+        tmp_path / "account_scores.parquet",
+        tmp_path / "early.parquet",
+        minutes=(10, 60),
+        ks=(5,),
+    )
     assert sorted(early["cutoff"].unique()) == ["10min", "60min", "k5"]
     files = []
     for model in ("logreg", "source_time_only"):
         out = tmp_path / f"cascade_early__random_5fold__{model}.json"
-        run_early_detection(tmp_path / "cascades.parquet", tmp_path / "early.parquet", canonical,
-                            "random_5fold", model, [0], out)
+        run_early_detection(
+            tmp_path / "cascades.parquet", tmp_path / "early.parquet", canonical, "random_5fold", model, [0], out
+        )
         record = json.loads(out.read_text())
         assert record["task"] == "cascade_early" and record["model"] == model
         assert set(record["metrics_by_cutoff"]) == {"10min", "60min", "k5", "full"}
@@ -243,5 +270,6 @@ def test_twitter16_history_is_fold_safe_on_real_data():
     assert not leaked.equals(reference)
     shuffled = y.copy()
     shuffled.loc[test] = np.random.default_rng(0).permutation(y.loc[test].to_numpy())
-    pd.testing.assert_frame_equal(models.EngagerHistory().fit(pairs, shuffled.loc[train]).transform(pairs, test),
-                                  reference)
+    pd.testing.assert_frame_equal(
+        models.EngagerHistory().fit(pairs, shuffled.loc[train]).transform(pairs, test), reference
+    )

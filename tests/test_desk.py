@@ -1,5 +1,6 @@
 """The review desk app over a real tiny workflow run (in-process through Starlette's TestClient;
 the real server, a real browser and a killed server are in test_desk_browser.py / test_desk_kill.py)."""
+
 from __future__ import annotations
 
 import re
@@ -49,7 +50,7 @@ def test_queue_lists_the_ranked_accounts_with_reasons_and_headers(client, work):
     assert "1,500 accounts" in page
     first = table.iloc[0]
     assert f"/account/{first['account_id']}" in page
-    assert "unreviewed" in page and "<script src=\"/static/desk.js\"" in page
+    assert "unreviewed" in page and '<script src="/static/desk.js"' in page
     assert "<script>" not in page.replace("&lt;script&gt;", "")  # no inline script at all
     assert client.get("/static/desk.js").status_code == 200
 
@@ -69,7 +70,9 @@ def test_untrusted_names_are_escaped(client, work):
 def test_filters_sort_and_pages(client, work):
     table = ranked(work)
     page2 = client.get("/queue", params={"page": 2}).text
-    assert f"/account/{table.iloc[50]['account_id']}?" in page2 and f"/account/{table.iloc[0]['account_id']}?" not in page2
+    assert (
+        f"/account/{table.iloc[50]['account_id']}?" in page2 and f"/account/{table.iloc[0]['account_id']}?" not in page2
+    )
     high = client.get("/queue", params={"min_score": 0.5, "per_page": 200}).text
     expected = int((table["score"] >= 0.5).sum())
     assert f"{expected:,} account" in high
@@ -90,17 +93,32 @@ def test_verdicts_need_csrf_and_record_with_audit_and_undo(client, work, tmp_pat
     page = client.get(f"/account/{account}").text
     refused = client.post(f"/account/{account}/verdict", data={"verdict": "confirmed", "reviewer": "ana"})
     assert refused.status_code == 403
-    wrong = client.post(f"/account/{account}/verdict", data={"verdict": "confirmed", "reviewer": "ana", "csrf": "0" * 64})
+    wrong = client.post(
+        f"/account/{account}/verdict", data={"verdict": "confirmed", "reviewer": "ana", "csrf": "0" * 64}
+    )
     assert wrong.status_code == 403
     token = csrf_of(page)
-    bad_name = client.post(f"/account/{account}/verdict", data={"verdict": "confirmed", "reviewer": "<x>", "csrf": token})
+    bad_name = client.post(
+        f"/account/{account}/verdict", data={"verdict": "confirmed", "reviewer": "<x>", "csrf": token}
+    )
     assert bad_name.status_code == 400
-    ok = client.post(f"/account/{account}/verdict", follow_redirects=False,
-                     data={"verdict": "confirmed", "reviewer": "ana", "note": "same text as 40 others", "csrf": token,
-                           "next": "//evil.example/"})
+    ok = client.post(
+        f"/account/{account}/verdict",
+        follow_redirects=False,
+        data={
+            "verdict": "confirmed",
+            "reviewer": "ana",
+            "note": "same text as 40 others",
+            "csrf": token,
+            "next": "//evil.example/",
+        },
+    )
     assert ok.status_code == 303 and ok.headers["location"] == f"/account/{account}"
-    again = client.post(f"/account/{account}/verdict", headers={"accept": "application/json"},
-                        data={"verdict": "dismissed", "reviewer": "ana", "note": "", "csrf": token})
+    again = client.post(
+        f"/account/{account}/verdict",
+        headers={"accept": "application/json"},
+        data={"verdict": "dismissed", "reviewer": "ana", "note": "", "csrf": token},
+    )
     assert again.status_code == 200 and again.json()["ok"]
     con = vdb.connect(tmp_path / "desk.sqlite")
     assert vdb.get_verdict(con, "synthetic", account)["verdict"] == "dismissed"
@@ -118,8 +136,10 @@ def test_export_and_import_use_the_reviews_csv_format(client, work, tmp_path):
 
     accounts = ranked(work)["account_id"].head(2).tolist()
     token = csrf_of(client.get(f"/account/{accounts[0]}").text)
-    client.post(f"/account/{accounts[0]}/verdict", data={"verdict": "confirmed", "reviewer": "ana",
-                                                        "note": "=HYPERLINK(\"http://x\")", "csrf": token})
+    client.post(
+        f"/account/{accounts[0]}/verdict",
+        data={"verdict": "confirmed", "reviewer": "ana", "note": '=HYPERLINK("http://x")', "csrf": token},
+    )
     export = client.get("/export.csv")
     assert export.headers["content-type"].startswith("text/csv")
     path = tmp_path / "export.csv"
@@ -129,8 +149,9 @@ def test_export_and_import_use_the_reviews_csv_format(client, work, tmp_path):
     upload = f"account_id,verdict,reviewer,note,date\n{accounts[1]},dismissed,ben,news outlet,2024-03-05\n"
     refused = client.post("/import", files={"file": ("r.csv", upload, "text/csv")})
     assert refused.status_code == 403
-    done = client.post("/import", data={"csrf": token}, files={"file": ("r.csv", upload, "text/csv")},
-                       follow_redirects=False)
+    done = client.post(
+        "/import", data={"csrf": token}, files={"file": ("r.csv", upload, "text/csv")}, follow_redirects=False
+    )
     assert done.status_code == 303
     broken = client.post("/import", data={"csrf": token}, files={"file": ("r.csv", "account_id,verdict\nx,maybe\n")})
     assert broken.status_code == 400 and "maybe" in broken.text
@@ -170,8 +191,13 @@ def test_cascade_and_domain_pages(client, work):
 
 
 def test_token_mode_refuses_requests_without_the_token(work, tmp_path):
-    app = create_app(work / "results", "synthetic", tmp_path / "d.sqlite", token="s3cret-token-value",
-                     queue_cache=tmp_path / "q.sqlite")
+    app = create_app(
+        work / "results",
+        "synthetic",
+        tmp_path / "d.sqlite",
+        token="s3cret-token-value",
+        queue_cache=tmp_path / "q.sqlite",
+    )
     with TestClient(app, base_url="http://127.0.0.1") as c:
         assert c.get("/queue").status_code == 403
         assert c.get("/queue", headers={"authorization": "Bearer wrong"}).status_code == 403
@@ -184,20 +210,34 @@ def test_token_mode_refuses_requests_without_the_token(work, tmp_path):
 
 def test_tree_layout_puts_the_root_first_and_summarises_large_cascades():
     cascade = {"root_account_id": "r"}
-    engagements = pd.DataFrame({
-        "engagement_id": ["e1", "e2", "e3", "e4"], "parent_engagement_id": [None, "e1", "e1", "e3"],
-        "child_account_id": ["a", "b", "me", "c"], "delay_s": [10.0, 20.0, 30.0, 40.0]})
+    engagements = pd.DataFrame(
+        {
+            "engagement_id": ["e1", "e2", "e3", "e4"],
+            "parent_engagement_id": [None, "e1", "e1", "e3"],
+            "child_account_id": ["a", "b", "me", "c"],
+            "delay_s": [10.0, 20.0, 30.0, 40.0],
+        }
+    )
     edges = trees.tree_edges(cascade, engagements)
     assert edges[0]["node"] == "root" and {r["node"]: r["depth"] for r in edges} == {
-        "root": 0, "e1": 1, "e2": 2, "e3": 2, "e4": 3}
+        "root": 0,
+        "e1": 1,
+        "e2": 2,
+        "e3": 2,
+        "e4": 3,
+    }
     picture = trees.propagation(cascade, engagements, highlight="me")
     assert picture["kind"] == "tree" and sum(n["mark"] for n in picture["nodes"]) == 1
     root = next(n for n in picture["nodes"] if n["root"])
     assert root["x"] == min(n["x"] for n in picture["nodes"])
-    big = pd.DataFrame({"engagement_id": [f"e{i}" for i in range(400)],
-                        "parent_engagement_id": [None] * 100 + [f"e{i % 100}" for i in range(300)],
-                        "child_account_id": ["me" if i % 50 == 0 else f"a{i}" for i in range(400)],
-                        "delay_s": [float(i) for i in range(400)]})
+    big = pd.DataFrame(
+        {
+            "engagement_id": [f"e{i}" for i in range(400)],
+            "parent_engagement_id": [None] * 100 + [f"e{i % 100}" for i in range(300)],
+            "child_account_id": ["me" if i % 50 == 0 else f"a{i}" for i in range(400)],
+            "delay_s": [float(i) for i in range(400)],
+        }
+    )
     summary = trees.propagation(cascade, big, highlight="me", max_nodes=150)
     assert summary["kind"] == "levels"
     assert [(lvl["depth"], lvl["n"]) for lvl in summary["levels"]] == [(1, 100), (2, 300)]

@@ -4,6 +4,7 @@ queue, filter, account page, two confirmations and one dismissal with notes (one
 reload, export, then a real Snakemake rerun of the ranking consumes the verdicts. Also: XSS
 payloads in names and descriptions stay text, writes without the CSRF field or the token are
 refused. Writes docs/img/desk-queue.png and docs/img/desk-account.png."""
+
 from __future__ import annotations
 
 import csv
@@ -25,9 +26,12 @@ from desk_support import (
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 pytestmark = [
-    pytest.mark.browser, pytest.mark.slow,
-    pytest.mark.skipif(not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
-                       reason="Debian chromium and chromium-driver are not installed (`make chromium` installs them)"),
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
+        reason="Debian chromium and chromium-driver are not installed (`make chromium` installs them)",
+    ),
 ]
 IMG = REPO / "docs" / "img"
 
@@ -48,9 +52,17 @@ def browser():
 
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--window-size=1280,900", "--disable-background-networking", "--no-first-run",
-                     "--disable-component-update", "--disable-sync"):
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,900",
+        "--disable-background-networking",
+        "--no-first-run",
+        "--disable-component-update",
+        "--disable-sync",
+    ):
         options.add_argument(argument)
     driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
     driver.set_page_load_timeout(60)
@@ -68,7 +80,8 @@ def fetch(driver, script_body: str):
     """Run ``script_body`` (an expression giving a Promise) in the page; return its resolved value."""
     return driver.execute_async_script(
         "var done = arguments[arguments.length - 1];"
-        f"Promise.resolve({script_body}).then(done, function (e) {{ done('error: ' + e); }});")
+        f"Promise.resolve({script_body}).then(done, function (e) {{ done('error: ' + e); }});"
+    )
 
 
 def status_of(driver) -> str:
@@ -137,9 +150,11 @@ def test_reviewer_session_end_to_end(project, browser):
         wait_for(d, lambda drv: status_of(drv) == "dismissed")
 
         # --- reload: the verdicts and notes are kept
-        for account, verdict, text in ((first, "confirmed", "seeded three false stories"),
-                                       (second, "confirmed", "same client and timing"),
-                                       (third, "dismissed", "regional newspaper")):
+        for account, verdict, text in (
+            (first, "confirmed", "seeded three false stories"),
+            (second, "confirmed", "same client and timing"),
+            (third, "dismissed", "regional newspaper"),
+        ):
             d.get(f"{server.url}/account/{account}")
             assert status_of(d) == verdict
             assert text in d.find_element(By.ID, "current-note").text
@@ -149,7 +164,11 @@ def test_reviewer_session_end_to_end(project, browser):
         # --- export (the reviews CSV format), fetched by the browser with its session
         exported = fetch(d, "fetch('/export.csv').then(function (r) { return r.text(); })")
         rows = {r["account_id"]: r for r in csv.DictReader(io.StringIO(exported))}
-        assert {a: r["verdict"] for a, r in rows.items()} == {first: "confirmed", second: "confirmed", third: "dismissed"}
+        assert {a: r["verdict"] for a, r in rows.items()} == {
+            first: "confirmed",
+            second: "confirmed",
+            third: "dismissed",
+        }
         assert rows[third]["reviewer"] == "ana.lopez" and "newspaper" in rows[third]["note"]
 
         # --- XSS payloads in name and description stay text on the account page
@@ -162,8 +181,11 @@ def test_reviewer_session_end_to_end(project, browser):
         assert not d.find_elements(By.CSS_SELECTOR, "#description *, #display-name *, #screen-name *")  # no markup
 
         # --- a write without the CSRF field is refused
-        status = fetch(d, f"fetch('/account/{poisoned}/verdict', {{method: 'POST', body: new URLSearchParams("
-                          "{verdict: 'confirmed', reviewer: 'mallory'})}).then(function (r) { return r.status; })")
+        status = fetch(
+            d,
+            f"fetch('/account/{poisoned}/verdict', {{method: 'POST', body: new URLSearchParams("
+            "{verdict: 'confirmed', reviewer: 'mallory'})}).then(function (r) { return r.status; })",
+        )
         assert status == 403
         d.get(f"{server.url}/account/{poisoned}")
         assert status_of(d) == "unreviewed"
@@ -191,8 +213,11 @@ def test_non_loopback_desk_refuses_requests_without_its_token(project, browser, 
         d.delete_all_cookies()
         d.get(server.url + "/queue")
         assert "needs its access token" in d.find_element(By.TAG_NAME, "body").text
-        status = fetch(d, "fetch('/account/x/verdict', {method: 'POST', body: new URLSearchParams("
-                          "{verdict: 'confirmed', reviewer: 'mallory', csrf: 'x'})}).then(function (r) { return r.status; })")
+        status = fetch(
+            d,
+            "fetch('/account/x/verdict', {method: 'POST', body: new URLSearchParams("
+            "{verdict: 'confirmed', reviewer: 'mallory', csrf: 'x'})}).then(function (r) { return r.status; })",
+        )
         assert status == 403
         d.get(server.url + f"/queue?token={token}")
         assert "token=" not in d.current_url

@@ -1,4 +1,5 @@
 """The review desk's SQLite verdict store and its place in the reviews loop (no server needed)."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -8,7 +9,6 @@ import pytest
 
 from spreadwatch.desk import db as vdb
 from spreadwatch.desk.app import _cell as neutralise
-from spreadwatch.safe_csv import unneutralise_cell as unneutralise
 from spreadwatch.reviews import (
     apply_reviews,
     merge_reviews,
@@ -16,6 +16,7 @@ from spreadwatch.reviews import (
     read_reviews_db,
     review_exclusions,
 )
+from spreadwatch.safe_csv import unneutralise_cell as unneutralise
 
 
 def test_migrations_run_once_and_set_wal_full(tmp_path):
@@ -71,9 +72,9 @@ def test_bad_verdicts_are_refused(tmp_path):
 
 def test_database_verdicts_join_the_csv_reviews(tmp_path):
     csv_path = tmp_path / "reviews.csv"
-    csv_path.write_text("account_id,verdict,reviewer,note,date\n"
-                        "a1,confirmed,ana,,2024-01-01\n"
-                        "a2,dismissed,ana,,2024-01-01\n")
+    csv_path.write_text(
+        "account_id,verdict,reviewer,note,date\na1,confirmed,ana,,2024-01-01\na2,dismissed,ana,,2024-01-01\n"
+    )
     db_path = tmp_path / "desk.sqlite"
     con = vdb.connect(db_path)
     vdb.set_verdict(con, "ds", "a2", "confirmed", "ben", "it is a bot after all")  # newer than the CSV row
@@ -82,13 +83,20 @@ def test_database_verdicts_join_the_csv_reviews(tmp_path):
     con.close()
     merged = merge_reviews(read_reviews(csv_path), read_reviews_db(db_path, "ds"))
     assert merged.set_index("account_id")["verdict"].to_dict() == {
-        "a1": "confirmed", "a2": "confirmed", "a3": "dismissed"}
+        "a1": "confirmed",
+        "a2": "confirmed",
+        "a3": "dismissed",
+    }
     assert review_exclusions(merged) == {"a3"}
     ranked = pd.DataFrame({"rank": [1, 2, 3, 4], "account_id": ["a3", "a1", "a4", "a2"], "score": [0.9, 0.8, 0.7, 0.6]})
     out = apply_reviews(ranked, merged)
     assert out["account_id"].tolist() == ["a1", "a4", "a2", "a3"]
     assert out.set_index("account_id")["review_status"].to_dict() == {
-        "a1": "confirmed", "a4": "unreviewed", "a2": "confirmed", "a3": "dismissed"}
+        "a1": "confirmed",
+        "a4": "unreviewed",
+        "a2": "confirmed",
+        "a3": "dismissed",
+    }
 
 
 def test_missing_database_means_no_verdicts(tmp_path):
@@ -108,7 +116,7 @@ def test_import_round_trips_the_csv_format(tmp_path):
 
 
 def test_csv_cells_cannot_become_formulas():
-    for cell in ("=HYPERLINK(\"http://x\")", "+1", "-2+3", "@SUM(A1)", "\tx"):
+    for cell in ('=HYPERLINK("http://x")', "+1", "-2+3", "@SUM(A1)", "\tx"):
         assert neutralise(cell).startswith("'")
         assert unneutralise(neutralise(cell)) == cell
     assert neutralise("plain note") == "plain note"

@@ -1,5 +1,6 @@
 """Kill the real desk server (SIGKILL) in the middle of 100 concurrent verdict writes: every write
 that was acknowledged (HTTP 2xx received) is in the database afterwards."""
+
 from __future__ import annotations
 
 import http.client
@@ -40,10 +41,17 @@ def test_acknowledged_verdicts_survive_a_killed_server(work, tmp_path):
 
         def write(i: int) -> None:
             account = accounts[i]
-            body = urllib.parse.urlencode({"verdict": ("confirmed", "dismissed", "unsure")[i % 3], "reviewer": "kill-test",
-                                           "note": f"write {i}", "csrf": csrf}).encode()
-            request = urllib.request.Request(f"{server.url}/account/{account}/verdict", data=body,
-                                             headers={"Accept": "application/json"})
+            body = urllib.parse.urlencode(
+                {
+                    "verdict": ("confirmed", "dismissed", "unsure")[i % 3],
+                    "reviewer": "kill-test",
+                    "note": f"write {i}",
+                    "csrf": csrf,
+                }
+            ).encode()
+            request = urllib.request.Request(
+                f"{server.url}/account/{account}/verdict", data=body, headers={"Accept": "application/json"}
+            )
             try:
                 with opener.open(request, timeout=30) as response:
                     ok = 200 <= response.status < 300
@@ -67,8 +75,10 @@ def test_acknowledged_verdicts_survive_a_killed_server(work, tmp_path):
     assert failed, "the server finished all 100 writes before it was killed: the kill was not mid-way"
     con = sqlite3.connect(db)
     assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    stored = {a: (v, n) for a, v, n in con.execute(
-        "SELECT account_id, verdict, note FROM verdicts WHERE dataset = 'synthetic'")}
+    stored = {
+        a: (v, n)
+        for a, v, n in con.execute("SELECT account_id, verdict, note FROM verdicts WHERE dataset = 'synthetic'")
+    }
     missing = [a for a in acknowledged if a not in stored]
     assert not missing, f"{len(missing)} acknowledged verdicts lost: {missing[:5]}"
     for account in acknowledged:

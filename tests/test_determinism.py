@@ -1,5 +1,6 @@
 """Deterministic bytes at the unit level: model files and the report's time stamp (the whole tiny
 workflow run twice is in tests/test_resume.py)."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -7,6 +7,7 @@ outside its column's domain; no present value turned missing without its row bei
 ``SPREADWATCH_FUZZ_EXAMPLES`` sets the number of examples per test (default 100 here; the issue's
 1,000-example run: ``SPREADWATCH_FUZZ_EXAMPLES=1000 pytest tests/test_fuzz.py``).
 """
+
 from __future__ import annotations
 
 import os
@@ -27,24 +28,89 @@ from spreadwatch.schema import (
 )
 
 EXAMPLES = int(os.environ.get("SPREADWATCH_FUZZ_EXAMPLES", "100"))
-FUZZ = settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                       HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
+)
 PROBE = "_probe"
 
 # cell values a real file can hold, good and bad
 CELLS = st.one_of(
     st.none(),
-    st.sampled_from([
-        "", " ", "1", "2", "3", "0", "-1", "4.5", "inf", "-inf", "nan", "NaN", "Infinity", "1e400",
-        "99999999999999999999", "9223372036854775807", "9223372036854775808", "8.41E+17", "1.0e18",
-        "1.5e300", "123456.0", "now", "today", "3 days ago", "1/2/2020", "13/02/2020", "2020-01-02",
-        "2020-01-02T03:04:05Z", "2020-01-02T03:04:05+02:00", "Thu Jan 02 03:04:05 +0000 2020",
-        "1577836800", "1577836800000", "1577836800000000", "0001-01-01", "9999-12-31", "9999999999",
-        "1900-01-01", "2100-01-01", "-86400", "true", "false", "yes", "maybe", "bot", "human", "alien",
-        "retweet", "reply", "quote", "like", "original", "a\x00b", "x\x1by", "=HYPERLINK(\"x\")", "a,b",
-        "é", "\u202e", "c1", "c2", "e1", "e2", "e3", "p1", "p2", "0.5", "1.5", "x.com",
-    ]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "1",
+            "2",
+            "3",
+            "0",
+            "-1",
+            "4.5",
+            "inf",
+            "-inf",
+            "nan",
+            "NaN",
+            "Infinity",
+            "1e400",
+            "99999999999999999999",
+            "9223372036854775807",
+            "9223372036854775808",
+            "8.41E+17",
+            "1.0e18",
+            "1.5e300",
+            "123456.0",
+            "now",
+            "today",
+            "3 days ago",
+            "1/2/2020",
+            "13/02/2020",
+            "2020-01-02",
+            "2020-01-02T03:04:05Z",
+            "2020-01-02T03:04:05+02:00",
+            "Thu Jan 02 03:04:05 +0000 2020",
+            "1577836800",
+            "1577836800000",
+            "1577836800000000",
+            "0001-01-01",
+            "9999-12-31",
+            "9999999999",
+            "1900-01-01",
+            "2100-01-01",
+            "-86400",
+            "true",
+            "false",
+            "yes",
+            "maybe",
+            "bot",
+            "human",
+            "alien",
+            "retweet",
+            "reply",
+            "quote",
+            "like",
+            "original",
+            "a\x00b",
+            "x\x1by",
+            '=HYPERLINK("x")',
+            "a,b",
+            "é",
+            "\u202e",
+            "c1",
+            "c2",
+            "e1",
+            "e2",
+            "e3",
+            "p1",
+            "p2",
+            "0.5",
+            "1.5",
+            "x.com",
+        ]
+    ),
     st.text(max_size=6),
 )
 ID_CELLS = st.sampled_from(["1", "2", "3", "4", None, "", "8.41E+17", "1.0e18", "a\x00", " 2 "])
@@ -55,22 +121,39 @@ def _table(columns: list[str], id_columns: dict[str, st.SearchStrategy]) -> st.S
     return st.lists(row, min_size=0, max_size=8).map(lambda rows: pd.DataFrame(rows, columns=columns, dtype=object))
 
 
-TABLES = st.fixed_dictionaries({
-    "accounts": _table(["account_id", "name", "created_at", "collected_at", "followers_count", "verified", "label"],
-                       {"account_id": ID_CELLS}),
-    "cascades": _table(["cascade_id", "root_account_id", "created_at", "label"],
-                       {"cascade_id": st.sampled_from(["c1", "c2", "c3", None, "c1 "]), "root_account_id": ID_CELLS}),
-    "engagements": _table(
-        ["engagement_id", "cascade_id", "parent_engagement_id", "child_account_id", "kind", "time", "delay_s"],
-        {"engagement_id": st.sampled_from(["e1", "e2", "e3", "e4", None]),
-         "parent_engagement_id": st.sampled_from(["e1", "e2", "e3", "e4", "e9", None]),
-         "cascade_id": st.sampled_from(["c1", "c2", "c3", "c9"]), "child_account_id": ID_CELLS}),
-    "posts": _table(["post_id", "account_id", "kind", "parent_post_id", "created_at"],
-                    {"post_id": st.sampled_from(["p1", "p2", "p3"]), "account_id": ID_CELLS,
-                     "parent_post_id": st.sampled_from(["p1", "p2", "p3", "p9", None])}),
-    "domains": _table(["domain", "credibility", "low_credibility"], {"domain": st.sampled_from(["x.com", "y.org", None])}),
-    "follows": _table(["follower_id", "followee_id"], {"follower_id": ID_CELLS, "followee_id": ID_CELLS}),
-})
+TABLES = st.fixed_dictionaries(
+    {
+        "accounts": _table(
+            ["account_id", "name", "created_at", "collected_at", "followers_count", "verified", "label"],
+            {"account_id": ID_CELLS},
+        ),
+        "cascades": _table(
+            ["cascade_id", "root_account_id", "created_at", "label"],
+            {"cascade_id": st.sampled_from(["c1", "c2", "c3", None, "c1 "]), "root_account_id": ID_CELLS},
+        ),
+        "engagements": _table(
+            ["engagement_id", "cascade_id", "parent_engagement_id", "child_account_id", "kind", "time", "delay_s"],
+            {
+                "engagement_id": st.sampled_from(["e1", "e2", "e3", "e4", None]),
+                "parent_engagement_id": st.sampled_from(["e1", "e2", "e3", "e4", "e9", None]),
+                "cascade_id": st.sampled_from(["c1", "c2", "c3", "c9"]),
+                "child_account_id": ID_CELLS,
+            },
+        ),
+        "posts": _table(
+            ["post_id", "account_id", "kind", "parent_post_id", "created_at"],
+            {
+                "post_id": st.sampled_from(["p1", "p2", "p3"]),
+                "account_id": ID_CELLS,
+                "parent_post_id": st.sampled_from(["p1", "p2", "p3", "p9", None]),
+            },
+        ),
+        "domains": _table(
+            ["domain", "credibility", "low_credibility"], {"domain": st.sampled_from(["x.com", "y.org", None])}
+        ),
+        "follows": _table(["follower_id", "followee_id"], {"follower_id": ID_CELLS, "followee_id": ID_CELLS}),
+    }
+)
 
 
 def _present(value) -> bool:
@@ -157,8 +240,27 @@ SEED_FILES = {
     ),
 }
 CASCADES = b"cascade_id,created_at\nc1,2020-01-01T00:00:00Z\n"
-DANGEROUS = [b"\r", b"\n", b",", b'"', b"\x00", b"\xff", b"\xfe", b"\xef\xbb\xbf", b"{", b"[", b"\t", b"\x1f\x8b",
-             b"PAR1", b"\xc3", b"e+17", b"inf", b"now", b"1/2/2020", b"   "]
+DANGEROUS = [
+    b"\r",
+    b"\n",
+    b",",
+    b'"',
+    b"\x00",
+    b"\xff",
+    b"\xfe",
+    b"\xef\xbb\xbf",
+    b"{",
+    b"[",
+    b"\t",
+    b"\x1f\x8b",
+    b"PAR1",
+    b"\xc3",
+    b"e+17",
+    b"inf",
+    b"now",
+    b"1/2/2020",
+    b"   ",
+]
 
 
 @st.composite
@@ -175,11 +277,11 @@ def mutated(draw):
         elif op == "insert":
             data[at:at] = draw(st.sampled_from(DANGEROUS))
         elif op == "delete":
-            del data[at:at + draw(st.integers(1, 12))]
+            del data[at : at + draw(st.integers(1, 12))]
         elif op == "truncate":
             del data[at:]
         else:
-            data[at:at] = data[at:at + draw(st.integers(1, 40))]
+            data[at:at] = data[at : at + draw(st.integers(1, 40))]
     return name, bytes(data)
 
 
@@ -209,14 +311,23 @@ def test_byte_mutated_files_are_an_error_or_a_balanced_quarantine(tmp_path_facto
 @pytest.mark.parametrize("depth", [1, 2, 7, 64, 300])
 def test_missing_root_chain_is_rejected_whole_in_one_pass(depth):
     ids = [f"e{i}" for i in range(depth)]
-    engagements = pd.DataFrame({
-        "engagement_id": ids, "cascade_id": "c1", "child_account_id": "1", "kind": "retweet", "delay_s": "1",
-        "parent_engagement_id": ["missing"] + ids[:-1],
-    })
-    report = validate_tables({
-        "accounts": pd.DataFrame({"account_id": ["1"]}), "cascades": pd.DataFrame({"cascade_id": ["c1"]}),
-        "engagements": engagements,
-    })
+    engagements = pd.DataFrame(
+        {
+            "engagement_id": ids,
+            "cascade_id": "c1",
+            "child_account_id": "1",
+            "kind": "retweet",
+            "delay_s": "1",
+            "parent_engagement_id": ["missing"] + ids[:-1],
+        }
+    )
+    report = validate_tables(
+        {
+            "accounts": pd.DataFrame({"account_id": ["1"]}),
+            "cascades": pd.DataFrame({"cascade_id": ["c1"]}),
+            "engagements": engagements,
+        }
+    )
     assert report.counts["engagements"] == {"read": depth, "accepted": 0, "rejected": depth}
     reasons = report.rejected.set_index("row")["reason"]
     assert reasons[1].startswith("does not resolve")

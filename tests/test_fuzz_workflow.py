@@ -4,6 +4,7 @@ one account, one class, no follows, no domains, a latin-1 accounts file, an empt
 Every dataset must finish (a stated skip, never a crash): the run exits 0, every report exists, the
 data card reconciles, and the report states what was skipped and why.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,7 +14,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from odd_datasets import write_odd_datasets
 from test_workflow import copy_project
 
@@ -28,7 +28,11 @@ def odd_run(tmp_path_factory):
     names = write_odd_datasets(work)
     run = subprocess.run(
         [str(SNAKEMAKE), "--cores", "2", "--configfile", "configs/odd.yaml", "--keep-going", "--nolock"],
-        cwd=work, capture_output=True, text=True, timeout=3600, check=False,
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=3600,
+        check=False,
     )
     return work, names, run
 

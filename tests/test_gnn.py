@@ -2,6 +2,7 @@
 
 Real-data accuracy is measured by ``bench/gnn_eval.py`` (results/bench/gnn_eval.json), not asserted here.
 """
+
 from __future__ import annotations
 
 import json
@@ -30,8 +31,16 @@ def _toy_trees(n=60, seed=0):
         delays = np.sort(rng.exponential(600.0, size))
         for k in range(size):
             parent = None if (shape == "star" or k == 0) else f"{cid}:{k - 1}"
-            rows.append({"engagement_id": f"{cid}:{k}", "cascade_id": cid, "parent_engagement_id": parent,
-                         "child_account_id": f"a{i}_{k}", "kind": "retweet", "delay_s": delays[k]})
+            rows.append(
+                {
+                    "engagement_id": f"{cid}:{k}",
+                    "cascade_id": cid,
+                    "parent_engagement_id": parent,
+                    "child_account_id": f"a{i}_{k}",
+                    "kind": "retweet",
+                    "delay_s": delays[k],
+                }
+            )
     return pd.DataFrame(cascades), pd.DataFrame(rows)
 
 
@@ -49,7 +58,7 @@ def test_trees_match_networkx_propagation_graphs(small_platform):
     for g, cid in enumerate(batched.cascade_ids[:40]):
         start, end = batched.start[g], batched.start[g + 1]
         assert end - start == nx_trees[cid].number_of_nodes()
-        assert batched.parent[start] == -1 and (batched.parent[start + 1:end] >= start).all()
+        assert batched.parent[start] == -1 and (batched.parent[start + 1 : end] >= start).all()
         depth = graphs.tree_structure(nx_trees[cid])["depth"]
         depth_log = batched.features[start:end, batched.feature_names.index("depth_log")]
         assert np.isclose(np.expm1(depth_log.max()), depth, atol=1e-4)
@@ -62,7 +71,7 @@ def test_tree_cap_keeps_the_earliest_engagements(toy):
     # chains cut after 3 engagements keep their first three links
     g = list(capped.cascade_ids).index("c000")
     s = capped.start[g]
-    assert list(capped.parent[s:s + 4]) == [-1, s, s + 1, s + 2]
+    assert list(capped.parent[s : s + 4]) == [-1, s, s + 1, s + 2]
 
 
 def test_node_inputs_are_relative_only(toy):
@@ -75,7 +84,12 @@ def test_bigcn_learns_tree_shape_above_chance(toy):
     cascades, _, trees = toy
     y = cascades.set_index("cascade_id")["label"]
     record, _ = models.evaluate(
-        pd.DataFrame(index=y.index), y, task="cascade", protocol="random_5fold", model="bigcn", seeds=[0],
+        pd.DataFrame(index=y.index),
+        y,
+        task="cascade",
+        protocol="random_5fold",
+        model="bigcn",
+        seeds=[0],
         make_classifier=lambda seed: gnn.BiGCNClassifier(account_history=False, max_epochs=20, random_state=seed),
         fit_params={"graphs": trees},
     )
@@ -88,7 +102,12 @@ def test_shuffled_labels_stay_near_chance(toy):
     y = cascades.set_index("cascade_id")["label"]
     shuffled = pd.Series(np.random.default_rng(3).permutation(y.to_numpy()), index=y.index)
     record, _ = models.evaluate(
-        pd.DataFrame(index=y.index), shuffled, task="cascade", protocol="random_5fold", model="bigcn", seeds=[0],
+        pd.DataFrame(index=y.index),
+        shuffled,
+        task="cascade",
+        protocol="random_5fold",
+        model="bigcn",
+        seeds=[0],
         make_classifier=lambda seed: gnn.BiGCNClassifier(account_history=False, max_epochs=20, random_state=seed),
         fit_params={"graphs": trees},
     )
@@ -142,27 +161,36 @@ def account_inputs(small_platform):
     """(account feature table, labels) of the small platform."""
     tables = small_platform
     edges = graphs.retweet_network(tables["engagements"], tables["cascades"])
-    table = features.account_features(tables["accounts"], tables["posts"],
-                                      network_metrics=graphs.account_network_metrics(edges),
-                                      coordination=graphs.co_engagement_pairs(tables["engagements"]),
-                                      engagements=tables["engagements"])
+    table = features.account_features(
+        tables["accounts"],
+        tables["posts"],
+        network_metrics=graphs.account_network_metrics(edges),
+        coordination=graphs.co_engagement_pairs(tables["engagements"]),
+        engagements=tables["engagements"],
+    )
     labels = tables["accounts"].set_index("account_id")["label"].reindex(table.index).dropna().astype(str)
     return table, labels
 
 
 def test_botrgcn_learns_bots_and_uses_train_labels_only(small_platform, account_inputs):
     table, labels = account_inputs
-    graph = gnn.account_graph(table, small_platform["follows"], small_platform["engagements"], small_platform["cascades"])
+    graph = gnn.account_graph(
+        table, small_platform["follows"], small_platform["engagements"], small_platform["cascades"]
+    )
     assert len(graph.relations["follow"][0]) > 0 and len(graph.relations["retweet"][0]) > 0
     split = models.make_splits("stratified_5fold", labels.to_numpy(), seed=0)[0]
     train, test = labels.index[split.train], labels.index[split.test]
-    model = gnn.BotRGCNClassifier(max_epochs=40, random_state=0).fit(pd.DataFrame(index=train), labels[train], graph=graph)
+    model = gnn.BotRGCNClassifier(max_epochs=40, random_state=0).fit(
+        pd.DataFrame(index=train), labels[train], graph=graph
+    )
     assert set(model.val_ids_) <= set(train) and not set(model.val_ids_) & set(model.fit_ids_)
     proba = model.predict_proba(pd.DataFrame(index=test))
     metrics = models.classification_metrics(labels[test].to_numpy(), proba, model.classes_)
     assert metrics["roc_auc"] > 0.8
     # same seed, same data -> same probabilities
-    again = gnn.BotRGCNClassifier(max_epochs=40, random_state=0).fit(pd.DataFrame(index=train), labels[train], graph=graph)
+    again = gnn.BotRGCNClassifier(max_epochs=40, random_state=0).fit(
+        pd.DataFrame(index=train), labels[train], graph=graph
+    )
     assert np.allclose(again.predict_proba(pd.DataFrame(index=test)), proba, atol=1e-6)
 
 
@@ -171,7 +199,9 @@ def test_save_load_round_trip_uses_safetensors_and_json(tmp_path, toy, small_pla
 
     cascades, _, trees = toy
     y = cascades.set_index("cascade_id")["label"]
-    model = gnn.BiGCNClassifier(max_epochs=5, random_state=1).fit(pd.DataFrame(index=y.index[:40]), y[:40], graphs=trees)
+    model = gnn.BiGCNClassifier(max_epochs=5, random_state=1).fit(
+        pd.DataFrame(index=y.index[:40]), y[:40], graphs=trees
+    )
     path = tmp_path / "bigcn.safetensors"
     model.save(path)
     assert "mean" in load_file(str(path))
@@ -196,7 +226,9 @@ def test_evaluate_stage_writes_the_usual_record_for_bigcn(tmp_path, small_platfo
     for name in ("cascades", "engagements", "posts"):
         small_platform[name].to_parquet(canonical / f"{name}.parquet", index=False)
     features_path = tmp_path / "cascades.parquet"
-    pd.DataFrame({"cascade_id": sorted(small_platform["cascades"]["cascade_id"]), "size": 0.0}).to_parquet(features_path)
+    pd.DataFrame({"cascade_id": sorted(small_platform["cascades"]["cascade_id"]), "size": 0.0}).to_parquet(
+        features_path
+    )
     out = tmp_path / "cascade__random_5fold__bigcn.json"
     record = run_evaluate("cascade", features_path, canonical, "random_5fold", "bigcn", [0], out)
     written = json.loads(out.read_text())
@@ -212,10 +244,20 @@ def test_clone_of_the_graph_models_is_unfitted_and_predicts_like_the_original(to
 
     cascades, _, trees = toy
     table, labels = account_inputs
-    cases = [(gnn.BiGCNClassifier(max_epochs=3, random_state=1), cascades.set_index("cascade_id")["label"], 40,
-              {"graphs": trees}),
-             (gnn.BotRGCNClassifier(max_epochs=5, random_state=2), labels, 800,
-              {"graph": gnn.account_graph(table, small_platform["follows"])})]
+    cases = [
+        (
+            gnn.BiGCNClassifier(max_epochs=3, random_state=1),
+            cascades.set_index("cascade_id")["label"],
+            40,
+            {"graphs": trees},
+        ),
+        (
+            gnn.BotRGCNClassifier(max_epochs=5, random_state=2),
+            labels,
+            800,
+            {"graph": gnn.account_graph(table, small_platform["follows"])},
+        ),
+    ]
     for estimator, y, n_train, fit_params in cases:
         train, rest = pd.DataFrame(index=y.index[:n_train]), pd.DataFrame(index=y.index[n_train:])
         original = estimator.fit(train, y[:n_train], **fit_params)

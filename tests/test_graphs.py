@@ -25,8 +25,7 @@ def test_tree_structure_matches_hand_computed_values():
     assert nx.is_arborescence(tree)
     s = graphs.tree_structure(tree)
     # pairwise distances in the 5-node tree sum to 20 over 10 pairs
-    assert s == {"size": 4.0, "depth": 3.0, "max_breadth": 2.0, "root_fanout_share": 0.5,
-                 "structural_virality": 2.0}
+    assert s == {"size": 4.0, "depth": 3.0, "max_breadth": 2.0, "root_fanout_share": 0.5, "structural_virality": 2.0}
 
 
 def test_structural_virality_agrees_with_networkx_wiener_index():
@@ -73,13 +72,15 @@ def _random_engagements(seed: int, n: int = 3000) -> pd.DataFrame:
     the engines are checked against each other and networkx)."""
     rng = np.random.default_rng(seed)
     cascade = rng.choice([f"c{i:02d}" for i in range(12)], size=n, p=np.r_[[0.4], np.full(11, 0.6 / 11)])
-    return pd.DataFrame({
-        "engagement_id": [f"e{i}" for i in range(n)],
-        "cascade_id": cascade,
-        "child_account_id": [f"u{i}" for i in rng.integers(0, 150, size=n)],
-        "parent_account_id": [f"u{i}" if i >= 0 else None for i in rng.integers(-40, 150, size=n)],
-        "delay_s": np.round(rng.exponential(600.0, size=n) / 10.0) * 10.0,  # many exact ties
-    })
+    return pd.DataFrame(
+        {
+            "engagement_id": [f"e{i}" for i in range(n)],
+            "cascade_id": cascade,
+            "child_account_id": [f"u{i}" for i in rng.integers(0, 150, size=n)],
+            "parent_account_id": [f"u{i}" if i >= 0 else None for i in rng.integers(-40, 150, size=n)],
+            "delay_s": np.round(rng.exponential(600.0, size=n) / 10.0) * 10.0,  # many exact ties
+        }
+    )
 
 
 @pytest.mark.parametrize("seed", [0, 1])
@@ -94,8 +95,9 @@ def test_duckdb_co_engagement_pairs_equal_the_in_memory_engine(seed):
 
 def test_sparse_network_metrics_equal_the_networkx_graph_metrics():
     eng = _random_engagements(3)
-    cascades = pd.DataFrame({"cascade_id": sorted(eng["cascade_id"].unique()),
-                             "root_account_id": [f"u{i}" for i in range(12)]})
+    cascades = pd.DataFrame(
+        {"cascade_id": sorted(eng["cascade_id"].unique()), "root_account_id": [f"u{i}" for i in range(12)]}
+    )
     edges = graphs.account_edges(eng, cascades)
     network = graphs.retweet_network(eng, cascades)
     from_edges = graphs.account_network_metrics_from_edges(edges).set_index("account_id")
@@ -122,10 +124,17 @@ def _random_forest_engagements(seed: int) -> pd.DataFrame:
             r = rng.random()
             parent = None if (i == 0 or r < 0.3) else (f"x{c}" if r < 0.35 else f"c{c}e{int(rng.integers(0, i))}")
             rows.append((f"c{c}", f"c{c}e{i}", parent))
-    rows += [("cyc", "y1", "y2"), ("cyc", "y2", "y1"), ("cyc", "y3", None), ("dup", "z1", None), ("dup", "z1", None),
-             ("dup", "z2", "z1")]
+    rows += [
+        ("cyc", "y1", "y2"),
+        ("cyc", "y2", "y1"),
+        ("cyc", "y3", None),
+        ("dup", "z1", None),
+        ("dup", "z1", None),
+        ("dup", "z2", "z1"),
+    ]
     return pd.DataFrame(rows, columns=["cascade_id", "engagement_id", "parent_engagement_id"]).assign(
-        child_account_id="u", delay_s=1.0)
+        child_account_id="u", delay_s=1.0
+    )
 
 
 @pytest.mark.parametrize("seed", [0, 1])
@@ -144,11 +153,15 @@ def test_vectorised_tree_metrics_equal_the_networkx_trees(seed):
 def _generic_chain(with_column: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Generic data naming only the parent engagement: root r <- u1 <- u2 <- u3, plus u4 under the root."""
     cascades = pd.DataFrame({"cascade_id": ["c"], "root_account_id": ["r"]})
-    engagements = pd.DataFrame({
-        "engagement_id": ["e1", "e2", "e3", "e4"], "cascade_id": ["c"] * 4,
-        "parent_engagement_id": [None, "e1", "e2", None], "child_account_id": ["u1", "u2", "u3", "u4"],
-        "delay_s": [1.0, 2.0, 3.0, 4.0],
-    })
+    engagements = pd.DataFrame(
+        {
+            "engagement_id": ["e1", "e2", "e3", "e4"],
+            "cascade_id": ["c"] * 4,
+            "parent_engagement_id": [None, "e1", "e2", None],
+            "child_account_id": ["u1", "u2", "u3", "u4"],
+            "delay_s": [1.0, 2.0, 3.0, 4.0],
+        }
+    )
     if with_column:
         engagements["parent_account_id"] = pd.Series([None] * 4, dtype="string")
     return cascades, engagements
@@ -184,8 +197,8 @@ def test_generic_ingest_resolves_parent_accounts_and_the_graphs_stage_writes_the
     """Generic files naming only the parent engagement: ingest resolves parent_account_id once, and the
     graphs stage's edges, the network metrics and the ranking credit the same accounts."""
     from spreadwatch import ranking
-    from spreadwatch.pipeline.graphs import run_graphs
     from spreadwatch.ingest import ingest_dataset, read_canonical
+    from spreadwatch.pipeline.graphs import run_graphs
 
     raw = tmp_path / "raw"
     raw.mkdir()
@@ -193,19 +206,31 @@ def test_generic_ingest_resolves_parent_accounts_and_the_graphs_stage_writes_the
     (raw / "cascades.csv").write_text("cascade_id,root_account_id,created_at\nc,r,2020-01-01T00:00:00Z\n")
     (raw / "engagements.csv").write_text(
         "engagement_id,cascade_id,parent_engagement_id,child_account_id,kind,delay_s\n"
-        "e1,c,,u1,retweet,1\ne2,c,e1,u2,retweet,2\ne3,c,e2,u3,retweet,3\ne4,c,,u4,retweet,4\n")
-    entry = {"format": "generic", "tasks": ["cascade"],
-             "files": {t: f"{t}.csv" for t in ("accounts", "cascades", "engagements")}}
+        "e1,c,,u1,retweet,1\ne2,c,e1,u2,retweet,2\ne3,c,e2,u3,retweet,3\ne4,c,,u4,retweet,4\n"
+    )
+    entry = {
+        "format": "generic",
+        "tasks": ["cascade"],
+        "files": {t: f"{t}.csv" for t in ("accounts", "cascades", "engagements")},
+    }
     canonical = tmp_path / "canonical"
     card = ingest_dataset("chain", entry, canonical, data_root=raw)
-    assert {"table": "engagements", "quirk": "parent_account_id resolved", "count": 4,
-            "action": "parent_account_id = account of parent_engagement_id, else the cascade's root account"} \
-        in card["quirks"]
+    assert {
+        "table": "engagements",
+        "quirk": "parent_account_id resolved",
+        "count": 4,
+        "action": "parent_account_id = account of parent_engagement_id, else the cascade's root account",
+    } in card["quirks"]
     tables = read_canonical(canonical, ("cascades", "engagements"))
     assert list(tables["engagements"]["parent_account_id"]) == ["r", "u1", "u2", "r"]
     out = tmp_path / "graphs"
-    run_graphs(canonical, out / "edges.parquet", out / "network.parquet", out / "pairs.parquet",
-                      reshares_out=out / "reshares.parquet")
+    run_graphs(
+        canonical,
+        out / "edges.parquet",
+        out / "network.parquet",
+        out / "pairs.parquet",
+        reshares_out=out / "reshares.parquet",
+    )
     reshares = pd.read_parquet(out / "reshares.parquet")
     assert list(zip(reshares["source"], reshares["target"])) == [("r", "u1"), ("u1", "u2"), ("u2", "u3"), ("r", "u4")]
     network = pd.read_parquet(out / "network.parquet").set_index("account_id")["reshares_received"]

@@ -70,10 +70,10 @@ def test_skops_roundtrip_and_untrusted_types_refused(tmp_path):
         models.save_model(model, path)
         loaded = models.load_model(path)
         np.testing.assert_allclose(loaded.predict_proba(X), model.predict_proba(X))
+    import os
+
     import skops.io as sio
     from sklearn.preprocessing import FunctionTransformer
-
-    import os
 
     sio.dump(FunctionTransformer(func=os.system), tmp_path / "evil.skops")
     with pytest.raises(ValueError, match="untrusted"):
@@ -100,13 +100,21 @@ def test_source_time_baseline_exploits_collection_period():
     times = np.r_[np.linspace(0, 10, 50), np.linspace(20, 30, 50)]
     y = np.array(["real"] * 50 + ["fake"] * 50)
     X = pd.DataFrame({"source_time_s": times})
-    record, _ = models.evaluate(X, pd.Series(y), task="cascade", protocol="random_5fold", model="source_time_only",
-                                seeds=[0], make_classifier=lambda s: models.make_baseline("source_time_only", s))
+    record, _ = models.evaluate(
+        X,
+        pd.Series(y),
+        task="cascade",
+        protocol="random_5fold",
+        model="source_time_only",
+        seeds=[0],
+        make_classifier=lambda s: models.make_baseline("source_time_only", s),
+    )
     assert record["metrics"]["accuracy"]["mean"] > 0.95
 
 
 def test_binary_metrics_treat_bot_and_misinformation_as_the_positive_class():
     import numpy as np
+
     from spreadwatch.models import classification_metrics, positive_index
 
     assert positive_index(np.array(["bot", "human"])) == 0

@@ -1,5 +1,6 @@
 """Portable (shipped) bot model: adapters of the new profile sets, label de-duplication, tiers, the
 committed model files, `spreadwatch score`, and (shared data) a fresh train reproducing the card."""
+
 from __future__ import annotations
 
 import gzip
@@ -25,22 +26,45 @@ def _write_users(path: Path, rows: list[dict]) -> Path:
 
 
 def _user(i, created="Tue Mar 17 08:51:12 +0000 2009", **extra):
-    return {"id": str(i), "name": f"Name {i}", "screen_name": f"user{i}", "statuses_count": "10",
-            "followers_count": "5", "friends_count": "7", "favourites_count": "1", "listed_count": "0",
-            "url": "", "lang": "en", "location": "NULL", "default_profile": "1", "default_profile_image": "",
-            "protected": "", "verified": "", "description": "hi", "created_at": created, **extra}
+    return {
+        "id": str(i),
+        "name": f"Name {i}",
+        "screen_name": f"user{i}",
+        "statuses_count": "10",
+        "followers_count": "5",
+        "friends_count": "7",
+        "favourites_count": "1",
+        "listed_count": "0",
+        "url": "",
+        "lang": "en",
+        "location": "NULL",
+        "default_profile": "1",
+        "default_profile_image": "",
+        "protected": "",
+        "verified": "",
+        "description": "hi",
+        "created_at": created,
+        **extra,
+    }
 
 
 def test_cresci_users_adapter_reads_groups_epoch_times_nulls_and_crawl_time(tmp_path):
     from spreadwatch.adapters.cresci_users import load
 
-    genuine = _write_users(tmp_path / "g.csv.gz", [_user(1, crawled_at="2015-05-01 12:00:00"),
-                                                   _user(2, crawled_at="2015-05-01 12:00:00")])
-    spam = _write_users(tmp_path / "s.csv.gz", [_user(3, created="1183552203000L", crawled_at="2010-11-07 11:10:52"),
-                                                _user(2, crawled_at="2014-01-01 00:00:00")])
-    result = load({"genuine": genuine, "spam": spam},
-                  {"dataset": "toy", "groups": {"genuine": "human", "spam": "bot"},
-                   "collected_at_columns": ["crawled_at"]})
+    genuine = _write_users(
+        tmp_path / "g.csv.gz", [_user(1, crawled_at="2015-05-01 12:00:00"), _user(2, crawled_at="2015-05-01 12:00:00")]
+    )
+    spam = _write_users(
+        tmp_path / "s.csv.gz",
+        [
+            _user(3, created="1183552203000L", crawled_at="2010-11-07 11:10:52"),
+            _user(2, crawled_at="2014-01-01 00:00:00"),
+        ],
+    )
+    result = load(
+        {"genuine": genuine, "spam": spam},
+        {"dataset": "toy", "groups": {"genuine": "human", "spam": "bot"}, "collected_at_columns": ["crawled_at"]},
+    )
     accounts = result.tables["accounts"].set_index("account_id")
     # id 2 is in both groups with different labels: all its rows are rejected, never given one label
     assert sorted(accounts.index) == ["1", "3"]
@@ -49,7 +73,7 @@ def test_cresci_users_adapter_reads_groups_epoch_times_nulls_and_crawl_time(tmp_
     assert accounts.loc["3", "collected_at"] == pd.Timestamp("2010-11-07 11:10:52", tz="UTC")
     assert accounts.loc["1", "label"] == "human" and accounts.loc["3", "label"] == "bot"
     assert pd.isna(accounts.loc["1", "location"])  # literal NULL is missing, not the text "NULL"
-    assert accounts.loc["1", "default_profile"] == True
+    assert accounts.loc["1", "default_profile"] == 1
     counts = {q["quirk"]: q["count"] for q in result.quirks}
     assert counts["created_at in epoch milliseconds (Java L suffix)"] == 1
 
@@ -57,11 +81,19 @@ def test_cresci_users_adapter_reads_groups_epoch_times_nulls_and_crawl_time(tmp_
 def test_cresci_users_label_column_fixed_crawl_date_and_not_collected_flags(tmp_path):
     from spreadwatch.adapters.cresci_users import load
 
-    path = _write_users(tmp_path / "bas.csv.gz", [_user(1, dataset="E13"), _user(2, dataset="FSF"),
-                                                   _user(3, dataset="XXX")])
-    result = load({"users": path}, {"dataset": "bas", "label_column": "dataset",
-                                    "label_map": {"E13": "human", "FSF": "bot"}, "collected_at": "2013-06-12",
-                                    "not_collected": ["verified", "protected"]})
+    path = _write_users(
+        tmp_path / "bas.csv.gz", [_user(1, dataset="E13"), _user(2, dataset="FSF"), _user(3, dataset="XXX")]
+    )
+    result = load(
+        {"users": path},
+        {
+            "dataset": "bas",
+            "label_column": "dataset",
+            "label_map": {"E13": "human", "FSF": "bot"},
+            "collected_at": "2013-06-12",
+            "not_collected": ["verified", "protected"],
+        },
+    )
     accounts = result.tables["accounts"].set_index("account_id")
     assert list(accounts.index) == ["1", "2"]
     assert "group not in label_map" in result.rejected["reason"].iloc[0]
@@ -73,25 +105,39 @@ def test_cresci_users_label_column_fixed_crawl_date_and_not_collected_flags(tmp_
 # ---- union, labels, tiers -----------------------------------------------------------------------
 def _accounts(ids, label, dataset, **columns):
     n = len(ids)
-    frame = pd.DataFrame({
-        "account_id": [str(i) for i in ids], "screen_name": [f"h{i}" for i in ids], "name": [f"N {i}" for i in ids],
-        "description": "x", "created_at": pd.Timestamp("2015-01-01", tz="UTC"),
-        "collected_at": pd.Timestamp("2019-01-01", tz="UTC"),
-        "followers_count": np.arange(n) + 1, "friends_count": 10, "statuses_count": 100, "favourites_count": 5,
-        "listed_count": 1, "default_profile": True, "default_profile_image": False,
-        "label": label, "label_source": dataset, "id_kind": "user_id",
-    })
+    frame = pd.DataFrame(
+        {
+            "account_id": [str(i) for i in ids],
+            "screen_name": [f"h{i}" for i in ids],
+            "name": [f"N {i}" for i in ids],
+            "description": "x",
+            "created_at": pd.Timestamp("2015-01-01", tz="UTC"),
+            "collected_at": pd.Timestamp("2019-01-01", tz="UTC"),
+            "followers_count": np.arange(n) + 1,
+            "friends_count": 10,
+            "statuses_count": 100,
+            "favourites_count": 5,
+            "listed_count": 1,
+            "default_profile": True,
+            "default_profile_image": False,
+            "label": label,
+            "label_source": dataset,
+            "id_kind": "user_id",
+        }
+    )
     for key, value in columns.items():
         frame[key] = value
     return frame
 
 
 def test_dedupe_counts_and_drops_conflicts_and_keeps_one_row_per_account():
-    table, _ = portable.union_profiles({
-        "cresci2017_users": _accounts([1, 2, 3], "bot", "cresci2017_users"),
-        "cresci2015_bas": _accounts([1, 2, 9], "bot", "cresci2015_bas"),
-        "other": _accounts([3, 4], "human", "other"),
-    })
+    table, _ = portable.union_profiles(
+        {
+            "cresci2017_users": _accounts([1, 2, 3], "bot", "cresci2017_users"),
+            "cresci2015_bas": _accounts([1, 2, 9], "bot", "cresci2015_bas"),
+            "other": _accounts([3, 4], "human", "other"),
+        }
+    )
     out, counts = portable.dedupe_labels(table)
     assert counts["conflicting_ids_dropped"] == 1  # id 3: bot in cresci-2017, human in other
     assert counts["duplicate_id_rows_dropped"] == 2  # ids 1, 2 kept once (cresci-2017 has priority)
@@ -101,17 +147,27 @@ def test_dedupe_counts_and_drops_conflicts_and_keeps_one_row_per_account():
 
 
 def test_accounts_without_counts_are_not_scored_and_tiers_follow_the_fields():
-    frame = pd.concat([_accounts([1], "bot", "x"),
-                       _accounts([2], "bot", "x", created_at=pd.NaT),
-                       _accounts([3], "bot", "x", followers_count=pd.NA)], ignore_index=True)
+    frame = pd.concat(
+        [
+            _accounts([1], "bot", "x"),
+            _accounts([2], "bot", "x", created_at=pd.NaT),
+            _accounts([3], "bot", "x", followers_count=pd.NA),
+        ],
+        ignore_index=True,
+    )
     tiers = portable.account_tiers(frame)
     assert tiers.iloc[0] == "profile" and tiers.iloc[1] == "profile_no_age" and pd.isna(tiers.iloc[2])
 
 
 def test_extra_profile_features_on_known_names():
-    frame = pd.DataFrame({"screen_name": ["aaaa", "abab", None, "anna84721", "x_"],
-                          "name": ["Ab", None, "q", "Anna", ""],
-                          "listed_count": [0, 10, None, 3, 1], "followers_count": [0, 10, 5, 100, 1]})
+    frame = pd.DataFrame(
+        {
+            "screen_name": ["aaaa", "abab", None, "anna84721", "x_"],
+            "name": ["Ab", None, "q", "Anna", ""],
+            "listed_count": [0, 10, None, 3, 1],
+            "followers_count": [0, 10, 5, 100, 1],
+        }
+    )
     out = portable.extra_profile_features(frame)
     assert out["screen_name_entropy"].tolist()[:2] == [0.0, 1.0]  # one symbol; two equally frequent
     assert np.isnan(out.loc[2, "screen_name_entropy"]) and np.isnan(out.loc[4, "name_entropy"])
@@ -125,12 +181,21 @@ def test_extra_profile_features_on_known_names():
 def test_ece_at_the_deployment_prior_and_at_the_oracle_share():
     # a 20 % bot set: 40 accounts half bots and 160 with 1 in 8 bots; probabilities calibrated at the
     # balanced prior give these shares back after the adjustment to 0.2 (odds 1 -> 4: 0.8; 1/7 -> 4/7)
-    held = pd.DataFrame({"fold": "g", "group": "g", "dataset": "g", "also_in": pd.NA,
-                         "label": ["bot"] * 20 + ["human"] * 20 + ["bot"] * 20 + ["human"] * 140,
-                         "probability": [0.8] * 40 + [4 / 11] * 160})
+    held = pd.DataFrame(
+        {
+            "fold": "g",
+            "group": "g",
+            "dataset": "g",
+            "also_in": pd.NA,
+            "label": ["bot"] * 20 + ["human"] * 20 + ["bot"] * 20 + ["human"] * 140,
+            "probability": [0.8] * 40 + [4 / 11] * 160,
+        }
+    )
     oracle = portable.ece_at_prior(held, {"g": ("g",)})["g"]
     deployed = portable.ece_at_prior(held, {"g": ("g",)}, prior=0.15)["g"]
-    balanced = portable.models.calibration_metrics((held["label"] == "bot").to_numpy(float), held["probability"].to_numpy())["ece"]
+    balanced = portable.models.calibration_metrics(
+        (held["label"] == "bot").to_numpy(float), held["probability"].to_numpy()
+    )["ece"]
     assert oracle == pytest.approx(0.0, abs=1e-9)  # the set's own share as prior: calibrated
     assert 0 < deployed < balanced  # a stated prior near the share helps; the balanced 0.5 is far off
 
@@ -138,7 +203,7 @@ def test_ece_at_the_deployment_prior_and_at_the_oracle_share():
 def test_platt_calibration_is_monotone_and_fits_the_rate():
     rng = np.random.default_rng(0)
     p = rng.uniform(size=4000)
-    y = rng.uniform(size=4000) < p ** 2  # raw scores overconfident for bots
+    y = rng.uniform(size=4000) < p**2  # raw scores overconfident for bots
     calibration = portable.fit_calibration(p, y)
     q = portable.apply_calibration(calibration, p)
     assert np.all(np.diff(q[np.argsort(p)]) >= 0)
@@ -157,10 +222,16 @@ def test_model_source_auto_needs_50_labels_per_class():
 
 
 def test_credibility_labels_keep_unrated_domains_missing():
-    cascades = pd.DataFrame({"cascade_id": ["a", "b", "c", "d"],
-                             "domain": ["low.example", "good.example", "mid.example", None]})
-    ratings = pd.DataFrame({"domain": ["low.example", "good.example", "mid.example"],
-                            "credibility": [0.7, 0.9, 0.5], "low_credibility": [True, False, False]})
+    cascades = pd.DataFrame(
+        {"cascade_id": ["a", "b", "c", "d"], "domain": ["low.example", "good.example", "mid.example", None]}
+    )
+    ratings = pd.DataFrame(
+        {
+            "domain": ["low.example", "good.example", "mid.example"],
+            "credibility": [0.7, 0.9, 0.5],
+            "low_credibility": [True, False, False],
+        }
+    )
     labels = portable.credibility_labels(cascades, ratings)
     assert labels["a"] == "low_credibility" and labels["b"] == "credible"
     assert pd.isna(labels["c"]) and pd.isna(labels["d"])
@@ -169,8 +240,13 @@ def test_credibility_labels_keep_unrated_domains_missing():
 
 # ---- the committed model -------------------------------------------------------------------------
 def test_committed_model_is_small_safe_and_has_a_card():
-    for name in ("bot_model.skops", "bot_model.json", "bot_model.card.json", "bot_model.card.md",
-                 "bot_model.calibration.png"):
+    for name in (
+        "bot_model.skops",
+        "bot_model.json",
+        "bot_model.card.json",
+        "bot_model.card.md",
+        "bot_model.calibration.png",
+    ):
         assert (SHIPPED / name).is_file(), name
     assert (SHIPPED / "bot_model.skops").stat().st_size + (SHIPPED / "bot_model.json").stat().st_size < 5_000_000
     import skops.io as sio
@@ -221,8 +297,19 @@ def test_cli_score_writes_scores_for_generic_files(tmp_path):
     cascades = pd.read_csv(src / "cascades.csv", dtype=str).drop(columns=["label", "is_misinformation", "label_source"])
     cascades.to_csv(tmp_path / "cascades.csv", index=False)
     out = tmp_path / "scores"
-    code = main(["score", "--accounts", str(tmp_path / "accounts.csv"), "--cascades", str(tmp_path / "cascades.csv"),
-                 "--out", str(out), "--registry", str(REPO / "configs" / "datasets.yaml")])
+    code = main(
+        [
+            "score",
+            "--accounts",
+            str(tmp_path / "accounts.csv"),
+            "--cascades",
+            str(tmp_path / "cascades.csv"),
+            "--out",
+            str(out),
+            "--registry",
+            str(REPO / "configs" / "datasets.yaml"),
+        ]
+    )
     assert code == 0
     summary = json.loads((out / "summary.json").read_text())
     assert summary["accounts_scored"] >= 0.95 * summary["accounts"]
@@ -240,9 +327,15 @@ def test_fresh_train_reproduces_the_committed_card(shared_data, tmp_path):
     from spreadwatch.ingest import load_registry
 
     committed = json.loads((SHIPPED / "bot_model.card.json").read_text())
-    card = portable.run_train(portable.DEFAULT_BOT_DATASETS, load_registry(REPO / "configs" / "datasets.yaml"),
-                              shared_data, tmp_path / "shipped", seed=committed["seed"],
-                              predictions_out=tmp_path / "held.parquet", prior=committed["default_prior"])
+    card = portable.run_train(
+        portable.DEFAULT_BOT_DATASETS,
+        load_registry(REPO / "configs" / "datasets.yaml"),
+        shared_data,
+        tmp_path / "shipped",
+        seed=committed["seed"],
+        predictions_out=tmp_path / "held.parquet",
+        prior=committed["default_prior"],
+    )
     assert card["model_id"] == committed["model_id"]
     assert card["lodo"] == committed["lodo"]
     assert card["mean_roc_auc"] == committed["mean_roc_auc"]

@@ -1,5 +1,6 @@
 """End to end: an unlabelled dataset in the generic format through the real Snakemake workflow gets
 shipped-model bot scores, a complete ranking and a report that says where every score came from."""
+
 from __future__ import annotations
 
 import json
@@ -23,23 +24,34 @@ def unlabelled_run(tmp_path_factory):
     source = REPO / "data" / "example_generic"
     accounts = pd.read_csv(source / "accounts.csv", dtype=str).drop(columns=["label", "label_source"])
     accounts.to_csv(data / "accounts.csv", index=False)
-    cascades = pd.read_csv(source / "cascades.csv", dtype=str).drop(columns=["label", "is_misinformation", "label_source"])
+    cascades = pd.read_csv(source / "cascades.csv", dtype=str).drop(
+        columns=["label", "is_misinformation", "label_source"]
+    )
     cascades.to_csv(data / "cascades.csv", index=False)
     for name in ("engagements", "posts", "follows"):
         (data / f"{name}.csv").write_bytes((source / f"{name}.csv").read_bytes())
     registry = yaml.safe_load((work / "configs" / "datasets.yaml").read_text())
     registry["datasets"]["unlabelled"] = {
-        "format": "generic", "root": "data/unlabelled",
+        "format": "generic",
+        "root": "data/unlabelled",
         "files": {t: f"{t}.csv" for t in ("accounts", "posts", "cascades", "engagements", "follows")},
-        "tasks": ["bot", "cascade"], "protocols": {"bot": ["stratified_5fold"], "cascade": ["random_5fold"]},
-        "description": "example_generic without any label"}
+        "tasks": ["bot", "cascade"],
+        "protocols": {"bot": ["stratified_5fold"], "cascade": ["random_5fold"]},
+        "description": "example_generic without any label",
+    }
     (work / "configs" / "datasets.yaml").write_text(yaml.safe_dump(registry, sort_keys=False))
     config = yaml.safe_load((work / "configs" / "test.yaml").read_text())
     config["datasets"] = ["unlabelled"]
     config["data_root"] = str(SHARED_DATA)  # credibility lists when present; the run must not need them
     (work / "configs" / "unlabelled.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
-    run = subprocess.run([str(SNAKEMAKE), "--cores", "2", "--configfile", "configs/unlabelled.yaml", "--nolock"],
-                         check=False, cwd=work, capture_output=True, text=True, timeout=1200)
+    run = subprocess.run(
+        [str(SNAKEMAKE), "--cores", "2", "--configfile", "configs/unlabelled.yaml", "--nolock"],
+        check=False,
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
     assert run.returncode == 0, run.stderr[-4000:]
     return work / "results" / "unlabelled", accounts
 

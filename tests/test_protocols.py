@@ -1,5 +1,6 @@
 """The protocol registry (spreadwatch.evaluation.protocols): names listed once, preconditions, fallbacks,
 the fixed event-separated split, leave-one-event-out, and same-text claims never straddling a split."""
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,15 @@ REPO = Path(__file__).resolve().parents[1]
 # ---- one list of names ---------------------------------------------------------------------------
 def test_protocol_names_are_listed_once_and_everything_reads_the_registry():
     names = set(protocols.PROTOCOL_NAMES)
-    assert {"stratified_5fold", "random_5fold", "event_5fold", "time_split", "upfd_20_10_70",
-            "event_separated", "leave_one_event_out"} == names
+    assert {
+        "stratified_5fold",
+        "random_5fold",
+        "event_5fold",
+        "time_split",
+        "upfd_20_10_70",
+        "event_separated",
+        "leave_one_event_out",
+    } == names
     assert set(models.PROTOCOLS) == names
     assert set(report.PROTOCOL_KINDS) == names and all(report.PROTOCOL_KINDS.values())
     assert all(p.kind in protocols.KINDS for p in protocols.PROTOCOLS.values())
@@ -60,8 +68,9 @@ def test_event_5fold_on_two_events_falls_back_to_leave_one_event_out():
 def test_evaluate_on_two_events_runs_and_states_the_fallback():
     y, groups = _two_events()
     X = pd.DataFrame({"x": (y == "a").astype(float) + np.random.default_rng(0).normal(scale=0.1, size=len(y))})
-    record, _ = models.evaluate(X, pd.Series(y), task="cascade", protocol="event_5fold", model="logreg",
-                                seeds=[0], groups=pd.Series(groups))
+    record, _ = models.evaluate(
+        X, pd.Series(y), task="cascade", protocol="event_5fold", model="logreg", seeds=[0], groups=pd.Series(groups)
+    )
     assert record["metrics"]["accuracy"]["n"] == 2
     assert "leave-one-event-out" in record["protocol_note"] and record["protocol_kind"] == "honest"
 
@@ -99,8 +108,16 @@ def test_event_separated_fits_on_train_and_dev_and_tests_once():
 
 # ---- near-duplicate claim texts -----------------------------------------------------------------
 def test_duplicate_text_groups_normalise_links_mentions_and_punctuation():
-    texts = pd.Series({"1": "Breaking: X happened URL", "2": "breaking x happened!! URL URL", "3": "rt @bob: breaking X happened",
-                       "4": "something else", "5": None, "6": ""})
+    texts = pd.Series(
+        {
+            "1": "Breaking: X happened URL",
+            "2": "breaking x happened!! URL URL",
+            "3": "rt @bob: breaking X happened",
+            "4": "something else",
+            "5": None,
+            "6": "",
+        }
+    )
     groups = protocols.duplicate_text_groups(texts)
     assert groups["1"] == groups["2"] == groups["3"] == "t:1"
     assert len({groups["4"], groups["5"], groups["6"], groups["1"]}) == 4
@@ -130,8 +147,16 @@ def test_same_text_never_straddles_a_split(name):
 def test_evaluate_reports_straddling_before_and_after():
     y, groups, text_groups = _duplicated()
     X = pd.DataFrame({"x": np.random.default_rng(1).normal(size=len(y))})
-    record, _ = models.evaluate(X, pd.Series(y), task="cascade", protocol="random_5fold", model="logreg", seeds=[0, 1],
-                                groups=pd.Series(groups), text_groups=pd.Series(text_groups))
+    record, _ = models.evaluate(
+        X,
+        pd.Series(y),
+        task="cascade",
+        protocol="random_5fold",
+        model="logreg",
+        seeds=[0, 1],
+        groups=pd.Series(groups),
+        text_groups=pd.Series(text_groups),
+    )
     dup = record["duplicate_texts"]
     assert dup["before"]["test_rows"] > 0 and dup["after"]["test_rows"] == 0
     assert "dropped" in dup["handling"] and "dropped" in record["protocol_note"]
@@ -170,9 +195,16 @@ def test_text_reduction_is_fitted_on_training_rows_only(kind):
 def test_text_only_model_learns_the_text_signal():
     emb, y = _embeddings(n=200)
     X = pd.DataFrame(index=y.index)
-    record, _ = models.evaluate(X, y, task="cascade", protocol="random_5fold", model="text_only", seeds=[0],
-                                make_classifier=lambda seed: TextOnlyModel(components=4),
-                                fit_params={"side": models.CascadeSideData(text_embeddings=emb)})
+    record, _ = models.evaluate(
+        X,
+        y,
+        task="cascade",
+        protocol="random_5fold",
+        model="text_only",
+        seeds=[0],
+        make_classifier=lambda seed: TextOnlyModel(components=4),
+        fit_params={"side": models.CascadeSideData(text_embeddings=emb)},
+    )
     assert record["pooled"]["accuracy"]["mean"] > 0.85
 
 
@@ -187,10 +219,17 @@ def test_publisher_style_uses_only_other_training_claims():
 
 
 def test_cascade_texts_prefer_title_then_root_post_text():
-    cascades = pd.DataFrame({"cascade_id": ["1", "2", "3"], "root_post_id": ["p1", "p2", "p3"],
-                             "title": [None, "a title", None]})
-    posts = pd.DataFrame({"post_id": ["p1", "p2", "p3"], "kind": "original", "cascade_id": ["1", "2", "3"],
-                          "text": ["root one", "root two", "  "]})
+    cascades = pd.DataFrame(
+        {"cascade_id": ["1", "2", "3"], "root_post_id": ["p1", "p2", "p3"], "title": [None, "a title", None]}
+    )
+    posts = pd.DataFrame(
+        {
+            "post_id": ["p1", "p2", "p3"],
+            "kind": "original",
+            "cascade_id": ["1", "2", "3"],
+            "text": ["root one", "root two", "  "],
+        }
+    )
     texts = cascade_texts(cascades, posts)
     assert texts.loc["1"] == "root one" and texts.loc["2"] == "a title" and pd.isna(texts.loc["3"])
 
@@ -198,7 +237,7 @@ def test_cascade_texts_prefer_title_then_root_post_text():
 # ---- the early-detection rule gets the headline model's settings (issue 12 item 8) ---------------
 def test_early_detection_rule_passes_root_history_and_engager_bag():
     rules = (REPO / "workflow" / "rules" / "models.smk").read_text()
-    block = rules[rules.index("rule early_detection:"):rules.index("rule early_detection_figure:")]
+    block = rules[rules.index("rule early_detection:") : rules.index("rule early_detection_figure:")]
     assert 'root_history=config["cascade"].get("root_history", True)' in block
     assert 'engager_bag=config["cascade"].get("engager_bag", False)' in block
     script = (REPO / "workflow" / "scripts" / "early_detection.py").read_text()
@@ -216,13 +255,22 @@ def test_early_detection_stage_uses_the_given_settings(small_platform, tmp_path)
     account_table.reset_index().to_parquet(tmp_path / "af.parquet", index=False)
     pd.DataFrame({"account_id": account_table.index, "bot_probability": np.nan}).to_parquet(tmp_path / "as.parquet")
     run_cascade_features(canonical, tmp_path / "af.parquet", tmp_path / "as.parquet", tmp_path / "c.parquet")
-    run_cascade_features_early(canonical, tmp_path / "af.parquet", tmp_path / "as.parquet",
-                               tmp_path / "e.parquet", minutes=(60,), ks=())
+    run_cascade_features_early(
+        canonical, tmp_path / "af.parquet", tmp_path / "as.parquet", tmp_path / "e.parquet", minutes=(60,), ks=()
+    )
     inputs = {}
     for root in (True, False):
         out = tmp_path / f"early_{root}.json"
-        run_early_detection(tmp_path / "c.parquet", tmp_path / "e.parquet", canonical, "time_split", "logreg",
-                            [0], out, root_history=root)
+        run_early_detection(
+            tmp_path / "c.parquet",
+            tmp_path / "e.parquet",
+            canonical,
+            "time_split",
+            "logreg",
+            [0],
+            out,
+            root_history=root,
+        )
         inputs[root] = json.loads(out.read_text())["fold_fitted_inputs"]
     assert "root-account history" in inputs[True] and "root-account history" not in inputs[False]
 

@@ -1,4 +1,5 @@
 """The metrics record type: one schema, validated on write and read, skipped as a status, one positive class."""
+
 import json
 from pathlib import Path
 
@@ -16,8 +17,16 @@ from spreadwatch.evaluation.records import (
 
 
 def test_ok_record_round_trips_with_nan_as_null(tmp_path):
-    record = MetricsRecord(task="bot", protocol="stratified_5fold", model="hgb", n_train=8, n_test=2, seeds=[0, 1],
-                           metrics={"roc_auc": {"mean": float("nan"), "sd": 0.0, "n": 2}}, positive_class="bot")
+    record = MetricsRecord(
+        task="bot",
+        protocol="stratified_5fold",
+        model="hgb",
+        n_train=8,
+        n_test=2,
+        seeds=[0, 1],
+        metrics={"roc_auc": {"mean": float("nan"), "sd": 0.0, "n": 2}},
+        positive_class="bot",
+    )
     records.write(record, tmp_path / "bot__stratified_5fold__hgb.json")
     data = json.loads((tmp_path / "bot__stratified_5fold__hgb.json").read_text())
     assert data["status"] == "ok" and data["metrics"]["roc_auc"]["mean"] is None and "skipped" not in data
@@ -30,15 +39,32 @@ def test_skipped_is_a_status_with_its_reason_kept_under_skipped(tmp_path):
     path = tmp_path / "cascade__event_5fold__hgb.json"
     records.write(skipped_record("cascade", "event_5fold", "hgb", "only 2 events", [0, 1]), path)
     data = json.loads(path.read_text())
-    assert data == {"task": "cascade", "protocol": "event_5fold", "model": "hgb", "status": "skipped",
-                    "skipped": "only 2 events", "n_train": 0, "n_test": 0, "metrics": {}, "seeds": [0, 1]}
+    assert data == {
+        "task": "cascade",
+        "protocol": "event_5fold",
+        "model": "hgb",
+        "status": "skipped",
+        "skipped": "only 2 events",
+        "n_train": 0,
+        "n_test": 0,
+        "metrics": {},
+        "seeds": [0, 1],
+    }
     back = records.read(path)
     assert back.skipped and back.reason == "only 2 events"
 
 
 def test_files_written_before_status_existed_still_read():
-    old = {"task": "rank", "protocol": "two_window", "model": "fib", "n_train": 0, "n_test": 0, "metrics": {},
-           "seeds": [], "skipped": "engagements have no time"}
+    old = {
+        "task": "rank",
+        "protocol": "two_window",
+        "model": "fib",
+        "n_train": 0,
+        "n_test": 0,
+        "metrics": {},
+        "seeds": [],
+        "skipped": "engagements have no time",
+    }
     records.validate(old)
     assert MetricsRecord.from_dict(old).skipped
     ok = {k: v for k, v in old.items() if k != "skipped"}
@@ -46,13 +72,16 @@ def test_files_written_before_status_existed_still_read():
     assert MetricsRecord.from_dict(ok).status == "ok"
 
 
-@pytest.mark.parametrize("bad, message", [
-    ({"task": "bot", "protocol": "p", "model": "m", "metrics": {}, "surprise": 1}, "surprise"),
-    ({"task": "bot", "protocol": "p", "model": "m", "metrics": {}, "status": "done"}, "status"),
-    ({"task": "bot", "protocol": "p", "model": "m", "metrics": {}, "status": "skipped"}, "skipped"),
-    ({"task": "bot", "protocol": "p", "model": "m", "metrics": {"f1": {"sd": 1.0}}}, "metrics/f1"),
-    ({"task": "bot", "protocol": "p", "model": "m", "metrics": {}, "n_test": -1}, "n_test"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ({"task": "bot", "protocol": "p", "model": "m", "metrics": {}, "surprise": 1}, "surprise"),
+        ({"task": "bot", "protocol": "p", "model": "m", "metrics": {}, "status": "done"}, "status"),
+        ({"task": "bot", "protocol": "p", "model": "m", "metrics": {}, "status": "skipped"}, "skipped"),
+        ({"task": "bot", "protocol": "p", "model": "m", "metrics": {"f1": {"sd": 1.0}}}, "metrics/f1"),
+        ({"task": "bot", "protocol": "p", "model": "m", "metrics": {}, "n_test": -1}, "n_test"),
+    ],
+)
 def test_schema_rejects_malformed_records(tmp_path, bad, message):
     (tmp_path / "x.json").write_text(json.dumps(bad))
     with pytest.raises(ValueError, match=message):

@@ -2,16 +2,13 @@
 
 Uses Debian's headless Chromium (``make test`` installs it); skips with a reason when it is absent.
 """
-import json
+
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
-import pandas as pd
 import pytest
-
-from spreadwatch import report
 from test_report import build_payload_report
 
 pytestmark = pytest.mark.browser
@@ -21,15 +18,26 @@ CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/ch
 ATTACKS = [
     "<script>document.title='PWNED-1';document.body.setAttribute('data-pwned','1')</script>",
     "<img src=x onerror=\"document.title='PWNED-2';document.body.appendChild(document.createElement('marquee'))\">",
-    "\"><svg onload=\"document.title='PWNED-3'\">",
+    '"><svg onload="document.title=\'PWNED-3\'">',
 ]
 
 
 def dump_dom(html_path: Path, profile: Path) -> str:
     """The DOM after the page's scripts ran (``--dump-dom``)."""
-    command = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
-               "--virtual-time-budget=2000", "--dump-dom", html_path.resolve().as_uri()]
+    command = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={profile}",
+        "--virtual-time-budget=2000",
+        "--dump-dom",
+        html_path.resolve().as_uri(),
+    ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout
@@ -60,13 +68,17 @@ def check_page(dom: str):
     assert "&lt;script&gt;document.title=" in dom  # the payload is shown as text
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium (/usr/bin/chromium) is not installed; `make test` installs it")
+@pytest.mark.skipif(
+    CHROMIUM is None, reason="headless Chromium (/usr/bin/chromium) is not installed; `make test` installs it"
+)
 def test_payloads_do_not_execute_and_table_script_runs(tmp_path):
     page = poisoned_report(tmp_path / "r")
     check_page(dump_dom(page, tmp_path / "profile"))
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium (/usr/bin/chromium) is not installed; `make test` installs it")
+@pytest.mark.skipif(
+    CHROMIUM is None, reason="headless Chromium (/usr/bin/chromium) is not installed; `make test` installs it"
+)
 def test_escaping_alone_stops_the_payloads_without_the_csp(tmp_path):
     """Same page with the Content-Security-Policy removed: escaping must hold on its own."""
     page = poisoned_report(tmp_path / "r")
@@ -78,7 +90,9 @@ def test_escaping_alone_stops_the_payloads_without_the_csp(tmp_path):
     check_page(dump_dom(bare, tmp_path / "profile"))
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium (/usr/bin/chromium) is not installed; `make test` installs it")
+@pytest.mark.skipif(
+    CHROMIUM is None, reason="headless Chromium (/usr/bin/chromium) is not installed; `make test` installs it"
+)
 def test_the_payload_check_can_fail(tmp_path):
     """Guard against a test that cannot fail: an unescaped payload in a CSP-less page does run."""
     bad = tmp_path / "bad.html"

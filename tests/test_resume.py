@@ -6,6 +6,7 @@
   once some outputs exist; ``spreadwatch run --resume`` with the same arguments finishes, and every
   file under results/ has the clean run's checksum.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -33,8 +34,13 @@ def checksums(work: Path) -> dict[str, str]:
 
 
 def _run(work: Path, *extra: str, timeout: int = 1500) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "spreadwatch", "run", *extra, *SNAKEMAKE_ARGS],
-                          cwd=work, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "spreadwatch", "run", *extra, *SNAKEMAKE_ARGS],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -60,8 +66,13 @@ def test_tiny_workflow_twice_gives_identical_bytes(clean_run, tmp_path):
 
 def test_kill_and_resume_matches_clean_run(clean_run, tmp_path):
     copy_project(tmp_path)
-    process = subprocess.Popen([sys.executable, "-m", "spreadwatch", "run", *SNAKEMAKE_ARGS], cwd=tmp_path,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "spreadwatch", "run", *SNAKEMAKE_ARGS],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     marker = tmp_path / "results" / "synthetic" / "canonical" / "datacard.json"
     deadline = time.monotonic() + 900
     try:

@@ -1,4 +1,5 @@
 """Per-stage time and memory table from Snakemake benchmark files (spreadwatch.runstats)."""
+
 from __future__ import annotations
 
 import pandas as pd

@@ -1,9 +1,9 @@
 import pandas as pd
 import pytest
+from conftest import FIXTURES
 
 from spreadwatch.adapters.generic import load
 from spreadwatch.schema import InputFileError, validate_tables
-from conftest import FIXTURES
 
 GENERIC = FIXTURES / "generic"
 

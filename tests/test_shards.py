@@ -1,5 +1,6 @@
 """Sharding (spreadwatch.shards, config `shards: N`): stable shard assignment, and sharded account
 features and bot scores equal to the unsharded ones, at stage level and through the real workflow."""
+
 from __future__ import annotations
 
 import json
@@ -26,10 +27,17 @@ def test_shard_of_is_stable_and_partitions():
     assert shard.min() == 0 and shard.max() == 3
     assert np.bincount(shard).min() > 400  # roughly balanced
     # the same ids give the same shards under another hash seed, in another interpreter
-    code = ("import pandas as pd; from spreadwatch.shards import shard_of; "
-            "print(','.join(map(str, shard_of(pd.Series([f'u{i}' for i in range(2000)]), 4))))")
-    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                           env={**os.environ, "PYTHONHASHSEED": "123"})
+    code = (
+        "import pandas as pd; from spreadwatch.shards import shard_of; "
+        "print(','.join(map(str, shard_of(pd.Series([f'u{i}' for i in range(2000)]), 4))))"
+    )
+    other = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONHASHSEED": "123"},
+    )
     assert other.stdout.strip() == ",".join(map(str, shard))
     # pinned: a change of hash would move every account of an existing sharded run
     assert shards.shard_of(pd.Series(["u0", "u1", "u2", "12345", "bot_7"]), 4).tolist() == PINNED
@@ -77,24 +85,43 @@ def test_sharded_features_and_scores_equal_unsharded(canonical, tmp_path, model_
     g = canonical / "graphs"
     whole = tmp_path / "whole"
     run_account_features(canonical, g / "network.parquet", g / "pairs.parquet", whole / "features.parquet")
-    run_score("bot", whole / "features.parquet", canonical, "hgb", 0, whole / "scores.parquet",
-              whole / "bot_model.skops", target="label", model_source=model_source, prior=0.2)
+    run_score(
+        "bot",
+        whole / "features.parquet",
+        canonical,
+        "hgb",
+        0,
+        whole / "scores.parquet",
+        whole / "bot_model.skops",
+        target="label",
+        model_source=model_source,
+        prior=0.2,
+    )
 
     n = 4
     folders = shards.write_shards(canonical, tmp_path / "shards", n)
     part_features = []
     for folder in folders:
         out = tmp_path / "features" / f"{folder.name}.parquet"
-        shards.run_account_features_shard(folder, tmp_path / "shards" / "context.json", g / "network.parquet",
-                                          g / "pairs.parquet", out)
+        shards.run_account_features_shard(
+            folder, tmp_path / "shards" / "context.json", g / "network.parquet", g / "pairs.parquet", out
+        )
         part_features.append(out)
     sharded = tmp_path / "sharded"
     shards.gather_account_features(part_features, sharded / "features.parquet")
     expected = pd.read_parquet(whole / "features.parquet")
     pd.testing.assert_frame_equal(pd.read_parquet(sharded / "features.parquet"), expected)
 
-    card = shards.fit_account_model(sharded / "features.parquet", canonical, "hgb", 0, sharded / "bot_model.skops",
-                                    sharded / "folds.parquet", model_source=model_source, prior=0.2)
+    card = shards.fit_account_model(
+        sharded / "features.parquet",
+        canonical,
+        "hgb",
+        0,
+        sharded / "bot_model.skops",
+        sharded / "folds.parquet",
+        model_source=model_source,
+        prior=0.2,
+    )
     if model_source == "shipped":  # the same decision function as the unsharded path: the shipped model
         assert card["score_source"] == "shipped_model" and card["prior"] == 0.2 and card["n_scored"] > 0
     else:
@@ -102,13 +129,21 @@ def test_sharded_features_and_scores_equal_unsharded(canonical, tmp_path, model_
     part_scores = []
     for folder in folders:
         out = tmp_path / "scores" / f"{folder.name}.parquet"
-        shards.score_account_shard(sharded / "features.parquet", folder / "accounts.parquet",
-                                   sharded / "bot_model.skops", sharded / "folds.parquet", out)
+        shards.score_account_shard(
+            sharded / "features.parquet",
+            folder / "accounts.parquet",
+            sharded / "bot_model.skops",
+            sharded / "folds.parquet",
+            out,
+        )
         part_scores.append(out)
     shards.gather_account_scores(part_scores, sharded / "scores.parquet")
-    pd.testing.assert_frame_equal(pd.read_parquet(sharded / "scores.parquet"), pd.read_parquet(whole / "scores.parquet"))
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(sharded / "scores.parquet"), pd.read_parquet(whole / "scores.parquet")
+    )
     assert json.loads((sharded / "bot_model.skops.json").read_text()) == json.loads(
-        (whole / "bot_model.skops.json").read_text())
+        (whole / "bot_model.skops.json").read_text()
+    )
 
 
 @pytest.mark.slow

@@ -1,4 +1,5 @@
 """The real offline MiniLM model (no mocks): semantic similarity and the on-disk cache."""
+
 import numpy as np
 import pytest
 
@@ -13,12 +14,14 @@ def embedder(tmp_path_factory):
 
 
 def test_embeddings_are_normalised_and_semantic(embedder):
-    vectors = embedder.embed([
-        "Breaking: vaccine contains microchips, share before they delete this!",
-        "Shocking truth: the shots have tracking chips inside, spread the word",
-        "Lovely sunny afternoon at the beach with my kids",
-        "",
-    ])
+    vectors = embedder.embed(
+        [
+            "Breaking: vaccine contains microchips, share before they delete this!",
+            "Shocking truth: the shots have tracking chips inside, spread the word",
+            "Lovely sunny afternoon at the beach with my kids",
+            "",
+        ]
+    )
     assert vectors.shape == (4, 384)
     np.testing.assert_allclose(np.linalg.norm(vectors[:3], axis=1), 1.0, atol=1e-5)
     assert not vectors[3].any()

@@ -1,4 +1,5 @@
 """Runs the real Snakemake workflow on the tiny test config in a temporary copy of the project."""
+
 from __future__ import annotations
 
 import json
@@ -10,7 +11,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import REPO
 
 pytestmark = pytest.mark.slow
@@ -30,7 +30,10 @@ def workflow_run(tmp_path_factory):
     copy_project(work)
     run = subprocess.run(
         [str(SNAKEMAKE), "--cores", "2", "--configfile", "configs/test.yaml", "--nolock"],
-        cwd=work, capture_output=True, text=True, timeout=900,
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert run.returncode == 0, run.stderr[-4000:]
     return work / "results" / "synthetic"
@@ -39,12 +42,21 @@ def workflow_run(tmp_path_factory):
 def test_contract_outputs_exist(workflow_run):
     out = workflow_run
     for path in (
-        "canonical/accounts.parquet", "canonical/engagements.parquet", "canonical/rejected.parquet",
-        "canonical/datacard.json", "scores/accounts.parquet", "scores/cascades.parquet",
-        "ranked_accounts.csv", "ranked_domains.csv", "report/index.html",
-        "metrics/bot__stratified_5fold__hgb.json", "metrics/bot__stratified_5fold__logreg.json",
-        "metrics/cascade__random_5fold__hgb.json", "metrics/cascade__event_5fold__hgb.json",
-        "metrics/cascade__time_split__hgb.json", "models/bot_model.skops",
+        "canonical/accounts.parquet",
+        "canonical/engagements.parquet",
+        "canonical/rejected.parquet",
+        "canonical/datacard.json",
+        "scores/accounts.parquet",
+        "scores/cascades.parquet",
+        "ranked_accounts.csv",
+        "ranked_domains.csv",
+        "report/index.html",
+        "metrics/bot__stratified_5fold__hgb.json",
+        "metrics/bot__stratified_5fold__logreg.json",
+        "metrics/cascade__random_5fold__hgb.json",
+        "metrics/cascade__event_5fold__hgb.json",
+        "metrics/cascade__time_split__hgb.json",
+        "models/bot_model.skops",
     ):
         assert (out / path).exists(), path
 
@@ -132,7 +144,10 @@ def test_missing_dataset_files_stop_the_workflow_with_one_clear_message(tmp_path
     copy_project(tmp_path)
     run = subprocess.run(
         [str(SNAKEMAKE), "-n", "--cores", "1", "--config", "datasets=[twitter15,upfd_politifact]"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={**__import__("os").environ, "SPREADWATCH_DATA": str(tmp_path / "no-data-here")},
     )
     output = run.stdout + run.stderr

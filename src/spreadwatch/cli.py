@@ -19,6 +19,7 @@ Exit codes: 0 clean, 1 rows were rejected (reasons printed), 2 unusable input or
 3 internal error (a bug; the traceback is written to a file whose path is printed).
 After a crash or kill: `spreadwatch run --resume [same arguments]` unlocks and reruns incomplete jobs.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,8 +39,11 @@ def _cmd_simulate(args) -> int:
     from spreadwatch.simulate import SimulationConfig, simulate_platform, write_tables
 
     config = SimulationConfig(
-        n_accounts=args.accounts, days=args.days, seed=args.seed,
-        bot_share=args.bot_share, difficulty=args.difficulty,
+        n_accounts=args.accounts,
+        days=args.days,
+        seed=args.seed,
+        bot_share=args.bot_share,
+        difficulty=args.difficulty,
     )
     tables = simulate_platform(config)
     paths = write_tables(tables, Path(args.out))
@@ -147,8 +151,15 @@ def _cmd_reviews(args) -> int:
 def _cmd_serve(args) -> int:
     from spreadwatch.desk.server import serve
 
-    return serve(dataset=args.dataset, results=args.results, db=args.db, host=args.host, port=args.port,
-                 token=args.token, configfile=args.configfile)
+    return serve(
+        dataset=args.dataset,
+        results=args.results,
+        db=args.db,
+        host=args.host,
+        port=args.port,
+        token=args.token,
+        configfile=args.configfile,
+    )
 
 
 def _cmd_train(args) -> int:
@@ -161,10 +172,19 @@ def _cmd_train(args) -> int:
     if unknown:
         print(f"unknown dataset(s) {unknown}; known: {', '.join(sorted(registry))}", file=sys.stderr)
         return 2
-    card = portable.run_train(datasets, registry, args.data_root, args.out, seed=args.seed,
-                              predictions_out=args.predictions_out, prior=args.prior)
-    print(f"portable bot model {card['model_id']}: mean leave-one-dataset-out ROC AUC {card['mean_roc_auc']:.3f} "
-          f"over {', '.join(card['mean_over'])}")
+    card = portable.run_train(
+        datasets,
+        registry,
+        args.data_root,
+        args.out,
+        seed=args.seed,
+        predictions_out=args.predictions_out,
+        prior=args.prior,
+    )
+    print(
+        f"portable bot model {card['model_id']}: mean leave-one-dataset-out ROC AUC {card['mean_roc_auc']:.3f} "
+        f"over {', '.join(card['mean_over'])}"
+    )
     for row in card["lodo"]:
         auc = "   -  " if row["roc_auc"] is None else f"{row['roc_auc']:.3f}"
         print(f"  {row['evaluation']:28s} n={row['n']:>6d}  ROC AUC {auc}  ECE {row['ece']:.3f}")
@@ -193,8 +213,9 @@ RESUME_HELP = (
 def _cmd_run(args, extra: list[str]) -> int:
     resume = "--resume" in extra
     extra = [a for a in extra if a != "--resume"]
-    base = [sys.executable, "-m", "snakemake"] + ([] if any(a in ("--cores", "-c") or a.startswith(("--cores=", "-c"))
-                                                          for a in extra) else ["--cores", "all"])
+    base = [sys.executable, "-m", "snakemake"] + (
+        [] if any(a in ("--cores", "-c") or a.startswith(("--cores=", "-c")) for a in extra) else ["--cores", "all"]
+    )
     if resume:
         unlock = [*base, *extra, "--unlock"]
         print("+", " ".join(unlock))
@@ -211,8 +232,9 @@ def _cmd_run(args, extra: list[str]) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="spreadwatch", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="spreadwatch", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sim = sub.add_parser("simulate", help="generate the synthetic platform as canonical Parquet tables")
     sim.add_argument("--accounts", type=int, default=20000)
@@ -258,8 +280,11 @@ def build_parser() -> argparse.ArgumentParser:
     trn.add_argument("--data-root", default=None)
     trn.add_argument("--datasets", nargs="*", help="registry names (default: portable.DEFAULT_BOT_DATASETS)")
     trn.add_argument("--out", default="src/spreadwatch/shipped")
-    trn.add_argument("--predictions-out", default="results/portable/bot_lodo_predictions.parquet",
-                     help="per-account held-out probabilities (Parquet; stays outside the repository)")
+    trn.add_argument(
+        "--predictions-out",
+        default="results/portable/bot_lodo_predictions.parquet",
+        help="per-account held-out probabilities (Parquet; stays outside the repository)",
+    )
     trn.add_argument("--seed", type=int, default=0)
     trn.add_argument("--prior", type=float, default=0.15, help="default expected bot share (Botometer CAP 0.15)")
     sco = sub.add_parser("score", help="score generic-format files with the shipped portable model")
@@ -269,8 +294,11 @@ def build_parser() -> argparse.ArgumentParser:
     sco.add_argument("--prior", type=float, default=None, help="expected bot share (default: the model's, 0.15)")
     sco.add_argument("--registry", default="configs/datasets.yaml", help="for the source-credibility lists")
     sco.add_argument("--data-root", default=None)
-    sub.add_parser("run", help="run the Snakemake workflow; extra arguments go to snakemake; "
-                   "--resume unlocks and reruns incomplete jobs after a crash or kill")
+    sub.add_parser(
+        "run",
+        help="run the Snakemake workflow; extra arguments go to snakemake; "
+        "--resume unlocks and reruns incomplete jobs after a crash or kill",
+    )
     return parser
 
 
@@ -279,9 +307,17 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["run"]:
         return _cmd_run(None, argv[1:])
     args = build_parser().parse_args(argv)
-    handlers = {"simulate": _cmd_simulate, "validate": _cmd_validate, "ingest": _cmd_ingest,
-                "datasets": _cmd_datasets, "export": _cmd_export, "reviews": _cmd_reviews,
-                "serve": _cmd_serve, "train": _cmd_train, "score": _cmd_score}
+    handlers = {
+        "simulate": _cmd_simulate,
+        "validate": _cmd_validate,
+        "ingest": _cmd_ingest,
+        "datasets": _cmd_datasets,
+        "export": _cmd_export,
+        "reviews": _cmd_reviews,
+        "serve": _cmd_serve,
+        "train": _cmd_train,
+        "score": _cmd_score,
+    }
     with script_logging(None):
         try:
             return handlers[args.command](args)
@@ -299,8 +335,11 @@ def _report_crash(error: Exception) -> int:
     handle, path = tempfile.mkstemp(prefix="spreadwatch-crash-", suffix=".log")
     with open(handle, "w", encoding="utf-8") as out:
         traceback.print_exception(error, file=out)
-    print(f"internal error (a bug in spreadwatch, not in your data): {type(error).__name__}: {error}\n"
-          f"the traceback is in {path}; please report it", file=sys.stderr)
+    print(
+        f"internal error (a bug in spreadwatch, not in your data): {type(error).__name__}: {error}\n"
+        f"the traceback is in {path}; please report it",
+        file=sys.stderr,
+    )
     return EXIT_BUG
 
 

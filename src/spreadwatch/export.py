@@ -1,4 +1,5 @@
 """The pseudonymised export of a ranking: salted hashes instead of ids and names, free text dropped."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -21,13 +22,20 @@ def pseudonym(value, salt: str, prefix: str = "") -> str | None:
 
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
-    message = f"{prefix}\x1f{value}".encode("utf-8")
+    message = f"{prefix}\x1f{value}".encode()
     digest = hmac.new(salt.encode("utf-8"), message, hashlib.sha256).hexdigest()[:16]
     return f"{prefix}{digest}"
 
 
-EXPORT_NUMERIC = ("rank", "score", *ranking.COMPONENTS, "n_cascades_seeded", "n_misinfo_cascades_seeded",
-                  "reshares_of_misinfo", "total_reshares_received")
+EXPORT_NUMERIC = (
+    "rank",
+    "score",
+    *ranking.COMPONENTS,
+    "n_cascades_seeded",
+    "n_misinfo_cascades_seeded",
+    "reshares_of_misinfo",
+    "total_reshares_received",
+)
 
 
 def pseudonymise_ranked(ranked: pd.DataFrame, salt: str) -> pd.DataFrame:
@@ -36,7 +44,9 @@ def pseudonymise_ranked(ranked: pd.DataFrame, salt: str) -> pd.DataFrame:
     Columns out: account_pseudonym, screen_name_pseudonym, name_pseudonym, the numeric columns in
     ``EXPORT_NUMERIC`` that exist, label and review_status (closed vocabularies)."""
     if not salt or len(salt) < 8:
-        raise ValueError("a salt of at least 8 characters is required (keep it secret; it is what makes the hashes unlinkable)")
+        raise ValueError(
+            "a salt of at least 8 characters is required (keep it secret; it is what makes the hashes unlinkable)"
+        )
     out = pd.DataFrame({"account_pseudonym": [pseudonym(v, salt, "a_") for v in ranked["account_id"]]})
     for column, prefix in (("screen_name", "s_"), ("name", "n_")):
         if column in ranked:

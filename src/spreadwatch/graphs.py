@@ -8,6 +8,7 @@ Conventions
 - The retweet network is a weighted ``nx.DiGraph`` over accounts: an edge ``u -> v`` with weight ``w``
   means ``v`` engaged ``w`` times with content posted or passed on by ``u``.
 """
+
 from __future__ import annotations
 
 from collections import deque
@@ -113,8 +114,9 @@ def resolve_parent_accounts(engagements: pd.DataFrame, cascades: pd.DataFrame | 
     else:
         parent = pd.Series(pd.NA, index=engagements.index, dtype="string")
     if "parent_engagement_id" in engagements and parent.isna().any():
-        by_engagement = (engagements.drop_duplicates("engagement_id").set_index("engagement_id")["child_account_id"]
-                         .astype("string"))
+        by_engagement = (
+            engagements.drop_duplicates("engagement_id").set_index("engagement_id")["child_account_id"].astype("string")
+        )
         parent = parent.fillna(engagements["parent_engagement_id"].map(by_engagement).astype("string"))
     if cascades is not None and "root_account_id" in cascades and parent.isna().any():
         roots = cascades.drop_duplicates("cascade_id").set_index("cascade_id")["root_account_id"].astype("string")
@@ -139,9 +141,13 @@ def reshare_edges(cascades: pd.DataFrame, engagements: pd.DataFrame) -> pd.DataF
     engagements have it); string ids, the engagements' order. Self-reshares are dropped. The graphs stage
     writes this table (``graphs/reshare_edges.parquet``); ``account_edges`` and the ranking use it.
     """
-    out = pd.DataFrame({"cascade_id": engagements["cascade_id"].astype("string"),
-                        "source": resolve_parent_accounts(engagements, cascades),
-                        "target": engagements["child_account_id"].astype("string")})
+    out = pd.DataFrame(
+        {
+            "cascade_id": engagements["cascade_id"].astype("string"),
+            "source": resolve_parent_accounts(engagements, cascades),
+            "target": engagements["child_account_id"].astype("string"),
+        }
+    )
     if "time" in engagements:
         out["time"] = engagements["time"]
     out = out.dropna(subset=["source", "target"])
@@ -160,8 +166,15 @@ def account_edges_from_reshares(reshares: pd.DataFrame) -> pd.DataFrame:
     return weighted.astype({"source": "string", "target": "string", "weight": "int64"})
 
 
-NETWORK_METRIC_COLUMNS = ["account_id", "reshares_received", "reshares_made", "n_amplified", "n_amplifiers",
-                          "reciprocity", "pagerank"]
+NETWORK_METRIC_COLUMNS = [
+    "account_id",
+    "reshares_received",
+    "reshares_made",
+    "n_amplified",
+    "n_amplifiers",
+    "reciprocity",
+    "pagerank",
+]
 
 
 def account_network_metrics(graph: nx.DiGraph) -> pd.DataFrame:
@@ -192,8 +205,15 @@ def account_network_metrics_from_edges(edges: pd.DataFrame) -> pd.DataFrame:
     return _network_metrics(pd.Index(pd.unique(ends), dtype=object), edges)
 
 
-def _pagerank(n: int, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, alpha: float = 0.85,
-              max_iter: int = 200, tol: float = 1e-8) -> np.ndarray:
+def _pagerank(
+    n: int,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    weights: np.ndarray,
+    alpha: float = 0.85,
+    max_iter: int = 200,
+    tol: float = 1e-8,
+) -> np.ndarray:
     """PageRank of the graph with edges rows -> cols (weights), as ``networkx.pagerank`` computes it."""
     from scipy import sparse
 
@@ -235,21 +255,24 @@ def _network_metrics(nodes: pd.Index, edges: pd.DataFrame) -> pd.DataFrame:
         reciprocity = np.where(neighbours > 0, n_mutual / neighbours, 0.0)
     pagerank = _pagerank(n, dst, src, weight)  # reversed: the engager points at the reshared account
     integral = np.issubdtype(weight.dtype, np.integer)
-    table = pd.DataFrame({
-        "account_id": nodes.to_numpy(dtype=object),
-        "reshares_received": out_strength.astype(np.int64) if integral else out_strength,
-        "reshares_made": in_strength.astype(np.int64) if integral else in_strength,
-        "n_amplified": n_in.astype(np.int64),
-        "n_amplifiers": n_out.astype(np.int64),
-        "reciprocity": reciprocity.astype(float),
-        "pagerank": pagerank,
-    })
+    table = pd.DataFrame(
+        {
+            "account_id": nodes.to_numpy(dtype=object),
+            "reshares_received": out_strength.astype(np.int64) if integral else out_strength,
+            "reshares_made": in_strength.astype(np.int64) if integral else in_strength,
+            "n_amplified": n_in.astype(np.int64),
+            "n_amplifiers": n_out.astype(np.int64),
+            "reciprocity": reciprocity.astype(float),
+            "pagerank": pagerank,
+        }
+    )
     order = np.argsort(table["account_id"].to_numpy(dtype=object), kind="stable")
     return table.iloc[order].reset_index(drop=True)
 
 
-def co_engagement_pairs(engagements: pd.DataFrame, window_s: float = 60.0, max_neighbours: int = 30,
-                        engine: str = "duckdb") -> pd.DataFrame:
+def co_engagement_pairs(
+    engagements: pd.DataFrame, window_s: float = 60.0, max_neighbours: int = 30, engine: str = "duckdb"
+) -> pd.DataFrame:
     """Pairs of accounts that engaged the same cascade within ``window_s`` seconds of each other.
 
     Columns out: account_a, account_b (a < b), n_cascades (distinct cascades where they co-engaged
@@ -279,13 +302,21 @@ def co_engagement_pairs(engagements: pd.DataFrame, window_s: float = 60.0, max_n
         first = a < b
         parts.append(
             pd.DataFrame(
-                {"account_a": np.where(first, a, b), "account_b": np.where(first, b, a),
-                 "cascade_id": cascade[:-shift][same][keep]}
+                {
+                    "account_a": np.where(first, a, b),
+                    "account_b": np.where(first, b, a),
+                    "cascade_id": cascade[:-shift][same][keep],
+                }
             )
         )
     if not parts:
-        return pd.DataFrame({"account_a": pd.Series(dtype="string"), "account_b": pd.Series(dtype="string"),
-                             "n_cascades": pd.Series(dtype="int64")})
+        return pd.DataFrame(
+            {
+                "account_a": pd.Series(dtype="string"),
+                "account_b": pd.Series(dtype="string"),
+                "n_cascades": pd.Series(dtype="int64"),
+            }
+        )
     pairs = pd.concat(parts, ignore_index=True).drop_duplicates()
     counted = pairs.groupby(["account_a", "account_b"], sort=True).size().rename("n_cascades").reset_index()
     return counted.astype({"account_a": "string", "account_b": "string", "n_cascades": "int64"})
@@ -300,8 +331,14 @@ def _co_engagement_pairs_duckdb(engagements: pd.DataFrame, window_s: float, max_
     # sorted integer codes keep the string order (a < b, cascade order) while DuckDB works on integers
     cascade_code, _ = pd.factorize(frame["cascade_id"].astype(str), sort=True)
     account_code, accounts = pd.factorize(frame["child_account_id"].astype(str), sort=True)
-    codes = pd.DataFrame({"c": cascade_code.astype(np.int64), "a": account_code.astype(np.int64),
-                          "d": frame["delay_s"].to_numpy(dtype=float), "i": np.arange(len(frame), dtype=np.int64)})
+    codes = pd.DataFrame(
+        {
+            "c": cascade_code.astype(np.int64),
+            "a": account_code.astype(np.int64),
+            "d": frame["delay_s"].to_numpy(dtype=float),
+            "i": np.arange(len(frame), dtype=np.int64),
+        }
+    )
     con = duckdb.connect()
     try:
         con.execute("SET preserve_insertion_order = false")
@@ -312,7 +349,8 @@ def _co_engagement_pairs_duckdb(engagements: pd.DataFrame, window_s: float, max_
         near = " UNION ALL ".join(
             f"SELECT least(x.a, y.a) AS a, greatest(x.a, y.a) AS b, x.c AS c FROM e AS x JOIN e AS y "
             f"ON y.r = x.r + {k} WHERE y.c = x.c AND y.d - x.d <= $window AND x.a <> y.a"
-            for k in range(1, int(max_neighbours) + 1))
+            for k in range(1, int(max_neighbours) + 1)
+        )
         result = con.execute(
             f"SELECT a, b, count(DISTINCT c) AS n FROM ({near}) GROUP BY a, b ORDER BY a, b",
             {"window": float(window_s)},
@@ -320,11 +358,13 @@ def _co_engagement_pairs_duckdb(engagements: pd.DataFrame, window_s: float, max_
     finally:
         con.close()
     names = np.asarray(accounts, dtype=object)
-    return pd.DataFrame({
-        "account_a": pd.array(names[result["a"].astype(np.int64)], dtype="string"),
-        "account_b": pd.array(names[result["b"].astype(np.int64)], dtype="string"),
-        "n_cascades": np.asarray(result["n"], dtype=np.int64),
-    })
+    return pd.DataFrame(
+        {
+            "account_a": pd.array(names[result["a"].astype(np.int64)], dtype="string"),
+            "account_b": pd.array(names[result["b"].astype(np.int64)], dtype="string"),
+            "n_cascades": np.asarray(result["n"], dtype=np.int64),
+        }
+    )
 
 
 TREE_COLUMNS = ["size", "depth", "max_breadth", "root_fanout_share", "structural_virality", "branching", "leaf_share"]
@@ -350,7 +390,9 @@ def tree_metrics(cascades: pd.DataFrame, engagements: pd.DataFrame) -> pd.DataFr
     key = pd.Index(cascade.astype(str).astype(object) + "\x1f" + ids)
     duplicated = key.duplicated(keep=False)
     has_parent = np.array([isinstance(p, str) for p in parents], dtype=bool) if n_rows else np.zeros(0, bool)
-    parent_key = np.where(has_parent, cascade.astype(str).astype(object) + "\x1f" + np.where(has_parent, parents, "").astype(object), None)
+    parent_key = np.where(
+        has_parent, cascade.astype(str).astype(object) + "\x1f" + np.where(has_parent, parents, "").astype(object), None
+    )
     parent = np.full(n_rows, -1, dtype=np.int64)
     if has_parent.any():
         unique_key = key[~duplicated]
@@ -402,19 +444,24 @@ def tree_metrics(cascades: pd.DataFrame, engagements: pd.DataFrame) -> pd.DataFr
     n = n_nodes.astype(float)
     edges_ = n - 1
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = pd.DataFrame({
-            "size": edges_,
-            "depth": max_depth.astype(float),
-            "max_breadth": max_breadth.astype(float),
-            "root_fanout_share": np.where(n > 1, root_children / edges_, 0.0),
-            "structural_virality": np.where(n > 1, wiener / (n * (n - 1) / 2), 0.0),
-            "branching": np.where(n > 1, edges_ / with_children, 0.0),
-            "leaf_share": np.where(n > 1, leaves / edges_, 0.0),
-        }, index=index)
+        out = pd.DataFrame(
+            {
+                "size": edges_,
+                "depth": max_depth.astype(float),
+                "max_breadth": max_breadth.astype(float),
+                "root_fanout_share": np.where(n > 1, root_children / edges_, 0.0),
+                "structural_virality": np.where(n > 1, wiener / (n * (n - 1) / 2), 0.0),
+                "branching": np.where(n > 1, edges_ / with_children, 0.0),
+                "leaf_share": np.where(n > 1, leaves / edges_, 0.0),
+            },
+            index=index,
+        )
     if irregular.any():  # not a tree: measure the networkx graph as before
         from spreadwatch.features import tree_shape
 
-        roots = cascades.assign(cascade_id=cascades["cascade_id"].astype(str)).set_index("cascade_id")["root_account_id"]
+        roots = cascades.assign(cascade_id=cascades["cascade_id"].astype(str)).set_index("cascade_id")[
+            "root_account_id"
+        ]
         for cascade_id in index[irregular]:
             graph = propagation_graph(eng[eng["cascade_id"].astype(str) == cascade_id], roots.get(cascade_id))
             out.loc[cascade_id, TREE_COLUMNS] = {**tree_structure(graph), **tree_shape(graph)}

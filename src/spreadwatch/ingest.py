@@ -7,6 +7,7 @@ fixed inputs), ``rejected.parquet`` (columns ``table, file, row, column, value, 
 ``datacard.json`` (counts, label distributions, quirks with what was done about each, and
 ``read = accepted + rejected`` per table).
 """
+
 from __future__ import annotations
 
 import json
@@ -46,8 +47,10 @@ def load_registry(path: str | Path) -> dict[str, dict]:
     datasets = registry.get("datasets") or {}
     bad = sorted(str(n) for n in datasets if not re.fullmatch(DATASET_NAME_PATTERN, str(n)))
     if bad:
-        raise InputFileError(f"dataset name(s) {bad} must match {DATASET_NAME_PATTERN} "
-                             "(they become folder names under results/)", path=path)
+        raise InputFileError(
+            f"dataset name(s) {bad} must match {DATASET_NAME_PATTERN} (they become folder names under results/)",
+            path=path,
+        )
     return datasets
 
 
@@ -66,8 +69,13 @@ def resolve_files(name: str, entry: dict, data_root: Path) -> dict[str, Path]:
     base = Path(entry["root"]).resolve() if entry.get("root") else data_root
     files = {key: (base / rel) for key, rel in (entry.get("files") or {}).items()}
     missing = [f"{key}: {path}" for key, path in files.items() if not path.exists()]
-    files.update({key: base / rel for key, rel in (entry.get("optional_files") or {}).items()
-                  if key not in files and (base / rel).is_file()})
+    files.update(
+        {
+            key: base / rel
+            for key, rel in (entry.get("optional_files") or {}).items()
+            if key not in files and (base / rel).is_file()
+        }
+    )
     if missing:
         raise DatasetNotAvailable(
             f"dataset {name!r}: file(s) not found: {'; '.join(missing)}. "
@@ -129,8 +137,7 @@ def combine_rejections(result: AdapterResult, report) -> tuple[pd.DataFrame, dic
     rejected = report.rejected
     adapter = result.rejected if result.rejected is not None and len(result.rejected) else None
     if adapter is not None:
-        rejected = pd.concat([adapter[REJECTED_COLUMNS].astype(rejected.dtypes.to_dict()), rejected],
-                             ignore_index=True)
+        rejected = pd.concat([adapter[REJECTED_COLUMNS].astype(rejected.dtypes.to_dict()), rejected], ignore_index=True)
     counts = {}
     for table in TABLE_ORDER:
         validated = report.counts.get(table, {"read": 0, "accepted": 0, "rejected": 0})
@@ -168,14 +175,22 @@ def ingest_dataset(
     if "engagements" in tables and "cascades" in tables:
         tables["engagements"], n_filled = fill_delays(tables["cascades"], tables["engagements"])
         quirks.append(
-            {"table": "engagements", "quirk": "delay_s derived from absolute time", "count": n_filled,
-             "action": "delay_s = time - cascade start (created_at, else first engagement)"}
+            {
+                "table": "engagements",
+                "quirk": "delay_s derived from absolute time",
+                "count": n_filled,
+                "action": "delay_s = time - cascade start (created_at, else first engagement)",
+            }
         )
         tables["engagements"], n_resolved = fill_parent_accounts(tables["cascades"], tables["engagements"])
         if n_resolved:
             quirks.append(
-                {"table": "engagements", "quirk": "parent_account_id resolved", "count": n_resolved,
-                 "action": "parent_account_id = account of parent_engagement_id, else the cascade's root account"}
+                {
+                    "table": "engagements",
+                    "quirk": "parent_account_id resolved",
+                    "count": n_resolved,
+                    "action": "parent_account_id = account of parent_engagement_id, else the cascade's root account",
+                }
             )
     rejected, counts = combine_rejections(result, report)
     for table in TABLE_ORDER:

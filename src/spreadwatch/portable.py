@@ -21,6 +21,7 @@ Features never include ids, absolute times or label giveaways: account age is me
 dataset's own crawl time (``collected_at``), ``verified``/``protected`` and ``lang`` are not used
 (verified-2019's ``verified`` is its label; BAS did not collect them; lang is null in 2019 crawls).
 """
+
 from __future__ import annotations
 
 import json
@@ -41,51 +42,136 @@ log = logging.getLogger(__name__)
 
 # overlap groups: datasets holding the same accounts (SOURCE.md of each) are held out together
 OVERLAP_GROUPS = {
-    "cresci2017_users": "cresci", "cresci2017_features": "cresci", "cresci2015_bas": "cresci",
-    "verified_2019": "verified", "verified2019_features": "verified",
-    "vendor_purchased_2019": "vendor", "vendor_purchased2019_features": "vendor",
+    "cresci2017_users": "cresci",
+    "cresci2017_features": "cresci",
+    "cresci2015_bas": "cresci",
+    "verified_2019": "verified",
+    "verified2019_features": "verified",
+    "vendor_purchased_2019": "vendor",
+    "vendor_purchased2019_features": "vendor",
 }
 # id-less Hays tables that duplicate a raw-profile set: dropped from training when that set is present
-REDUNDANT_COPIES = {"cresci2017_features": "cresci2017_users", "verified2019_features": "verified_2019",
-                    "vendor_purchased2019_features": "vendor_purchased_2019"}
+REDUNDANT_COPIES = {
+    "cresci2017_features": "cresci2017_users",
+    "verified2019_features": "verified_2019",
+    "vendor_purchased2019_features": "vendor_purchased_2019",
+}
 # when one user id is in several sets, the row of the first set listed here is kept (then: fewest
 # missing features, dataset name): cresci-2017 keeps its fake followers, BAS keeps its new humans
 DEDUPE_PRIORITY = ("cresci2017_users",)
 # one-class sets are evaluated pooled with a partner of the other class (BotometerLite's botwiki-verified)
-POOLED_EVALUATIONS = {"botwiki+verified": ("botwiki_2019", "verified_2019"),
-                      "vendor+verified": ("vendor_purchased_2019", "verified_2019")}
+POOLED_EVALUATIONS = {
+    "botwiki+verified": ("botwiki_2019", "verified_2019"),
+    "vendor+verified": ("vendor_purchased_2019", "verified_2019"),
+}
 
 _COUNTS = ["log_followers_count", "log_friends_count", "log_statuses_count"]
-_NAMES = ["screen_name_length", "screen_name_digits", "screen_name_upper", "screen_name_nonascii",
-          "screen_name_likelihood"] + ["screen_name_entropy", "screen_name_digit_share", "screen_name_trailing_digits"]
-_FULL_NAMES = ["name_length", "name_digits", "name_upper", "name_nonascii", "name_likelihood", "name_words",
-               "name_screen_name_match", "name_entropy"]
-_BIO = ["description_length", "description_words", "description_has_url", "has_location", "has_url",
-        "default_profile", "default_profile_image"]
+_NAMES = [
+    "screen_name_length",
+    "screen_name_digits",
+    "screen_name_upper",
+    "screen_name_nonascii",
+    "screen_name_likelihood",
+] + ["screen_name_entropy", "screen_name_digit_share", "screen_name_trailing_digits"]
+_FULL_NAMES = [
+    "name_length",
+    "name_digits",
+    "name_upper",
+    "name_nonascii",
+    "name_likelihood",
+    "name_words",
+    "name_screen_name_match",
+    "name_entropy",
+]
+_BIO = [
+    "description_length",
+    "description_words",
+    "description_has_url",
+    "has_location",
+    "has_url",
+    "default_profile",
+    "default_profile_image",
+]
 # tier -> (required raw fields, features); an account uses the first tier whose fields it has
 TIERS: dict[str, tuple[list[str], list[str]]] = {
-    "profile": (["followers_count", "friends_count", "statuses_count", "favourites_count", "listed_count",
-                 "created_at", "collected_at", "screen_name", "name"],
-                _COUNTS + ["log_favourites_count", "log_listed_count", "followers_friends_ratio",
-                           "statuses_followers_ratio", "favourites_statuses_ratio", "listed_followers_ratio",
-                           "account_age_days",
-                           "followers_per_day", "friends_per_day", "statuses_per_day", "favourites_per_day",
-                           "listed_per_day"] + _NAMES + _FULL_NAMES + _BIO),
-    "profile_no_age": (["followers_count", "friends_count", "statuses_count", "listed_count", "screen_name",
-                        "name"],
-                       _COUNTS + ["log_listed_count", "followers_friends_ratio", "statuses_followers_ratio",
-                                  "listed_followers_ratio"] + _NAMES + _FULL_NAMES + _BIO),
-    "counts_age": (["followers_count", "friends_count", "statuses_count", "created_at", "collected_at"],
-                   _COUNTS + ["followers_friends_ratio", "statuses_followers_ratio", "account_age_days",
-                              "followers_per_day", "friends_per_day", "statuses_per_day"]),
-    "follows_age_name": (["followers_count", "friends_count", "created_at", "collected_at", "screen_name"],
-                         ["log_followers_count", "log_friends_count", "followers_friends_ratio",
-                          "account_age_days", "followers_per_day", "friends_per_day"] + _NAMES),
-    "counts_listed": (["followers_count", "friends_count", "statuses_count", "listed_count"],
-                      _COUNTS + ["log_listed_count", "followers_friends_ratio", "statuses_followers_ratio",
-                                 "listed_followers_ratio", "description_length"]),
-    "counts": (["followers_count", "friends_count", "statuses_count"],
-               _COUNTS + ["followers_friends_ratio", "statuses_followers_ratio"]),
+    "profile": (
+        [
+            "followers_count",
+            "friends_count",
+            "statuses_count",
+            "favourites_count",
+            "listed_count",
+            "created_at",
+            "collected_at",
+            "screen_name",
+            "name",
+        ],
+        _COUNTS
+        + [
+            "log_favourites_count",
+            "log_listed_count",
+            "followers_friends_ratio",
+            "statuses_followers_ratio",
+            "favourites_statuses_ratio",
+            "listed_followers_ratio",
+            "account_age_days",
+            "followers_per_day",
+            "friends_per_day",
+            "statuses_per_day",
+            "favourites_per_day",
+            "listed_per_day",
+        ]
+        + _NAMES
+        + _FULL_NAMES
+        + _BIO,
+    ),
+    "profile_no_age": (
+        ["followers_count", "friends_count", "statuses_count", "listed_count", "screen_name", "name"],
+        _COUNTS
+        + ["log_listed_count", "followers_friends_ratio", "statuses_followers_ratio", "listed_followers_ratio"]
+        + _NAMES
+        + _FULL_NAMES
+        + _BIO,
+    ),
+    "counts_age": (
+        ["followers_count", "friends_count", "statuses_count", "created_at", "collected_at"],
+        _COUNTS
+        + [
+            "followers_friends_ratio",
+            "statuses_followers_ratio",
+            "account_age_days",
+            "followers_per_day",
+            "friends_per_day",
+            "statuses_per_day",
+        ],
+    ),
+    "follows_age_name": (
+        ["followers_count", "friends_count", "created_at", "collected_at", "screen_name"],
+        [
+            "log_followers_count",
+            "log_friends_count",
+            "followers_friends_ratio",
+            "account_age_days",
+            "followers_per_day",
+            "friends_per_day",
+        ]
+        + _NAMES,
+    ),
+    "counts_listed": (
+        ["followers_count", "friends_count", "statuses_count", "listed_count"],
+        _COUNTS
+        + [
+            "log_listed_count",
+            "followers_friends_ratio",
+            "statuses_followers_ratio",
+            "listed_followers_ratio",
+            "description_length",
+        ],
+    ),
+    "counts": (
+        ["followers_count", "friends_count", "statuses_count"],
+        _COUNTS + ["followers_friends_ratio", "statuses_followers_ratio"],
+    ),
 }
 META = ("account_id", "dataset", "group", "label", "id_kind", "screen_name_key", "tier", "also_in")
 GILANI_COLLECTED_AT = "2016-01-01"
@@ -103,7 +189,9 @@ def derive_fields(accounts: pd.DataFrame) -> pd.DataFrame:
     for source, target in features.PORTABLE_ALIASES.items():
         if source in frame and (target not in frame or not frame[target].notna().any()):
             values = pd.to_numeric(frame[source], errors="coerce")
-            frame[target] = values.astype("boolean") if target in features.FLAG_COLUMNS else values.round().astype("Int64")
+            frame[target] = (
+                values.astype("boolean") if target in features.FLAG_COLUMNS else values.round().astype("Int64")
+            )
     if "f_popularity_band" in frame and ("followers_count" not in frame or not frame["followers_count"].notna().any()):
         band = pd.to_numeric(frame["f_popularity_band"], errors="coerce")
         frame["followers_count"] = band.round().astype("Int64")
@@ -150,19 +238,25 @@ def extra_profile_features(frame: pd.DataFrame) -> pd.DataFrame:
     listed count against followers (log difference). NaN where the field is absent."""
     out = pd.DataFrame(index=range(len(frame)))
     for column in ("screen_name", "name"):
-        text = frame[column].astype("string") if column in frame else pd.Series(pd.NA, index=frame.index, dtype="string")
+        text = (
+            frame[column].astype("string") if column in frame else pd.Series(pd.NA, index=frame.index, dtype="string")
+        )
         out[f"{column}_entropy"] = text_entropy(text)
         if column == "screen_name":
             counts = features.char_counts(text)  # code-point counts, NaN for missing names
             length, digits = counts["length"].to_numpy(), counts["digits"].to_numpy()
             out["screen_name_digit_share"] = np.where(length > 0, digits / np.where(length > 0, length, 1), np.nan)
             stripped = text.str.rstrip("0123456789").str.len()
-            out["screen_name_trailing_digits"] = (text.str.len() - stripped).astype("Float64").to_numpy(
-                dtype=float, na_value=np.nan)
+            out["screen_name_trailing_digits"] = (
+                (text.str.len() - stripped).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+            )
     listed = pd.to_numeric(frame["listed_count"], errors="coerce") if "listed_count" in frame else np.nan
     followers = pd.to_numeric(frame["followers_count"], errors="coerce") if "followers_count" in frame else np.nan
-    out["listed_followers_ratio"] = np.asarray(np.log1p(listed) - np.log1p(followers), dtype=float) \
-        if "listed_count" in frame and "followers_count" in frame else np.nan
+    out["listed_followers_ratio"] = (
+        np.asarray(np.log1p(listed) - np.log1p(followers), dtype=float)
+        if "listed_count" in frame and "followers_count" in frame
+        else np.nan
+    )
     return out
 
 
@@ -187,15 +281,20 @@ def union_profiles(accounts_by_dataset: dict[str, pd.DataFrame]) -> tuple[pd.Dat
     frames = []
     for name in sorted(accounts_by_dataset):
         accounts = accounts_by_dataset[name].reset_index(drop=True)
-        meta = pd.DataFrame({
-            "account_id": accounts["account_id"].astype(str).to_numpy(),
-            "dataset": name,
-            "group": OVERLAP_GROUPS.get(name, name),
-            "label": accounts["label"].astype("string").to_numpy(),
-            "id_kind": accounts["id_kind"].astype("string").to_numpy() if "id_kind" in accounts else pd.NA,
-            "screen_name_key": (accounts["screen_name"].astype("string").str.lower().to_numpy()
-                                if "screen_name" in accounts else pd.NA),
-        })
+        meta = pd.DataFrame(
+            {
+                "account_id": accounts["account_id"].astype(str).to_numpy(),
+                "dataset": name,
+                "group": OVERLAP_GROUPS.get(name, name),
+                "label": accounts["label"].astype("string").to_numpy(),
+                "id_kind": accounts["id_kind"].astype("string").to_numpy() if "id_kind" in accounts else pd.NA,
+                "screen_name_key": (
+                    accounts["screen_name"].astype("string").str.lower().to_numpy()
+                    if "screen_name" in accounts
+                    else pd.NA
+                ),
+            }
+        )
         profiles = profile_table(accounts, name_model)
         meta["tier"] = profiles.pop("tier").to_numpy()
         meta["also_in"] = pd.NA
@@ -230,8 +329,10 @@ def dedupe_labels(table: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     labelled = labelled[~conflict_rows]
     feature_columns = [c for c in labelled.columns if c not in META]
     rank = {name: i for i, name in enumerate(DEDUPE_PRIORITY)}
-    order = labelled.assign(_missing=labelled[feature_columns].isna().sum(axis=1),
-                            _priority=labelled["dataset"].map(lambda d: rank.get(d, len(rank))))
+    order = labelled.assign(
+        _missing=labelled[feature_columns].isna().sum(axis=1),
+        _priority=labelled["dataset"].map(lambda d: rank.get(d, len(rank))),
+    )
     order = order.sort_values(["_priority", "_missing", "dataset", "account_id"], kind="stable")
     ids = order["id_kind"].eq("user_id").fillna(False).to_numpy(dtype=bool)
     dup = ids & order["account_id"].duplicated(keep="first").to_numpy()
@@ -257,9 +358,15 @@ def balanced_weights(frame: pd.DataFrame) -> np.ndarray:
 
 def make_classifier(seed: int = 0) -> HistGradientBoostingClassifier:
     """The tier classifier (small gradient boosting: fast to score, ~100 kB)."""
-    return HistGradientBoostingClassifier(max_iter=100, learning_rate=0.1, max_leaf_nodes=15,
-                                          min_samples_leaf=40, l2_regularization=1.0, early_stopping=False,
-                                          random_state=seed)
+    return HistGradientBoostingClassifier(
+        max_iter=100,
+        learning_rate=0.1,
+        max_leaf_nodes=15,
+        min_samples_leaf=40,
+        l2_regularization=1.0,
+        early_stopping=False,
+        random_state=seed,
+    )
 
 
 CELL_CAP = 3000  # rows per (dataset, class) cell: the weights balance cells anyway; caps caverlee's 41k
@@ -340,7 +447,8 @@ def fit_calibration(probability, is_bot, weight=None) -> dict:
     y = np.asarray(is_bot, dtype=int)
     keep = ~np.isnan(p)
     fit = LogisticRegression(C=1e6, max_iter=1000).fit(
-        _logit(p[keep])[:, None], y[keep], sample_weight=None if weight is None else np.asarray(weight)[keep])
+        _logit(p[keep])[:, None], y[keep], sample_weight=None if weight is None else np.asarray(weight)[keep]
+    )
     return {"method": "platt", "a": float(fit.coef_[0, 0]), "b": float(fit.intercept_[0])}
 
 
@@ -357,10 +465,14 @@ def _metrics(y: np.ndarray, p: np.ndarray) -> dict:
     keep = ~np.isnan(p)
     y, p = y[keep], p[keep]
     both = len(np.unique(y)) == 2
-    out = {"n": len(y), "n_bot": int(y.sum()), "n_human": int(len(y) - y.sum()),
-           "roc_auc": float(roc_auc_score(y, p)) if both else None,
-           "pr_auc": float(average_precision_score(y, p)) if both else None,
-           "accuracy": float(((p >= 0.5) == y).mean()) if len(y) else None}
+    out = {
+        "n": len(y),
+        "n_bot": int(y.sum()),
+        "n_human": int(len(y) - y.sum()),
+        "roc_auc": float(roc_auc_score(y, p)) if both else None,
+        "pr_auc": float(average_precision_score(y, p)) if both else None,
+        "accuracy": float(((p >= 0.5) == y).mean()) if len(y) else None,
+    }
     out.update(models.calibration_metrics(y, p) if len(y) else {})
     return out
 
@@ -370,8 +482,9 @@ def _held_out_fold(table: pd.DataFrame, held: list[str], seed: int, name: str) -
     train = table[~table["group"].isin(held)]
     user_ids = set(test.loc[test["id_kind"] == "user_id", "account_id"])
     names = set(test["screen_name_key"].dropna())
-    overlap = ((train["id_kind"] == "user_id").fillna(False) & train["account_id"].isin(user_ids)) | \
-        train["screen_name_key"].isin(names).fillna(False)
+    overlap = ((train["id_kind"] == "user_id").fillna(False) & train["account_id"].isin(user_ids)) | train[
+        "screen_name_key"
+    ].isin(names).fillna(False)
     fitted = fit_tiers(train[~overlap.to_numpy(dtype=bool)], seed, needed=set(test["tier"].dropna()))
     part = test[list(META)].copy()
     part["fold"] = name
@@ -381,7 +494,9 @@ def _held_out_fold(table: pd.DataFrame, held: list[str], seed: int, name: str) -
     return part
 
 
-def lodo(table: pd.DataFrame, seed: int = 0, groups: list[str] | None = None, pooled: dict | None = None) -> pd.DataFrame:
+def lodo(
+    table: pd.DataFrame, seed: int = 0, groups: list[str] | None = None, pooled: dict | None = None
+) -> pd.DataFrame:
     """Leave-one-group-out held-out probabilities.
 
     For each overlap group G: tier models fitted on every other group, every row of G scored by its
@@ -427,8 +542,7 @@ def lodo_table(held: pd.DataFrame) -> pd.DataFrame:
     Columns: evaluation, datasets, n, n_bot, n_human, n_not_scored, tiers, roc_auc, pr_auc, accuracy,
     brier, ece (calibrated), raw_brier, raw_ece."""
     single = held[held["fold"] == held["group"]]
-    units = {name: (name,) for name in sorted(set(single["dataset"]))
-             if _members(single, name)["label"].nunique() == 2}
+    units = {name: (name,) for name in sorted(set(single["dataset"])) if _members(single, name)["label"].nunique() == 2}
     units.update({k: v for k, v in POOLED_EVALUATIONS.items() if k in set(held["fold"])})
     rows = []
     for unit, members in sorted(units.items()):
@@ -436,10 +550,18 @@ def lodo_table(held: pd.DataFrame) -> pd.DataFrame:
         y = (part["label"] == "bot").to_numpy(dtype=int)
         calibrated = _metrics(y, part["probability"].to_numpy(dtype=float))
         raw = _metrics(y, part["raw_probability"].to_numpy(dtype=float))
-        rows.append({"evaluation": unit, "datasets": " + ".join(members), **calibrated,
-                     "n_not_scored": int(part["raw_probability"].isna().sum()),
-                     "tiers": ";".join(f"{k}:{v}" for k, v in part["tier"].value_counts().sort_index().items()),
-                     "raw_brier": raw.get("brier"), "raw_ece": raw.get("ece"), "raw_roc_auc": raw["roc_auc"]})
+        rows.append(
+            {
+                "evaluation": unit,
+                "datasets": " + ".join(members),
+                **calibrated,
+                "n_not_scored": int(part["raw_probability"].isna().sum()),
+                "tiers": ";".join(f"{k}:{v}" for k, v in part["tier"].value_counts().sort_index().items()),
+                "raw_brier": raw.get("brier"),
+                "raw_ece": raw.get("ece"),
+                "raw_roc_auc": raw["roc_auc"],
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -504,11 +626,16 @@ def save_bot_model(model: PortableBotModel, out_dir, meta: dict | None = None) -
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     blob = models._reproducible_skops(sio.dumps({tier: model.classifiers[tier] for tier in sorted(model.classifiers)}))
-    payload = {"format": "spreadwatch-portable-bot-model/1", "tiers": {t: {"required": r, "features": f}
-                                                                       for t, (r, f) in TIERS.items()},
-               "fitted_tiers": sorted(model.classifiers), "calibration": model.calibration,
-               "train_prior": TRAIN_PRIOR, "default_prior": model.prior, "name_model": model.name_model,
-               **(meta or {})}
+    payload = {
+        "format": "spreadwatch-portable-bot-model/1",
+        "tiers": {t: {"required": r, "features": f} for t, (r, f) in TIERS.items()},
+        "fitted_tiers": sorted(model.classifiers),
+        "calibration": model.calibration,
+        "train_prior": TRAIN_PRIOR,
+        "default_prior": model.prior,
+        "name_model": model.name_model,
+        **(meta or {}),
+    }
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
     digest = hashlib.sha256()
     for tier in sorted(model.classifiers):  # skops zips carry timestamps: hash the model's own state
@@ -545,32 +672,58 @@ def load_bot_model(model_dir=None) -> PortableBotModel:
         raise ValueError(f"{path}: refusing to load model with untrusted types {unexpected}")
     classifiers = sio.load(path, trusted=untrusted)
     meta = json.loads((model_dir / BOT_META_FILE).read_text())
-    return PortableBotModel(classifiers=classifiers, calibration=meta["calibration"], name_model=meta["name_model"],
-                            model_id=meta["model_id"], prior=meta.get("default_prior", DEFAULT_PRIOR),
-                            meta={k: v for k, v in meta.items() if k not in ("name_model", "calibration")})
+    return PortableBotModel(
+        classifiers=classifiers,
+        calibration=meta["calibration"],
+        name_model=meta["name_model"],
+        model_id=meta["model_id"],
+        prior=meta.get("default_prior", DEFAULT_PRIOR),
+        meta={k: v for k, v in meta.items() if k not in ("name_model", "calibration")},
+    )
 
 
 # ---- training run: data -> LODO evidence -> shipped files ------------------------------------------
 DEFAULT_BOT_DATASETS = [
-    "botwiki_2019", "caverlee_2011", "college_official_features", "cresci2015_bas", "cresci2017_features",
-    "cresci2017_users", "cresci_rtbust_2019", "gilani_2017", "nbc_russian_trolls", "twibot22_sample_1000",
-    "varol2017_features", "vendor_purchased2019_features", "vendor_purchased_2019", "verified2019_features",
+    "botwiki_2019",
+    "caverlee_2011",
+    "college_official_features",
+    "cresci2015_bas",
+    "cresci2017_features",
+    "cresci2017_users",
+    "cresci_rtbust_2019",
+    "gilani_2017",
+    "nbc_russian_trolls",
+    "twibot22_sample_1000",
+    "varol2017_features",
+    "vendor_purchased2019_features",
+    "vendor_purchased_2019",
+    "verified2019_features",
     "verified_2019",
 ]
 # published cross-dataset ROC AUC of BotometerLite (Yang et al. AAAI 2020; anchors/BOTS_ANCHORS.md)
 BOTOMETERLITE_AUC = {"gilani_2017": 0.68, "cresci_rtbust_2019": 0.60, "botwiki+verified": 0.99}
 KNOWN_LIMITS = [
-    ("Trained on public research sets collected 2011-2022 (Twitter v1.1/v2 profiles); platforms and bot "
-    "behaviour drift: treat scores on new platforms as a ranking signal, not a verdict."),
-    ("Profile features only (counts, growth against account age at the dataset's own crawl time, names, "
-    "description, default-profile flags); no tweets, no network. Accounts lacking followers/friends "
-    "counts (and statuses or a screen name plus age) are not scored (NaN)."),
-    ("Labels differ by source: purchased followers, spam campaigns, self-declared bots, annotated "
-    "samples; verified celebrities and organisations stand in for humans in some sets."),
-    ("Probabilities are calibrated on held-out datasets at a balanced prior and then adjusted to the "
-    "stated prior (default 0.15, Botometer's CAP); a population with another bot share needs its own prior."),
-    ("gilani-2017 followers/friends are recovered from its popularity band and follower/friend ratio "
-    "(approximate); its age from its own age column."),
+    (
+        "Trained on public research sets collected 2011-2022 (Twitter v1.1/v2 profiles); platforms and bot "
+        "behaviour drift: treat scores on new platforms as a ranking signal, not a verdict."
+    ),
+    (
+        "Profile features only (counts, growth against account age at the dataset's own crawl time, names, "
+        "description, default-profile flags); no tweets, no network. Accounts lacking followers/friends "
+        "counts (and statuses or a screen name plus age) are not scored (NaN)."
+    ),
+    (
+        "Labels differ by source: purchased followers, spam campaigns, self-declared bots, annotated "
+        "samples; verified celebrities and organisations stand in for humans in some sets."
+    ),
+    (
+        "Probabilities are calibrated on held-out datasets at a balanced prior and then adjusted to the "
+        "stated prior (default 0.15, Botometer's CAP); a population with another bot share needs its own prior."
+    ),
+    (
+        "gilani-2017 followers/friends are recovered from its popularity band and follower/friend ratio "
+        "(approximate); its age from its own age column."
+    ),
 ]
 
 
@@ -584,8 +737,9 @@ def load_bot_datasets(datasets: list[str], registry: dict, data_root=None) -> di
     for name in datasets:
         result = load_with_adapter(name, registry[name], root)
         out[name] = validate_tables(result.tables, result.source_files).tables["accounts"]
-        log.info("%s: %d accounts, labels %s", name, len(out[name]),
-                 out[name]["label"].value_counts(dropna=False).to_dict())
+        log.info(
+            "%s: %d accounts, labels %s", name, len(out[name]), out[name]["label"].value_counts(dropna=False).to_dict()
+        )
     return out
 
 
@@ -624,50 +778,87 @@ def _git_commit() -> str | None:
     import subprocess
 
     try:
-        return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True,
-                              cwd=Path(__file__).parent).stdout.strip() or None
+        return (
+            subprocess.run(
+                ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True, cwd=Path(__file__).parent
+            ).stdout.strip()
+            or None
+        )
     except (OSError, subprocess.CalledProcessError):
         return None
 
 
 def card_markdown(card: dict) -> str:
     """The human-readable model card (Markdown)."""
-    lines = [f"# Portable bot model `{card['model_id']}`", "",
-             ("Scores any account with Twitter-style profile fields; trained on the union of the public "
-              "labelled bot datasets (`spreadwatch train`, `make models`). Code: `src/spreadwatch/portable.py`."), "",
-             f"- code commit: `{card['code_commit']}`", f"- seed: {card['seed']}",
-             (f"- prior: calibrated at a balanced prior {TRAIN_PRIOR}, adjusted to P(bot) = {card['default_prior']} "
-              "by default (Botometer CAP; `bot.prior` in the config)"),
-             f"- label de-duplication: {json.dumps(card['dedupe'], sort_keys=True)}", "",
-             "## Training datasets", "", "| dataset | overlap group | bots | humans | label source |", "|---|---|---|---|---|"]
+    lines = [
+        f"# Portable bot model `{card['model_id']}`",
+        "",
+        (
+            "Scores any account with Twitter-style profile fields; trained on the union of the public "
+            "labelled bot datasets (`spreadwatch train`, `make models`). Code: `src/spreadwatch/portable.py`."
+        ),
+        "",
+        f"- code commit: `{card['code_commit']}`",
+        f"- seed: {card['seed']}",
+        (
+            f"- prior: calibrated at a balanced prior {TRAIN_PRIOR}, adjusted to P(bot) = {card['default_prior']} "
+            "by default (Botometer CAP; `bot.prior` in the config)"
+        ),
+        f"- label de-duplication: {json.dumps(card['dedupe'], sort_keys=True)}",
+        "",
+        "## Training datasets",
+        "",
+        "| dataset | overlap group | bots | humans | label source |",
+        "|---|---|---|---|---|",
+    ]
     for row in card["training_datasets"]:
         lines.append(f"| {row['dataset']} | {row['group']} | {row['bot']} | {row['human']} | {row['label_source']} |")
     lines += ["", "## Feature tiers", "", "An account is scored by the first tier whose fields it has.", ""]
     for tier, spec in card["tiers"].items():
         lines.append(f"- **{tier}** (needs {', '.join(spec['required'])}): {', '.join(spec['features'])}")
-    lines += ["", "## Leave-one-dataset-out (held-out groups; calibrated probabilities)", "",
-              ("| held-out set | n | bots | not scored | ROC AUC | PR AUC | Brier | ECE at 0.5 | "
-               f"ECE at prior {card['default_prior']} | ECE at the set's share (oracle) | BotometerLite AUC |"),
-              "|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        "## Leave-one-dataset-out (held-out groups; calibrated probabilities)",
+        "",
+        (
+            "| held-out set | n | bots | not scored | ROC AUC | PR AUC | Brier | ECE at 0.5 | "
+            f"ECE at prior {card['default_prior']} | ECE at the set's share (oracle) | BotometerLite AUC |"
+        ),
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
 
     def f(v):
         return "–" if v is None or np.isnan(v) else f"{v:.3f}"
 
     for row in card["lodo"]:
-        lines.append(f"| {row['evaluation']} | {row['n']} | {row['n_bot']} | {row['n_not_scored']} | {f(row['roc_auc'])} | "
-                     f"{f(row['pr_auc'])} | {f(row['brier'])} | {f(row['ece'])} | {f(row.get('ece_deployment_prior'))} | "
-                     f"{f(row.get('ece_oracle_share'))} | "
-                     f"{f(BOTOMETERLITE_AUC.get(row['evaluation']))} |")
-    lines += ["", (f"Mean ROC AUC over the held-out datasets with both classes: **{card['mean_roc_auc']:.3f}** "
-                   f"({', '.join(card['mean_over'])})."), "",
-              ("ECE (10 equal-width bins) of the calibrated probabilities: at the balanced training prior 0.5, "
-               f"after the prior adjustment to the deployment prior {card['default_prior']}, and (oracle) "
-               "after adjusting to each held-out set's own bot share. The held-out sets' bot shares range "
-               "from 15 % to 76 %: at one fixed prior, a set whose share differs from it cannot be calibrated "
-               "(its ECE is at least the gap between mean score and share), so the deployment-prior column "
-               "measures the prior shift as much as the model; the oracle column is the calibration a user "
-               "gets who states the right prior (`bot.prior`, `spreadwatch score --prior`)."), "", "![calibration](bot_model.calibration.png)", "",
-              "## Known limits", ""] + [f"- {text}" for text in card["known_limits"]]
+        lines.append(
+            f"| {row['evaluation']} | {row['n']} | {row['n_bot']} | {row['n_not_scored']} | {f(row['roc_auc'])} | "
+            f"{f(row['pr_auc'])} | {f(row['brier'])} | {f(row['ece'])} | {f(row.get('ece_deployment_prior'))} | "
+            f"{f(row.get('ece_oracle_share'))} | "
+            f"{f(BOTOMETERLITE_AUC.get(row['evaluation']))} |"
+        )
+    lines += [
+        "",
+        (
+            f"Mean ROC AUC over the held-out datasets with both classes: **{card['mean_roc_auc']:.3f}** "
+            f"({', '.join(card['mean_over'])})."
+        ),
+        "",
+        (
+            "ECE (10 equal-width bins) of the calibrated probabilities: at the balanced training prior 0.5, "
+            f"after the prior adjustment to the deployment prior {card['default_prior']}, and (oracle) "
+            "after adjusting to each held-out set's own bot share. The held-out sets' bot shares range "
+            "from 15 % to 76 %: at one fixed prior, a set whose share differs from it cannot be calibrated "
+            "(its ECE is at least the gap between mean score and share), so the deployment-prior column "
+            "measures the prior shift as much as the model; the oracle column is the calibration a user "
+            "gets who states the right prior (`bot.prior`, `spreadwatch score --prior`)."
+        ),
+        "",
+        "![calibration](bot_model.calibration.png)",
+        "",
+        "## Known limits",
+        "",
+    ] + [f"- {text}" for text in card["known_limits"]]
     return "\n".join(lines) + "\n"
 
 
@@ -688,8 +879,15 @@ def ece_at_prior(held: pd.DataFrame, evaluation_sets: dict, prior: float | None 
     return out
 
 
-def run_train(datasets: list[str], registry: dict, data_root, out_dir, seed: int = 0,
-              predictions_out=None, prior: float = DEFAULT_PRIOR) -> dict:
+def run_train(
+    datasets: list[str],
+    registry: dict,
+    data_root,
+    out_dir,
+    seed: int = 0,
+    predictions_out=None,
+    prior: float = DEFAULT_PRIOR,
+) -> dict:
     """Train and ship the portable bot model: LODO evidence, calibration, final fit, card.
 
     Writes to ``out_dir``: bot_model.skops, bot_model.json, bot_model.card.json, bot_model.card.md,
@@ -715,35 +913,50 @@ def run_train(datasets: list[str], registry: dict, data_root, out_dir, seed: int
     out_dir = Path(out_dir)
     meta = {"seed": seed, "training_rows": len(table)}
     payload = save_bot_model(model, out_dir, meta)
-    label_sources = {name: re.split(r"\.\s", " ".join(str(registry[name].get("description", "")).split()))[0]
-                     for name in datasets}
-    training = [{"dataset": name, "group": OVERLAP_GROUPS.get(name, name),
-                 "bot": int(((table["dataset"] == name) & (table["label"] == "bot")).sum()),
-                 "human": int(((table["dataset"] == name) & (table["label"] == "human")).sum()),
-                 "label_source": label_sources[name]} for name in sorted(datasets)]
+    label_sources = {
+        name: re.split(r"\.\s", " ".join(str(registry[name].get("description", "")).split()))[0] for name in datasets
+    }
+    training = [
+        {
+            "dataset": name,
+            "group": OVERLAP_GROUPS.get(name, name),
+            "bot": int(((table["dataset"] == name) & (table["label"] == "bot")).sum()),
+            "human": int(((table["dataset"] == name) & (table["label"] == "human")).sum()),
+            "label_source": label_sources[name],
+        }
+        for name in sorted(datasets)
+    ]
 
     def clean(value):
         if isinstance(value, float):
             return None if np.isnan(value) else round(value, 4)
         return value
 
-    card = {"model_id": payload["model_id"], "code_commit": _git_commit(), "seed": seed, "default_prior": prior,
-            "training_datasets": training, "dedupe": dedupe,
-            "tiers": payload["tiers"], "fitted_tiers": payload["fitted_tiers"],
-            "lodo": [{k: clean(v) for k, v in row.items()} for row in results.to_dict("records")],
-            "mean_roc_auc": round(float(two_class["roc_auc"].mean()), 4),
-            "mean_over": sorted(two_class["evaluation"]),
-            "botometerlite_auc": BOTOMETERLITE_AUC, "known_limits": KNOWN_LIMITS,
-            "protocol": "leave one overlap group out; overlapping ids/screen names removed from training; "
-                        "calibration for each held-out group fitted on the other groups' held-out predictions"}
+    card = {
+        "model_id": payload["model_id"],
+        "code_commit": _git_commit(),
+        "seed": seed,
+        "default_prior": prior,
+        "training_datasets": training,
+        "dedupe": dedupe,
+        "tiers": payload["tiers"],
+        "fitted_tiers": payload["fitted_tiers"],
+        "lodo": [{k: clean(v) for k, v in row.items()} for row in results.to_dict("records")],
+        "mean_roc_auc": round(float(two_class["roc_auc"].mean()), 4),
+        "mean_over": sorted(two_class["evaluation"]),
+        "botometerlite_auc": BOTOMETERLITE_AUC,
+        "known_limits": KNOWN_LIMITS,
+        "protocol": "leave one overlap group out; overlapping ids/screen names removed from training; "
+        "calibration for each held-out group fitted on the other groups' held-out predictions",
+    }
     (out_dir / "bot_model.card.json").write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
     (out_dir / "bot_model.card.md").write_text(card_markdown(card))
     calibration_figure(held, out_dir / "bot_model.calibration.png")
     if predictions_out:
         Path(predictions_out).parent.mkdir(parents=True, exist_ok=True)
-        held[["account_id", "dataset", "also_in", "group", "fold", "label", "tier", "raw_probability",
-              "probability"]].to_parquet(
-            predictions_out, index=False)
+        held[
+            ["account_id", "dataset", "also_in", "group", "fold", "label", "tier", "raw_probability", "probability"]
+        ].to_parquet(predictions_out, index=False)
     log.info("portable bot model %s: mean LODO ROC AUC %.3f", card["model_id"], card["mean_roc_auc"])
     return card
 
@@ -780,13 +993,19 @@ def shipped_bot_card(scores: pd.DataFrame, model: PortableBotModel | None = None
     (``pipeline.score``) and the sharded (``shards.fit_account_model``) paths write this same card."""
     model = model or load_bot_model()
     scored = scores["bot_probability"].notna()
-    return {"task": "bot", "model": "shipped_portable", "model_id": model.model_id,
-            "positive_class": "bot", "score_source": "shipped_model",
-            "prior": float(scores["prior"].iloc[0]) if len(scores) else model.prior,
-            "n_scored": int(scored.sum()), "n_not_scored": int((~scored).sum()),
-            "tiers": {str(k): int(v) for k, v in scores["bot_tier"].value_counts().sort_index().items()},
-            "expected_bot_share": float(scores.loc[scored, "bot_probability"].mean()) if scored.any() else None,
-            "card": "src/spreadwatch/shipped/bot_model.card.md"}
+    return {
+        "task": "bot",
+        "model": "shipped_portable",
+        "model_id": model.model_id,
+        "positive_class": "bot",
+        "score_source": "shipped_model",
+        "prior": float(scores["prior"].iloc[0]) if len(scores) else model.prior,
+        "n_scored": int(scored.sum()),
+        "n_not_scored": int((~scored).sum()),
+        "tiers": {str(k): int(v) for k, v in scores["bot_tier"].value_counts().sort_index().items()},
+        "expected_bot_share": float(scores.loc[scored, "bot_probability"].mean()) if scored.any() else None,
+        "card": "src/spreadwatch/shipped/bot_model.card.md",
+    }
 
 
 CREDIBLE_PC1, LOW_PC1 = 0.6, 0.4
@@ -808,8 +1027,9 @@ def credibility_labels(cascades: pd.DataFrame, ratings: pd.DataFrame | None) -> 
     return pd.Series(values, index=index, dtype="string")
 
 
-def run_score_files(files: dict, out_dir, prior: float | None = None, registry="configs/datasets.yaml",
-                    data_root=None) -> dict:
+def run_score_files(
+    files: dict, out_dir, prior: float | None = None, registry="configs/datasets.yaml", data_root=None
+) -> dict:
     """``spreadwatch score``: generic-format files -> shipped-model scores, no registry entry needed.
 
     Reads and validates the files (``adapters.generic``; rejected rows go to ``rejected.csv``), scores
@@ -831,25 +1051,34 @@ def run_score_files(files: dict, out_dir, prior: float | None = None, registry="
     scores.to_parquet(out_dir / "account_scores.parquet", index=False)
     write_csv(scores, out_dir / "account_scores.csv", float_format="%.6g")
     scored = scores["bot_probability"].notna()
-    summary = {"accounts": len(scores), "accounts_scored": int(scored.sum()),
-               "accounts_not_scored": int((~scored).sum()),
-               "score_source": {str(k): int(v) for k, v in scores["score_source"].value_counts().sort_index().items()},
-               "model_id": str(scores["model_id"].iloc[0]) if len(scores) else None,
-               "prior": float(scores["prior"].iloc[0]) if len(scores) else prior,
-               "expected_bot_share": float(scores.loc[scored, "bot_probability"].mean()) if scored.any() else None,
-               "share_above_0.5": float((scores.loc[scored, "bot_probability"] >= 0.5).mean()) if scored.any() else None,
-               "rejected_rows": len(report.rejected),
-               "outputs": [str(out_dir / "account_scores.csv")]}
+    summary = {
+        "accounts": len(scores),
+        "accounts_scored": int(scored.sum()),
+        "accounts_not_scored": int((~scored).sum()),
+        "score_source": {str(k): int(v) for k, v in scores["score_source"].value_counts().sort_index().items()},
+        "model_id": str(scores["model_id"].iloc[0]) if len(scores) else None,
+        "prior": float(scores["prior"].iloc[0]) if len(scores) else prior,
+        "expected_bot_share": float(scores.loc[scored, "bot_probability"].mean()) if scored.any() else None,
+        "share_above_0.5": float((scores.loc[scored, "bot_probability"] >= 0.5).mean()) if scored.any() else None,
+        "rejected_rows": len(report.rejected),
+        "outputs": [str(out_dir / "account_scores.csv")],
+    }
     if "cascades" in report.tables and len(report.tables["cascades"]):
         from spreadwatch.ingest import credibility_ratings_or_none
 
         cascades = report.tables["cascades"]
         ratings = credibility_ratings_or_none((registry, data_root))
         labels = credibility_labels(cascades, ratings)
-        table = pd.DataFrame({"cascade_id": cascades["cascade_id"].astype(str).to_numpy(),
-                              "domain": cascades["domain"].astype("string").to_numpy() if "domain" in cascades else pd.NA})
+        table = pd.DataFrame(
+            {
+                "cascade_id": cascades["cascade_id"].astype(str).to_numpy(),
+                "domain": cascades["domain"].astype("string").to_numpy() if "domain" in cascades else pd.NA,
+            }
+        )
         table["credibility_label"] = table["cascade_id"].map(labels).astype("string")
-        table["label_source"] = table["credibility_label"].notna().map({True: "credibility_list", False: pd.NA}).astype("string")
+        table["label_source"] = (
+            table["credibility_label"].notna().map({True: "credibility_list", False: pd.NA}).astype("string")
+        )
         table["misinfo_probability"] = np.nan  # no shipped cascade model yet (docs/scoring.md)
         table["score_source"] = "not_scored"
         table = table.sort_values("cascade_id", kind="stable").reset_index(drop=True)
@@ -857,7 +1086,9 @@ def run_score_files(files: dict, out_dir, prior: float | None = None, registry="
         write_csv(table, out_dir / "cascade_scores.csv")
         summary["cascades"] = len(table)
         summary["cascades_with_credibility_label"] = int(table["credibility_label"].notna().sum())
-        summary["credibility_lists"] = "present" if ratings is not None else "absent (no ../shared/data/misinfo/source_credibility)"
+        summary["credibility_lists"] = (
+            "present" if ratings is not None else "absent (no ../shared/data/misinfo/source_credibility)"
+        )
         summary["outputs"].append(str(out_dir / "cascade_scores.csv"))
     (out_dir / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
     return summary

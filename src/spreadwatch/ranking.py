@@ -24,6 +24,7 @@ out of that account's mean (the other weights are rescaled), never read as 0, an
 low prior (whose probabilities may never reach 0.5): the ``round(sum of p)`` accounts with the highest
 bot probability, i.e. as many accounts as the calibrated scores expect bots (docs/scoring.md).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -110,8 +111,9 @@ def account_components(
     out["misinfo_amplified"] = made.groupby("child_account_id")["p"].sum()
     edges = edges[["cascade_id", "source", "target"]]
     edge_p = edges["cascade_id"].map(p_misinfo).fillna(0.0).to_numpy(dtype=float)
-    ends = pd.concat([pd.Series(edge_p, index=edges["source"].to_numpy()),
-                      pd.Series(edge_p, index=edges["target"].to_numpy())])
+    ends = pd.concat(
+        [pd.Series(edge_p, index=edges["source"].to_numpy()), pd.Series(edge_p, index=edges["target"].to_numpy())]
+    )
     out["misinfo_degree"] = ends.groupby(level=0).sum()
     out["total_reshares_received"] = by_root["reshares"].sum()
     all_early = engagements[engagements["delay_s"] <= early_s][["cascade_id", "child_account_id"]]
@@ -124,7 +126,7 @@ def account_components(
     early = early[early["root"] != early["child_account_id"]]
     amplification = early.groupby("root")["is_bot"].agg(["mean", "size"])
     # shrink towards 0 when an account has few early engagers (3 pseudo-engagers)
-    out["bot_amplification"] = (amplification["mean"] * amplification["size"] / (amplification["size"] + 3))
+    out["bot_amplification"] = amplification["mean"] * amplification["size"] / (amplification["size"] + 3)
     # early engagers, none of them scored: unknown, not 0
     any_early = all_early.merge(seeders, on="cascade_id", how="inner")
     any_early = set(any_early.loc[any_early["root"] != any_early["child_account_id"], "root"])
@@ -159,8 +161,7 @@ def combine(components: pd.DataFrame, weights: dict[str, float] | None = None) -
     return (score / total.where(total > 0)).fillna(0.0)
 
 
-def _reasons(row: pd.Series, reasons_from_model: str | None, likely_bot: bool = False,
-             bot_rule: str = "") -> str:
+def _reasons(row: pd.Series, reasons_from_model: str | None, likely_bot: bool = False, bot_rule: str = "") -> str:
     parts = []
     if row["n_misinfo_cascades_seeded"] > 0:
         parts.append(
@@ -170,7 +171,9 @@ def _reasons(row: pd.Series, reasons_from_model: str | None, likely_bot: bool = 
     if row["bot_amplification"] >= 0.2:  # NaN compares False
         parts.append(f"{row['bot_amplification']:.0%} of early engagers look automated")
     if row["coordination"] > 0:
-        parts.append(f"co-engages within seconds with {int(round(np.expm1(row['coordination'])))} account(s) repeatedly")
+        parts.append(
+            f"co-engages within seconds with {int(round(np.expm1(row['coordination'])))} account(s) repeatedly"
+        )
     if likely_bot:
         detail = f" ({reasons_from_model})" if reasons_from_model else ""
         parts.append(f"bot probability {row['bot_probability']:.2f}, {bot_rule}{detail}")
@@ -192,8 +195,10 @@ def rank_accounts(
     table["score"] = combine(components, weights)
     likely = likely_bots(components["bot_probability"])
     n_scored = int(components["bot_probability"].notna().sum())
-    bot_rule = (f"among the {int(likely.sum())} most likely bots of {n_scored} scored accounts "
-                f"(as many as the scores expect: sum of bot probabilities)")
+    bot_rule = (
+        f"among the {int(likely.sum())} most likely bots of {n_scored} scored accounts "
+        f"(as many as the scores expect: sum of bot probabilities)"
+    )
     table = table.reset_index().sort_values(["score", "account_id"], ascending=[False, True], kind="stable")
     table.insert(0, "rank", np.arange(1, len(table) + 1))
     reasons = model_reasons if model_reasons is not None else pd.Series(dtype="string")
@@ -242,7 +247,9 @@ def rank_domains(cascades: pd.DataFrame, cascade_scores: pd.DataFrame, engagemen
     """
     frame = cascades[["cascade_id", "domain"]].dropna().copy()
     if frame.empty:
-        return pd.DataFrame(columns=["rank", "domain", "score", "n_cascades", "mean_misinfo_probability", "reach", "top_reasons"])
+        return pd.DataFrame(
+            columns=["rank", "domain", "score", "n_cascades", "mean_misinfo_probability", "reach", "top_reasons"]
+        )
     frame["p"] = frame["cascade_id"].map(cascade_scores.set_index("cascade_id")["misinfo_probability"])
     frame["reach"] = frame["cascade_id"].map(engagements.groupby("cascade_id").size()).fillna(0)
     grouped = frame.groupby("domain")
@@ -257,14 +264,19 @@ def rank_domains(cascades: pd.DataFrame, cascade_scores: pd.DataFrame, engagemen
     table = table.reset_index().sort_values(["score", "domain"], ascending=[False, True], kind="stable")
     table.insert(0, "rank", np.arange(1, len(table) + 1))
     table["top_reasons"] = [
-        f"{r.mean_misinfo_probability:.0%} of {int(r.n_cascades)} cascade(s) predicted misinformation; reach {int(r.reach)}"
+        f"{r.mean_misinfo_probability:.0%} of {int(r.n_cascades)} cascade(s) predicted misinformation; "
+        f"reach {int(r.reach)}"
         for r in table.itertuples()
     ]
-    return table[["rank", "domain", "score", "n_cascades", "mean_misinfo_probability", "reach", "top_reasons"]].reset_index(drop=True)
+    return table[
+        ["rank", "domain", "score", "n_cascades", "mean_misinfo_probability", "reach", "top_reasons"]
+    ].reset_index(drop=True)
 
 
 # ---- reshare edges and credits (shared by the full-period ranking and the two-window evaluation) ---
-def reshare_credits(cascades: pd.DataFrame, engagements: pd.DataFrame, edges: pd.DataFrame | None = None) -> pd.DataFrame:
+def reshare_credits(
+    cascades: pd.DataFrame, engagements: pd.DataFrame, edges: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Per (account, cascade) the reshares the account's post received there.
 
     The root account of a cascade is credited with every engagement of the cascade (on Twitter a
@@ -275,15 +287,24 @@ def reshare_credits(cascades: pd.DataFrame, engagements: pd.DataFrame, edges: pd
     """
     size = engagements.groupby("cascade_id").size()
     roots = cascades[["cascade_id", "root_account_id"]].dropna().astype("string")
-    root_rows = pd.DataFrame({"account_id": roots["root_account_id"], "cascade_id": roots["cascade_id"],
-                              "reshares": roots["cascade_id"].map(size).fillna(0).astype(float).to_numpy(),
-                              "seeded": True})
+    root_rows = pd.DataFrame(
+        {
+            "account_id": roots["root_account_id"],
+            "cascade_id": roots["cascade_id"],
+            "reshares": roots["cascade_id"].map(size).fillna(0).astype(float).to_numpy(),
+            "seeded": True,
+        }
+    )
     edges = reshare_edges(cascades, engagements) if edges is None else edges
     direct = edges.groupby(["source", "cascade_id"]).size().rename("reshares").reset_index()
     direct = direct.rename(columns={"source": "account_id"})
     direct["reshares"] = direct["reshares"].astype(float)
     direct["seeded"] = False
-    known_parent = engagements["parent_account_id"].notna() if "parent_account_id" in engagements else pd.Series(False, index=engagements.index)
+    known_parent = (
+        engagements["parent_account_id"].notna()
+        if "parent_account_id" in engagements
+        else pd.Series(False, index=engagements.index)
+    )
     if "parent_engagement_id" in engagements:
         known_parent |= engagements["parent_engagement_id"].notna()
     rooted = engagements["cascade_id"].isin(set(roots["cascade_id"]))
@@ -294,8 +315,11 @@ def reshare_credits(cascades: pd.DataFrame, engagements: pd.DataFrame, edges: pd
     table = pd.concat([root_rows, direct, sharers], ignore_index=True)
     table = table.sort_values(["account_id", "cascade_id", "seeded"], ascending=[True, True, False], kind="stable")
     # the root's whole-cascade credit wins over its direct reshares in the same cascade
-    return (table.groupby(["account_id", "cascade_id"], sort=True)
-            .agg(reshares=("reshares", "max"), seeded=("seeded", "max")).reset_index())
+    return (
+        table.groupby(["account_id", "cascade_id"], sort=True)
+        .agg(reshares=("reshares", "max"), seeded=("seeded", "max"))
+        .reset_index()
+    )
 
 
 # ---- two-window evaluation (DeVerna et al. 2024): rank on window 1, dismantle window 2 ------------
@@ -315,7 +339,9 @@ def cascade_misinfo_p(cascades: pd.DataFrame, cascade_scores: pd.DataFrame) -> p
     """Misinformation probability per cascade: the given label (1/0) where there is one, else the
     model's (out-of-fold) prediction, else 0. Columns out: cascade_id, misinfo_probability, source."""
     given = cascades.set_index("cascade_id")["is_misinformation"].astype("boolean").astype("Float64")
-    predicted = cascade_scores.set_index("cascade_id")["misinfo_probability"] if len(cascade_scores) else pd.Series(dtype=float)
+    predicted = (
+        cascade_scores.set_index("cascade_id")["misinfo_probability"] if len(cascade_scores) else pd.Series(dtype=float)
+    )
     predicted = predicted.reindex(given.index).astype("Float64")
     p = given.fillna(predicted).fillna(0.0).astype(float)
     source = np.where(given.notna(), "label", np.where(predicted.notna(), "predicted", "none"))
@@ -334,8 +360,10 @@ def dismantling_curve(edges: pd.DataFrame, ordered_ids: list[str], ks=CURVE_KS) 
     position = pd.Series(np.arange(1, len(ordered_ids) + 1), index=pd.Index(ordered_ids).astype(str))
     position = position[~position.index.duplicated()]
     big = len(ordered_ids) + 1
-    first = np.minimum(misinfo["source"].astype(str).map(position).fillna(big).to_numpy(),
-                       misinfo["target"].astype(str).map(position).fillna(big).to_numpy())
+    first = np.minimum(
+        misinfo["source"].astype(str).map(position).fillna(big).to_numpy(),
+        misinfo["target"].astype(str).map(position).fillna(big).to_numpy(),
+    )
     rows = []
     for k in sorted({min(k, len(ordered_ids)) for k in ks if k >= 1}):
         removed = int(np.sum(first <= k))
@@ -379,13 +407,16 @@ def window_components(
     cascades_w1 = cascades[in_w1]
     p = cascade_misinfo_p(cascades_w1, cascade_scores)
     coordination = graphs.co_engagement_pairs(early, window_s=coordination_window_s)
-    components = account_components(cascades_w1, early, p, account_scores[["account_id", "bot_probability"]], coordination)
+    components = account_components(
+        cascades_w1, early, p, account_scores[["account_id", "bot_probability"]], coordination
+    )
     active = set(early["child_account_id"].astype(str)) | set(cascades_w1["root_account_id"].dropna().astype(str))
     return components[components.index.astype(str).isin(active)]
 
 
-def rankings_from_components(components: pd.DataFrame, accounts: pd.DataFrame, weights: dict[str, float] | None,
-                             exclude: set[str] | None = None) -> dict[str, list[str]]:
+def rankings_from_components(
+    components: pd.DataFrame, accounts: pd.DataFrame, weights: dict[str, float] | None, exclude: set[str] | None = None
+) -> dict[str, list[str]]:
     """{ranker: ordered account ids} for ``TWO_WINDOW_RANKERS``; ``exclude`` leaves every ordering."""
     orderings = {"combined": _order(combine(components, weights))}
     for name in ("fib", "total_retweets", "followers"):
@@ -400,8 +431,13 @@ CANDIDATE_WEIGHTS = {
     "spreader": {"fib_index": 0.4, "misinfo_reach": 0.4, "misinfo_seeded": 0.2},
     "volume": {"misinfo_degree": 0.5, "misinfo_reach": 0.5},
     "amplifier": {"misinfo_amplified": 0.4, "coordination": 0.3, "bot_amplification": 0.15, "bot_probability": 0.15},
-    "skeleton": {"fib_index": 0.35, "misinfo_seeded": 0.25, "bot_amplification": 0.2, "coordination": 0.1,
-                 "bot_probability": 0.1},
+    "skeleton": {
+        "fib_index": 0.35,
+        "misinfo_seeded": 0.25,
+        "bot_amplification": 0.2,
+        "coordination": 0.1,
+        "bot_probability": 0.1,
+    },
 }
 
 
@@ -467,18 +503,23 @@ def two_window_records(
     selection = None
     if select:
         candidates = {"config": weights or DEFAULT_WEIGHTS, **CANDIDATE_WEIGHTS}
-        chosen, inner = select_weights(cascades, engagements, accounts, cascade_scores, account_scores, boundary,
-                                       candidates, coordination_window_s)
+        chosen, inner = select_weights(
+            cascades, engagements, accounts, cascade_scores, account_scores, boundary, candidates, coordination_window_s
+        )
         selection = {"chosen": chosen, "weights": candidates[chosen], "inner_removed_share_at_100": inner}
         weights = candidates[chosen]
-    components = window_components(cascades, engagements, cascade_scores, account_scores, boundary, coordination_window_s)
+    components = window_components(
+        cascades, engagements, cascade_scores, account_scores, boundary, coordination_window_s
+    )
     orderings = rankings_from_components(components, accounts, weights, exclude)
     late = engagements[engagements["time"] >= boundary]
     edges = misinfo_edges(cascades, late)
     n_misinfo = int(edges["is_misinformation"].sum())
     followers_known = float(accounts["followers_count"].notna().mean()) if len(accounts) else 0.0
     w1_accounts = set(components.index.astype(str))
-    w2_accounts = set(edges.loc[edges["is_misinformation"], "source"]) | set(edges.loc[edges["is_misinformation"], "target"])
+    w2_accounts = set(edges.loc[edges["is_misinformation"], "source"]) | set(
+        edges.loc[edges["is_misinformation"], "target"]
+    )
     oracle = oracle_removed_share(edges, ks)
     records = {}
     for name, ordered in orderings.items():
@@ -489,22 +530,33 @@ def two_window_records(
             metrics["precision_at_k"] = precision_at_k(ordered, truth, ks)
             metrics["random_expectation"] = len(truth & w1_accounts) / max(len(ordered), 1)
         record = {
-            "task": "rank", "protocol": "two_window", "model": name,
-            "n_train": len(ordered), "n_test": n_misinfo, "metrics": metrics, "seeds": [],
+            "task": "rank",
+            "protocol": "two_window",
+            "model": name,
+            "n_train": len(ordered),
+            "n_test": n_misinfo,
+            "metrics": metrics,
+            "seeds": [],
             "curve": curve.to_dict(orient="records"),
-            "windows": {"boundary": boundary.isoformat(), "share": share,
-                        "n_engagements_window1": int((engagements["time"] < boundary).sum()),
-                        "n_engagements_window2": int(len(late)),
-                        "n_misinfo_reshares_window2": n_misinfo,
-                        "n_accounts_ranked": len(ordered),
-                        "n_window2_misinfo_accounts_active_in_window1": len(w2_accounts & w1_accounts)},
+            "windows": {
+                "boundary": boundary.isoformat(),
+                "share": share,
+                "n_engagements_window1": int((engagements["time"] < boundary).sum()),
+                "n_engagements_window2": int(len(late)),
+                "n_misinfo_reshares_window2": n_misinfo,
+                "n_accounts_ranked": len(ordered),
+                "n_window2_misinfo_accounts_active_in_window1": len(w2_accounts & w1_accounts),
+            },
             "oracle_removed_share_at_k": oracle,
-            "oracle": "a ceiling, not a ranker: accounts ordered by their window-2 misinformation reshares (knows the outcome)",
+            "oracle": "a ceiling, not a ranker: accounts ordered by their window-2 misinformation reshares "
+            "(knows the outcome)",
             "labels_window1": "given cascade labels where present, else out-of-fold predictions",
             "outcome": "share of window-2 reshares of labelled-misinformation cascades with a removed endpoint",
         }
         if name == "followers" and followers_known == 0:
-            record["note"] = "followers_count is missing for every account: this ranking is by account id (a random baseline)"
+            record["note"] = (
+                "followers_count is missing for every account: this ranking is by account id (a random baseline)"
+            )
         if truth:
             record["n_truth"] = len(truth)
         if name == "combined":
@@ -518,8 +570,13 @@ def two_window_records(
 LOW_QUALITY_PC1 = 0.4  # Lin et al. pc1 below this counts as low quality for precision@k on that list
 
 
-def domain_evaluation(ranked: pd.DataFrame, ratings: pd.DataFrame, ks=(10, 20, 50),
-                      score_column: str = "lin_pc1", list_column: str = "iffy_plus") -> dict[str, dict]:
+def domain_evaluation(
+    ranked: pd.DataFrame,
+    ratings: pd.DataFrame,
+    ks=(10, 20, 50),
+    score_column: str = "lin_pc1",
+    list_column: str = "iffy_plus",
+) -> dict[str, dict]:
     """Compare a domain ranking with Lin et al. 2023 pc1 and Iffy+ 2020.
 
     Columns in: ranked (rank, domain, score), ratings (domain, lin_pc1, iffy_plus). Returns
@@ -533,29 +590,52 @@ def domain_evaluation(ranked: pd.DataFrame, ratings: pd.DataFrame, ks=(10, 20, 5
 
     table = ranked[["rank", "domain", "score"]].copy()
     table["domain"] = table["domain"].astype("string").str.lower()
-    rated = ratings.drop_duplicates("domain").set_index(ratings.drop_duplicates("domain")["domain"].astype("string").str.lower())
+    rated = ratings.drop_duplicates("domain").set_index(
+        ratings.drop_duplicates("domain")["domain"].astype("string").str.lower()
+    )
     table["lin_pc1"] = table["domain"].map(rated[score_column]).astype(float)
     table["iffy_plus"] = table["domain"].map(rated[list_column]).astype("boolean").fillna(False).astype(bool)
     table = table.sort_values(["rank"], kind="stable")
     records = {}
     lin = table[table["lin_pc1"].notna()]
-    rho = float(spearmanr(lin["score"], 1 - lin["lin_pc1"]).statistic) if len(lin) >= 3 and lin["score"].nunique() > 1 else float("nan")
+    rho = (
+        float(spearmanr(lin["score"], 1 - lin["lin_pc1"]).statistic)
+        if len(lin) >= 3 and lin["score"].nunique() > 1
+        else float("nan")
+    )
     low = (lin["lin_pc1"] < LOW_QUALITY_PC1).tolist()
     records[score_column] = {
-        "task": "domains", "protocol": score_column, "n_train": 0, "n_test": int(len(lin)), "seeds": [],
-        "metrics": {"spearman": rho,
-                    "precision_at_k": {str(k): float(np.mean(low[:k])) if low else float("nan") for k in ks},
-                    "base_rate": float(np.mean(low)) if low else float("nan")},
+        "task": "domains",
+        "protocol": score_column,
+        "n_train": 0,
+        "n_test": int(len(lin)),
+        "seeds": [],
+        "metrics": {
+            "spearman": rho,
+            "precision_at_k": {str(k): float(np.mean(low[:k])) if low else float("nan") for k in ks},
+            "base_rate": float(np.mean(low)) if low else float("nan"),
+        },
         "coverage": {"n_domains_ranked": int(len(table)), "n_domains_rated": int(len(lin))},
-        "definition": f"spearman(score, 1 - {score_column}) over rated domains; precision@k: {score_column} < {LOW_QUALITY_PC1} among the top-k rated domains",
+        "definition": f"spearman(score, 1 - {score_column}) over rated domains; precision@k: {score_column} < "
+        f"{LOW_QUALITY_PC1} among the top-k rated domains",
     }
     member = table["iffy_plus"].tolist()
-    rho_iffy = float(spearmanr(table["score"], table["iffy_plus"].astype(int)).statistic) if len(table) >= 3 and table["iffy_plus"].nunique() > 1 and table["score"].nunique() > 1 else float("nan")
+    rho_iffy = (
+        float(spearmanr(table["score"], table["iffy_plus"].astype(int)).statistic)
+        if len(table) >= 3 and table["iffy_plus"].nunique() > 1 and table["score"].nunique() > 1
+        else float("nan")
+    )
     records[list_column] = {
-        "task": "domains", "protocol": list_column, "n_train": 0, "n_test": int(len(table)), "seeds": [],
-        "metrics": {"spearman": rho_iffy,
-                    "precision_at_k": {str(k): float(np.mean(member[:k])) if member else float("nan") for k in ks},
-                    "base_rate": float(np.mean(member)) if member else float("nan")},
+        "task": "domains",
+        "protocol": list_column,
+        "n_train": 0,
+        "n_test": int(len(table)),
+        "seeds": [],
+        "metrics": {
+            "spearman": rho_iffy,
+            "precision_at_k": {str(k): float(np.mean(member[:k])) if member else float("nan") for k in ks},
+            "base_rate": float(np.mean(member)) if member else float("nan"),
+        },
         "coverage": {"n_domains_ranked": int(len(table)), "n_domains_on_list": int(sum(member))},
         "definition": f"precision@k: share of the top-k ranked domains on {list_column}; spearman(score, membership)",
     }

@@ -7,6 +7,7 @@ figures are embedded as base64 PNG data URIs. The report reads declared outputs 
 (``evaluation.records``), score and ranked tables, the data card, the model cards and the ranking
 stage's evidence file (``evidence.account_evidence``).
 """
+
 from __future__ import annotations
 
 import base64
@@ -15,7 +16,7 @@ import io
 import json
 import os
 import platform
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata, resources
 from pathlib import Path
 
@@ -47,7 +48,9 @@ STYLE = _asset("report.css")
 # writes HTML, so escaped text stays text. The CSP allows exactly this script through its SHA-256 hash.
 TABLE_SCRIPT = _asset("ranked_table.js")
 ENVIRONMENT = jinja2.Environment(
-    loader=jinja2.PackageLoader("spreadwatch", ASSETS), autoescape=True, undefined=jinja2.StrictUndefined,
+    loader=jinja2.PackageLoader("spreadwatch", ASSETS),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
     keep_trailing_newline=True,
 )
 
@@ -56,9 +59,9 @@ def _generated_note() -> str:
     """'Generated <time>; ' only when asked (SOURCE_DATE_EPOCH or SPREADWATCH_REPORT_TIME=1): the report
     holds no wall-clock time by default, so reruns are byte-identical."""
     if os.environ.get("SOURCE_DATE_EPOCH", "").strip().isdigit():
-        when = datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), tz=timezone.utc)
+        when = datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), tz=UTC)
     elif os.environ.get("SPREADWATCH_REPORT_TIME") == "1":
-        when = datetime.now(timezone.utc)
+        when = datetime.now(UTC)
     else:
         return ""
     return f"Generated {when:%Y-%m-%d %H:%M} UTC; "
@@ -87,8 +90,10 @@ def _fmt(value) -> str:
 def table_data(frame: pd.DataFrame, numeric_columns: set[str] | None = None) -> dict:
     """A frame as the template's table: ``{columns, rows: [[{text, num}]]}`` (text escaped by the template)."""
     numeric_columns = numeric_columns or {c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])}
-    rows = [[{"text": _fmt(value), "num": column in numeric_columns} for column, value in zip(frame.columns, row)]
-            for row in frame.itertuples(index=False)]
+    rows = [
+        [{"text": _fmt(value), "num": column in numeric_columns} for column, value in zip(frame.columns, row)]
+        for row in frame.itertuples(index=False)
+    ]
     return {"columns": [str(c) for c in frame.columns], "rows": rows}
 
 
@@ -135,8 +140,9 @@ def _data_uri(png: str | Path | bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
 
 
-def single_feature_aucs(features: pd.DataFrame, labels: pd.Series, positive: str,
-                        max_rows: int = 50_000, seed: int = 0) -> pd.DataFrame:
+def single_feature_aucs(
+    features: pd.DataFrame, labels: pd.Series, positive: str, max_rows: int = 50_000, seed: int = 0
+) -> pd.DataFrame:
     """max(AUC, 1 - AUC) of each feature alone (NaN filled with the median). Columns: feature, auc.
 
     At most ``max_rows`` labelled rows are used (a seeded uniform sample beyond that), so the cost is
@@ -198,8 +204,13 @@ def headline_table(metric_files, baselines=("source_time_only", "source_user_onl
         if not models_:
             continue
         best = max(models_, key=lambda r: r.summary("accuracy", "pooled")["mean"])
-        row = {"protocol": protocol, "kind": PROTOCOL_KINDS.get(protocol, ""), "best model": best.model,
-               "accuracy": _mean_sd(best, "accuracy", "pooled"), "macro/binary F1": _mean_sd(best, "f1", "pooled")}
+        row = {
+            "protocol": protocol,
+            "kind": PROTOCOL_KINDS.get(protocol, ""),
+            "best model": best.model,
+            "accuracy": _mean_sd(best, "accuracy", "pooled"),
+            "macro/binary F1": _mean_sd(best, "f1", "pooled"),
+        }
         for name in baselines:
             match = [r for r in here if r.model == name]
             row[f"{name} accuracy"] = _mean_sd(match[0], "accuracy", "pooled") if match else ""
@@ -212,8 +223,14 @@ def metrics_table(metric_files) -> pd.DataFrame:
     f1, accuracy (mean ± sd over folds and seeds), note (why it was skipped)."""
     rows = []
     for record in _model_records(metric_files):
-        row = {"task": record.task, "protocol": record.protocol, "kind": PROTOCOL_KINDS.get(record.protocol, ""),
-               "model": record.model, "n_train": record.n_train, "n_test": record.n_test}
+        row = {
+            "task": record.task,
+            "protocol": record.protocol,
+            "kind": PROTOCOL_KINDS.get(record.protocol, ""),
+            "model": record.model,
+            "n_train": record.n_train,
+            "n_test": record.n_test,
+        }
         for key in ("roc_auc", "pr_auc", "f1", "accuracy"):
             row[key] = _mean_sd(record, key)
         row["note"] = record.reason if record.skipped else ""
@@ -227,20 +244,33 @@ def score_sources(account_scores: pd.DataFrame, cascade_scores: pd.DataFrame, fi
     distribution of bot probabilities (histogram ``bot_score_distribution.png``). Returns the
     template's ``sources`` block."""
     rows = []
-    for what, frame, score in (("accounts", account_scores, "bot_probability"),
-                               ("cascades", cascade_scores, "misinfo_probability")):
-        sources = frame["score_source"] if "score_source" in frame else pd.Series(
-            np.where(frame[score].notna(), "in_domain_model", "not_scored"), index=frame.index)
+    for what, frame, score in (
+        ("accounts", account_scores, "bot_probability"),
+        ("cascades", cascade_scores, "misinfo_probability"),
+    ):
+        sources = (
+            frame["score_source"]
+            if "score_source" in frame
+            else pd.Series(np.where(frame[score].notna(), "in_domain_model", "not_scored"), index=frame.index)
+        )
         ids = frame["model_id"] if "model_id" in frame else pd.Series("", index=frame.index)
-        for (source, model_id), n in pd.DataFrame({"s": sources, "m": ids.fillna("")}).value_counts().sort_index().items():
+        for (source, model_id), n in (
+            pd.DataFrame({"s": sources, "m": ids.fillna("")}).value_counts().sort_index().items()
+        ):
             rows.append({"rows": what, "score_source": source, "model_id": model_id, "n": int(n)})
         if "label_source" in frame:
             for source, n in frame["label_source"].fillna("no label").value_counts().sort_index().items():
-                rows.append({"rows": f"{what} (labels)", "score_source": f"label: {source}", "model_id": "", "n": int(n)})
+                rows.append(
+                    {"rows": f"{what} (labels)", "score_source": f"label: {source}", "model_id": "", "n": int(n)}
+                )
     p = account_scores["bot_probability"].dropna().to_numpy(dtype=float)
     out = {"table": table_data(pd.DataFrame(rows)), "scored": len(p), "total": len(account_scores)}
     if len(p):
-        prior = account_scores["prior"].dropna().iloc[0] if "prior" in account_scores and account_scores["prior"].notna().any() else None
+        prior = (
+            account_scores["prior"].dropna().iloc[0]
+            if "prior" in account_scores and account_scores["prior"].notna().any()
+            else None
+        )
         path = Path(figure_dir) / "bot_score_distribution.png"
         fig, ax = plt.subplots(figsize=(5.2, 2.6), dpi=100)
         ax.hist(p, bins=np.linspace(0, 1, 21), color="#4c72b0")
@@ -251,8 +281,12 @@ def score_sources(account_scores: pd.DataFrame, cascade_scores: pd.DataFrame, fi
         fig.tight_layout()
         fig.savefig(path)
         plt.close(fig)
-        out.update(mean=f"{p.mean():.3f}", prior=None if prior is None else f"{prior:.2f}",
-                   share_high=f"{(p >= 0.5).mean():.3f}", figure=_data_uri(path))
+        out.update(
+            mean=f"{p.mean():.3f}",
+            prior=None if prior is None else f"{prior:.2f}",
+            share_high=f"{(p >= 0.5).mean():.3f}",
+            figure=_data_uri(path),
+        )
     return out
 
 
@@ -314,8 +348,17 @@ def build_report(
     found = _records(metric_files)
     account_scores = pd.read_parquet(account_scores_path)
     cascade_scores = pd.read_parquet(cascade_scores_path)
-    ranked = pd.read_csv(ranked_accounts_path, dtype={"account_id": str, "screen_name": str, "name": str,
-                                                       "review_status": str, "reviewer": str, "top_reasons": str})
+    ranked = pd.read_csv(
+        ranked_accounts_path,
+        dtype={
+            "account_id": str,
+            "screen_name": str,
+            "name": str,
+            "review_status": str,
+            "reviewer": str,
+            "top_reasons": str,
+        },
+    )
     domains = pd.read_csv(ranked_domains_path)
 
     run_stats = {"path": None, "table": None}
@@ -323,22 +366,33 @@ def build_report(
         run_stats["path"] = str(run_stats_path)
         if measurements_wanted():
             run_stats["table"] = table_data(pd.read_csv(run_stats_path))
-    labels = pd.DataFrame(
-        [{"what": "account labels", **card.get("account_labels", {})},
-         {"what": "cascade labels", **card.get("cascade_labels", {})}]
-    ).astype(object).fillna("")
+    labels = (
+        pd.DataFrame(
+            [
+                {"what": "account labels", **card.get("account_labels", {})},
+                {"what": "cascade labels", **card.get("cascade_labels", {})},
+            ]
+        )
+        .astype(object)
+        .fillna("")
+    )
     skips = skip_notes(card, found)
 
     roc_figures = []
-    for task, frame, score_col in (("bot", account_scores, "bot_probability"),
-                                   ("cascade", cascade_scores, "misinfo_probability")):
+    for task, frame, score_col in (
+        ("bot", account_scores, "bot_probability"),
+        ("cascade", cascade_scores, "misinfo_probability"),
+    ):
         path = figure_dir / f"roc_{task}.png"
         known = frame["label"].notna() & frame[score_col].notna()
         if known.sum() and frame.loc[known, "label"].nunique() == 2:
             positive = positive_class(sorted(frame.loc[known, "label"].astype(str).unique()))
             y = (frame.loc[known, "label"].astype(str) == positive).astype(int).to_numpy()
-            roc_figure({f"{task} model (out-of-fold)": (y, frame.loc[known, score_col].to_numpy(dtype=float))},
-                       f"{dataset}: {task} model ROC", path)
+            roc_figure(
+                {f"{task} model (out-of-fold)": (y, frame.loc[known, score_col].to_numpy(dtype=float))},
+                f"{dataset}: {task} model ROC",
+                path,
+            )
         else:
             placeholder_figure(f"{task}: no binary labels to draw a ROC curve", path)
         roc_figures.append({"src": _data_uri(path), "alt": f"ROC curve of the {task} model"})
@@ -350,27 +404,55 @@ def build_report(
     aucs = single_feature_aucs(feats, account_scores.set_index("account_id")["label"].reindex(feats.index), "bot")
     if len(aucs):
         best = aucs.iloc[0]
-        separability = {"best": best["feature"], "auc": f"{best['auc']:.3f}", "warn": best["auc"] >= 0.99,
-                        "table": table_data(aucs.head(10))}
+        separability = {
+            "best": best["feature"],
+            "auc": f"{best['auc']:.3f}",
+            "warn": best["auc"] >= 0.99,
+            "table": table_data(aucs.head(10)),
+        }
 
     planted = [r for r in found if r.protocol == "planted_sources" and not r.skipped]
-    planted_table = table_data(pd.DataFrame([
-        {"ranker": r.model, "protocol": r.protocol,
-         **{f"precision@{k}": v for k, v in r.metrics["precision_at_k"].items()},
-         "random expectation": r.metrics.get("random_expectation")} for r in planted])) if planted else None
+    planted_table = (
+        table_data(
+            pd.DataFrame(
+                [
+                    {
+                        "ranker": r.model,
+                        "protocol": r.protocol,
+                        **{f"precision@{k}": v for k, v in r.metrics["precision_at_k"].items()},
+                        "random expectation": r.metrics.get("random_expectation"),
+                    }
+                    for r in planted
+                ]
+            )
+        )
+        if planted
+        else None
+    )
 
     # compact columns so the table fits the page; every component is on the account's own section
-    shown = [c for c in ["rank", "account_id", "screen_name", "score", "bot_score_source", "review_status", "top_reasons"] if c in ranked]
+    shown = [
+        c
+        for c in ["rank", "account_id", "screen_name", "score", "bot_score_source", "review_status", "top_reasons"]
+        if c in ranked
+    ]
     pages = account_pages(ranked, evidence_io.read_evidence(evidence_path), top_n=top_n)
     anchors = {page["account_id"]: page["anchor"] for page in pages}
     context = {
-        "csp": Markup(content_security_policy()), "css": Markup(STYLE), "script": Markup(TABLE_SCRIPT),
-        "dataset": dataset, "components": ", ".join(ranking.COMPONENTS),
-        "ranked": {"shown": min(table_rows, len(ranked)), "total": len(ranked),
-                   "table": ranked_table(ranked.head(table_rows), shown, anchors)},
+        "csp": Markup(content_security_policy()),
+        "css": Markup(STYLE),
+        "script": Markup(TABLE_SCRIPT),
+        "dataset": dataset,
+        "components": ", ".join(ranking.COMPONENTS),
+        "ranked": {
+            "shown": min(table_rows, len(ranked)),
+            "total": len(ranked),
+            "table": ranked_table(ranked.head(table_rows), shown, anchors),
+        },
         "domains": {"shown": min(top_n, len(domains)), "table": table_data(domains.head(top_n))},
         "card": {"format": _fmt(card.get("format")), "description": _fmt(card.get("description"))},
-        "generated": _generated_note(), "seeds": sorted({s for r in found for s in r.seeds}),
+        "generated": _generated_note(),
+        "seeds": sorted({s for r in found for s in r.seeds}),
         "versions": package_versions(),
         "counts": table_data(pd.DataFrame([{"table": t, **c} for t, c in card["counts"].items() if c["read"]])),
         "run_stats": run_stats,
@@ -380,10 +462,15 @@ def build_report(
         "sources": score_sources(account_scores, cascade_scores, figure_dir),
         "headline": table_data(headline) if len(headline) else None,
         "all_models": table_data(all_models) if len(all_models) else None,
-        "roc_figures": roc_figures, "separability": separability, "planted": planted_table,
+        "roc_figures": roc_figures,
+        "separability": separability,
+        "planted": planted_table,
         **evaluation_blocks(found, figure_dir, dataset),
-        "early_detection": _data_uri(early_detection_png) if early_detection_png and Path(early_detection_png).exists() else None,
-        "pages": pages, "pages_shown": min(top_n, len(ranked)),
+        "early_detection": _data_uri(early_detection_png)
+        if early_detection_png and Path(early_detection_png).exists()
+        else None,
+        "pages": pages,
+        "pages_shown": min(top_n, len(ranked)),
         "cards": model_cards(model_dir, found),
         "config": json.dumps(config, indent=2, sort_keys=True, default=str) if config else None,
     }
@@ -400,8 +487,10 @@ def script_hash(script: str = TABLE_SCRIPT) -> str:
 
 
 def content_security_policy() -> str:
-    return (f"default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src {script_hash()}; "
-            "base-uri 'none'; form-action 'none'")
+    return (
+        f"default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src {script_hash()}; "
+        "base-uri 'none'; form-action 'none'"
+    )
 
 
 def ranked_table(ranked: pd.DataFrame, columns: list[str], page_ids: dict[str, str]) -> dict:
@@ -453,8 +542,18 @@ def account_pages(ranked: pd.DataFrame, evidence: list[dict], top_n: int = 50) -
     from spreadwatch import ranking
 
     by_account = {e["account_id"]: e for e in evidence}
-    component_columns = [c for c in ["score", *ranking.COMPONENTS, "n_cascades_seeded", "n_misinfo_cascades_seeded",
-                                     "reshares_of_misinfo", "total_reshares_received"] if c in ranked]
+    component_columns = [
+        c
+        for c in [
+            "score",
+            *ranking.COMPONENTS,
+            "n_cascades_seeded",
+            "n_misinfo_cascades_seeded",
+            "reshares_of_misinfo",
+            "total_reshares_received",
+        ]
+        if c in ranked
+    ]
     pages = []
     for position, row in enumerate(ranked.head(top_n).itertuples(index=False), start=1):
         row = row._asdict()
@@ -469,30 +568,37 @@ def account_pages(ranked: pd.DataFrame, evidence: list[dict], top_n: int = 50) -
             png = propagation_png([tuple(e) for e in c["edges"]], account, f"{c['size']} engagements")
             cascades.append({"src": _data_uri(png), "caption": caption, "title": c["title"]})
         partners = pd.DataFrame(found["partners"], columns=["account", "n_cascades"]).rename(
-            columns={"account": "partner account"})
-        pages.append({
-            "anchor": f"acct-{position}", "account_id": account, "rank": _fmt(row.get("rank")),
-            "screen_name": _fmt(row.get("screen_name")), "name": _fmt(row.get("name")),
-            "status": str(row.get("review_status") or "unreviewed"),
-            "reviewer": _fmt(reviewer) if isinstance(reviewer, str) and reviewer else "",
-            "label": _fmt(row.get("label")), "top_reasons": _fmt(row.get("top_reasons")),
-            "description": found["description"] or "",
-            "scores": table_data(pd.DataFrame([{c: row[c] for c in component_columns}])),
-            "cascades": cascades,
-            "partners": table_data(partners) if len(partners) else None,
-            "posts": found["posts"],
-        })
+            columns={"account": "partner account"}
+        )
+        pages.append(
+            {
+                "anchor": f"acct-{position}",
+                "account_id": account,
+                "rank": _fmt(row.get("rank")),
+                "screen_name": _fmt(row.get("screen_name")),
+                "name": _fmt(row.get("name")),
+                "status": str(row.get("review_status") or "unreviewed"),
+                "reviewer": _fmt(reviewer) if isinstance(reviewer, str) and reviewer else "",
+                "label": _fmt(row.get("label")),
+                "top_reasons": _fmt(row.get("top_reasons")),
+                "description": found["description"] or "",
+                "scores": table_data(pd.DataFrame([{c: row[c] for c in component_columns}])),
+                "cascades": cascades,
+                "partners": table_data(partners) if len(partners) else None,
+                "posts": found["posts"],
+            }
+        )
     return pages
 
 
 KNOWN_LIMITS = {
     "bot": "Trained on the dataset's own labels; labels come from collection lists, so a model can learn the "
-           "collection rather than automation (see the single-feature AUC table). Scores for unlabelled accounts "
-           "come from a model fitted on all labelled rows.",
+    "collection rather than automation (see the single-feature AUC table). Scores for unlabelled accounts "
+    "come from a model fitted on all labelled rows.",
     "cascade": "Structure and early-spread features only; no raw ids or absolute times (LEAKAGE_CHECKS.md). Compare "
-               "with the source_time_only / source_user_only leakage baselines before trusting a number.",
+    "with the source_time_only / source_user_only leakage baselines before trusting a number.",
     "ranking": "Rank on window 1, measure on window 2; unlabelled window-2 cascades count as not misinformation. "
-               "Bot probabilities and predicted cascade labels come from models fitted on the whole period.",
+    "Bot probabilities and predicted cascade labels come from models fitted on the whole period.",
 }
 
 
@@ -506,26 +612,40 @@ def model_cards(model_dir: str | Path | None, found: list[MetricsRecord]) -> lis
             card = json.loads(path.read_text())
             task = card.get("task", "")
             rows = [r for r in found if r.task == task and r.model == card.get("model")]
-            metrics = "; ".join(
-                f"{r.protocol}: " + ", ".join(f"{k} {v['mean']:.3f}" for k, v in r.metrics.items()
-                                              if k in ("roc_auc", "accuracy", "f1") and v.get("mean") is not None)
-                for r in rows) or "not evaluated"
-            cards.append({
-                "title": f"{task} model ({_fmt(card.get('model'))})",
-                "data": f"{card.get('n_labelled', 0)} labelled rows {card.get('class_counts', {})}; positive class "
-                        f"{_fmt(card.get('positive_class'))}; {len(card.get('features', []))} features.",
-                "protocol": f"Protocol and metrics: {metrics}.",
-                "limits": f"{KNOWN_LIMITS.get(task, '')} {card.get('skipped', '')}"})
+            metrics = (
+                "; ".join(
+                    f"{r.protocol}: "
+                    + ", ".join(
+                        f"{k} {v['mean']:.3f}"
+                        for k, v in r.metrics.items()
+                        if k in ("roc_auc", "accuracy", "f1") and v.get("mean") is not None
+                    )
+                    for r in rows
+                )
+                or "not evaluated"
+            )
+            cards.append(
+                {
+                    "title": f"{task} model ({_fmt(card.get('model'))})",
+                    "data": f"{card.get('n_labelled', 0)} labelled rows {card.get('class_counts', {})}; positive class "
+                    f"{_fmt(card.get('positive_class'))}; {len(card.get('features', []))} features.",
+                    "protocol": f"Protocol and metrics: {metrics}.",
+                    "limits": f"{KNOWN_LIMITS.get(task, '')} {card.get('skipped', '')}",
+                }
+            )
     two_window = [r for r in found if r.protocol == "two_window" and r.model == "combined" and not r.skipped]
     if two_window:
         r = two_window[0]
-        cards.append({
-            "title": "Suspicious-account ranking (combined score)",
-            "data": f"window 1 = engagements before {r.windows['boundary']}; weights {r.weights} (chosen inside "
-                    f"window 1: {(r.weight_selection or {}).get('chosen', 'config')}).",
-            "protocol": "Protocol: two windows; metric: share of window-2 misinformation reshares removed with the "
-                        f"top k accounts: {r.metrics['removed_share_at_k']}.",
-            "limits": KNOWN_LIMITS["ranking"]})
+        cards.append(
+            {
+                "title": "Suspicious-account ranking (combined score)",
+                "data": f"window 1 = engagements before {r.windows['boundary']}; weights {r.weights} (chosen inside "
+                f"window 1: {(r.weight_selection or {}).get('chosen', 'config')}).",
+                "protocol": "Protocol: two windows; metric: share of window-2 misinformation reshares removed with the "
+                f"top k accounts: {r.metrics['removed_share_at_k']}.",
+                "limits": KNOWN_LIMITS["ranking"],
+            }
+        )
     return cards
 
 
@@ -565,14 +685,27 @@ def evaluation_blocks(found: list[MetricsRecord], figure_dir: str | Path, datase
         path = Path(figure_dir) / "dismantling.png"
         dismantling_figure(two, f"{dataset}: two-window dismantling", path)
         w = two[0].windows
-        out["two_window"] = {"skipped": None, "boundary": w["boundary"], "n_misinfo": w["n_misinfo_reshares_window2"],
-                             "n_ranked": w["n_accounts_ranked"], "table": table_data(pd.DataFrame(rows)),
-                             "figure": _data_uri(path)}
+        out["two_window"] = {
+            "skipped": None,
+            "boundary": w["boundary"],
+            "n_misinfo": w["n_misinfo_reshares_window2"],
+            "n_ranked": w["n_accounts_ranked"],
+            "table": table_data(pd.DataFrame(rows)),
+            "figure": _data_uri(path),
+        }
     domains = [r for r in found if r.task == "domains"]
     if domains:
-        rows = [{"list": r.protocol, "ranker": r.model, "spearman": r.metrics.get("spearman"),
-                 **{f"precision@{k}": v for k, v in r.metrics.get("precision_at_k", {}).items()},
-                 "coverage": json.dumps(r.coverage or {}), "note": r.reason or ""} for r in domains]
+        rows = [
+            {
+                "list": r.protocol,
+                "ranker": r.model,
+                "spearman": r.metrics.get("spearman"),
+                **{f"precision@{k}": v for k, v in r.metrics.get("precision_at_k", {}).items()},
+                "coverage": json.dumps(r.coverage or {}),
+                "note": r.reason or "",
+            }
+            for r in domains
+        ]
         out["domain_eval"] = table_data(pd.DataFrame(rows))
     return out
 
@@ -609,8 +742,15 @@ def early_detection_figure(metric_files: list[str | Path], path: str | Path, met
             sds = [cut[n][metric]["sd"] or 0.0 for n in names]
             means = [np.nan if m is None else m for m in means]
             style = "--" if r.model in ("source_time_only", "source_user_only") else "-"
-            ax.errorbar(range(len(names)), means, yerr=sds, linestyle=style, marker="o", capsize=3,
-                        label=f"{r.protocol} / {r.model}")
+            ax.errorbar(
+                range(len(names)),
+                means,
+                yerr=sds,
+                linestyle=style,
+                marker="o",
+                capsize=3,
+                label=f"{r.protocol} / {r.model}",
+            )
             ax.set_xticks(range(len(names)), labels)
         ax.set_xlabel(xlabel)
         ax.grid(alpha=0.3)
@@ -621,4 +761,3 @@ def early_detection_figure(metric_files: list[str | Path], path: str | Path, met
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
     plt.close(fig)
-

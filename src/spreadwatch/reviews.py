@@ -1,4 +1,5 @@
 """Reviewer verdicts: the reviews CSV and the review desk's database, merged, applied to a ranking."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -40,7 +41,9 @@ def read_reviews(path) -> pd.DataFrame:
         if not row["account_id"]:
             problems.append(f"{path}: row {line}, column 'account_id': empty")
         if row["verdict"] not in VERDICTS:
-            problems.append(f"{path}: row {line}, column 'verdict': {row['verdict']!r} is not one of {', '.join(VERDICTS)}")
+            problems.append(
+                f"{path}: row {line}, column 'verdict': {row['verdict']!r} is not one of {', '.join(VERDICTS)}"
+            )
         if row["date"] and pd.isna(parsed[i]):
             problems.append(f"{path}: row {line}, column 'date': {row['date']!r} is not a date (use YYYY-MM-DD)")
     if problems:
@@ -69,8 +72,9 @@ def merge_reviews(*tables: pd.DataFrame) -> pd.DataFrame:
     frame = pd.concat([t[list(REVIEW_COLUMNS)].astype("string") for t in tables], ignore_index=True)
     if frame.empty:
         return frame
-    frame["_date"] = pd.to_datetime(frame["date"].where(frame["date"].fillna("") != ""), errors="coerce",
-                                    utc=True, format="mixed")
+    frame["_date"] = pd.to_datetime(
+        frame["date"].where(frame["date"].fillna("") != ""), errors="coerce", utc=True, format="mixed"
+    )
     frame["_order"] = np.arange(len(frame))
     latest = frame.sort_values(["account_id", "_date", "_order"], na_position="first", kind="stable")
     latest = latest.groupby("account_id", sort=True).tail(1)

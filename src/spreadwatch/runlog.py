@@ -1,4 +1,5 @@
 """Logging set-up shared by the CLI and the workflow scripts: progress lines to a log file and stderr."""
+
 from __future__ import annotations
 
 import contextlib

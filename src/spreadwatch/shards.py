@@ -18,6 +18,7 @@ A sharded run gives the same files as an unsharded one (``tests/test_shards.py``
   shard; ``gather_account_scores`` concatenates. Predictions and explanations are per-row, so the split changes
   nothing.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,8 +29,8 @@ import numpy as np
 import pandas as pd
 
 from spreadwatch import features, models
-from spreadwatch.evaluation.truth import labelled_accounts
 from spreadwatch.evaluation.records import positive_index
+from spreadwatch.evaluation.truth import labelled_accounts
 from spreadwatch.ingest import read_canonical
 from spreadwatch.pipeline.features import account_feature_table, account_text_table
 from spreadwatch.pipeline.score import fit_with_folds, out_of_fold_probability
@@ -73,8 +74,10 @@ def dataset_context(accounts: pd.DataFrame, posts: pd.DataFrame) -> dict:
         series = features._column(accounts, column)
         if series is not None:
             name_models[column] = features.fit_name_model(series.astype("string"))
-    return {"reference_time": None if reference is None else pd.Timestamp(reference).isoformat(),
-            "name_models": name_models}
+    return {
+        "reference_time": None if reference is None else pd.Timestamp(reference).isoformat(),
+        "name_models": name_models,
+    }
 
 
 def write_shards(canonical_dir, out_dir, n_shards: int) -> list[Path]:
@@ -91,8 +94,13 @@ def write_shards(canonical_dir, out_dir, n_shards: int) -> list[Path]:
         shard = shard_of(frame[key], n_shards)
         for i, folder in enumerate(folders):
             frame[shard == i].to_parquet(folder / f"{table}.parquet", index=False)
-        log.info("%s: %d rows in %d shards (largest %d)", table, len(frame), n_shards,
-                 int(np.bincount(shard, minlength=n_shards).max()) if len(frame) else 0)
+        log.info(
+            "%s: %d rows in %d shards (largest %d)",
+            table,
+            len(frame),
+            n_shards,
+            int(np.bincount(shard, minlength=n_shards).max()) if len(frame) else 0,
+        )
     context = dataset_context(tables["accounts"], tables["posts"])
     context["n_shards"] = n_shards
     (out_dir / "context.json").write_text(json.dumps(context, sort_keys=True) + "\n")
@@ -110,8 +118,9 @@ def run_account_text_features(canonical_dir, out_path, text_cache_dir) -> pd.Dat
     return text
 
 
-def run_account_features_shard(shard_dir, context_path, network_path, coordination_path, out_path,
-                               text_path=None) -> pd.DataFrame:
+def run_account_features_shard(
+    shard_dir, context_path, network_path, coordination_path, out_path, text_path=None
+) -> pd.DataFrame:
     """Account features of one shard (every column kept; ``gather_account_features`` drops the empty ones)."""
     tables = read_canonical(shard_dir, tuple(SHARDED_TABLES))
     context = json.loads(Path(context_path).read_text())
@@ -121,7 +130,10 @@ def run_account_features_shard(shard_dir, context_path, network_path, coordinati
         text = pd.read_parquet(text_path).set_index("account_id")
         text = text.reindex(pd.Index(sorted(tables["accounts"]["account_id"].astype(str)), name="account_id"))
     table = account_feature_table(
-        tables, network_path, coordination_path, text=text,
+        tables,
+        network_path,
+        coordination_path,
+        text=text,
         reference=None if reference is None else pd.Timestamp(reference),
         name_models=context.get("name_models") or None,
         drop_uninformative=False,
@@ -158,8 +170,16 @@ def fold_model_paths(model_out) -> list[Path]:
     return [model_out.with_name(f"{model_out.stem}_fold{k}.skops") for k in range(N_FOLDS)]
 
 
-def fit_account_model(features_path, canonical_dir, model: str, seed: int, model_out, folds_out,
-                      model_source: str = "in_domain", prior: float | None = None) -> dict:
+def fit_account_model(
+    features_path,
+    canonical_dir,
+    model: str,
+    seed: int,
+    model_out,
+    folds_out,
+    model_source: str = "in_domain",
+    prior: float | None = None,
+) -> dict:
     """Fit the bot model on every labelled account and the five out-of-fold models (as
     ``pipeline.score.run_score`` does); write them (skops), the model card and ``folds_out`` (account_id, fold:
     the fold whose model scores the account, -1 for unlabelled accounts). Returns the card.
@@ -185,9 +205,15 @@ def fit_account_model(features_path, canonical_dir, model: str, seed: int, model
             models.save_model(fitted, paths[k])
         fold.loc[fold_of.index] = fold_of
         models.save_model(full, model_out)
-        card = {"task": "bot", "model": model, "seed": seed, "positive_class": str(full.classes_[positive]),
-                "features": list(full.feature_names_in_), "n_labelled": int(known.sum()),
-                "class_counts": {str(k): int(v) for k, v in y.value_counts().sort_index().items()}}
+        card = {
+            "task": "bot",
+            "model": model,
+            "seed": seed,
+            "positive_class": str(full.classes_[positive]),
+            "features": list(full.feature_names_in_),
+            "n_labelled": int(known.sum()),
+            "class_counts": {str(k): int(v) for k, v in y.value_counts().sort_index().items()},
+        }
     else:
         card = {"task": "bot", "model": model, "skipped": "not enough labels to train"}
         for path in [Path(model_out), *paths]:

@@ -35,9 +35,5 @@ def bot_cross_dataset_outputs():
 
 def lodo_raw_inputs(wildcards):
     return sorted(
-        str(path)
-        for name in LODO_DATASETS
-        for path in resolve_files(name, REGISTRY[name], DATA_ROOT).values()
+        str(path) for name in LODO_DATASETS for path in resolve_files(name, REGISTRY[name], DATA_ROOT).values()
     )
-
-

@@ -8,7 +8,6 @@ from spreadwatch.adapters import adapter_traits
 from spreadwatch.evaluation import protocols as PROTOCOL_REGISTRY
 from spreadwatch.ingest import DatasetNotAvailable, load_registry, resolve_data_root, resolve_files
 
-
 validate(config, schema="../schemas/config.schema.yaml")
 
 REGISTRY_FILE = config["registry"]

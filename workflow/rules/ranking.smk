@@ -103,7 +103,9 @@ if OWN_DOMAIN_LISTS:
             ratings=ratings_inputs,
         output:
             metrics=[
-                "results/{dataset}/metrics/domains__{lst}__{ranker}.json".format(lst=lst, ranker=r, dataset="{dataset}")
+                "results/{dataset}/metrics/domains__{lst}__{ranker}.json".format(
+                    lst=lst, ranker=r, dataset="{dataset}"
+                )
                 for lst in OWN_DOMAIN_LISTS
                 for r in DOMAIN_RANKERS
             ],

@@ -1,4 +1,5 @@
 """Input functions and constants of the ranking, evaluation and report rules."""
+
 RANKERS = ["combined", "fib", "total_retweets", "followers"]
 EXPERT_DOMAIN_LISTS = ["lin_pc1", "iffy_plus"]  # the source_credibility registry entry
 DOMAIN_RANKERS = ["predicted", "labelled"]

@@ -8,14 +8,14 @@ rule run_stats:
         run_stats_inputs,
     output:
         "benchmarks/{dataset}/run_stats.csv",
+    params:
+        bench_dir=lambda wildcards: f"benchmarks/{wildcards.dataset}",
+        shards=SHARDS,
     log:
         "logs/{dataset}/run_stats.log",
     benchmark:
         "benchmarks/{dataset}/run_stats.tsv"
     conda:
         "../envs/spreadwatch.yaml"
-    params:
-        bench_dir=lambda wildcards: f"benchmarks/{wildcards.dataset}",
-        shards=SHARDS,
     script:
         "../scripts/run_stats.py"

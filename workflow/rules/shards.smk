@@ -13,24 +13,18 @@ if SHARDS > 1:
         input:
             tables=expand("results/{{dataset}}/canonical/{table}.parquet", table=TABLES),
         output:
-            accounts=scatter.shards(
-                "results/{{dataset}}/canonical/shards/{scatteritem}/accounts.parquet"
-            ),
-            posts=scatter.shards(
-                "results/{{dataset}}/canonical/shards/{scatteritem}/posts.parquet"
-            ),
-            engagements=scatter.shards(
-                "results/{{dataset}}/canonical/shards/{scatteritem}/engagements.parquet"
-            ),
+            accounts=scatter.shards("results/{{dataset}}/canonical/shards/{scatteritem}/accounts.parquet"),
+            posts=scatter.shards("results/{{dataset}}/canonical/shards/{scatteritem}/posts.parquet"),
+            engagements=scatter.shards("results/{{dataset}}/canonical/shards/{scatteritem}/engagements.parquet"),
             context="results/{dataset}/canonical/shards/context.json",
+        params:
+            canonical_dir=canonical_dir,
         log:
             "logs/{dataset}/shard_tables.log",
         benchmark:
             "benchmarks/{dataset}/shard_tables.tsv"
         conda:
             "../envs/spreadwatch.yaml"
-        params:
-            canonical_dir=canonical_dir,
         script:
             "../scripts/shard_tables.py"
 
@@ -39,15 +33,15 @@ if SHARDS > 1:
             tables=expand("results/{{dataset}}/canonical/{table}.parquet", table=TABLES),
         output:
             "results/{dataset}/features/accounts_text.parquet",
+        params:
+            canonical_dir=canonical_dir,
+            text_cache_dir=lambda wildcards: f"results/{wildcards.dataset}/cache/minilm",
         log:
             "logs/{dataset}/account_text_features.log",
         benchmark:
             "benchmarks/{dataset}/account_text_features.tsv"
         conda:
             "../envs/spreadwatch.yaml"
-        params:
-            canonical_dir=canonical_dir,
-            text_cache_dir=lambda wildcards: f"results/{wildcards.dataset}/cache/minilm",
         script:
             "../scripts/account_text_features.py"
 
@@ -85,22 +79,20 @@ if SHARDS > 1:
             tables=expand("results/{{dataset}}/canonical/{table}.parquet", table=TABLES),
         output:
             model="results/{dataset}/models/bot_model.skops",
-            fold_models=expand(
-                "results/{{dataset}}/models/bot_model_fold{k}.skops", k=range(5)
-            ),
+            fold_models=expand("results/{{dataset}}/models/bot_model_fold{k}.skops", k=range(5)),
             folds="results/{dataset}/models/bot_folds.parquet",
-        log:
-            "logs/{dataset}/fit_account_model.log",
-        benchmark:
-            "benchmarks/{dataset}/fit_account_model.tsv"
-        conda:
-            "../envs/spreadwatch.yaml"
         params:
             canonical_dir=canonical_dir,
             model=config["bot"]["score_model"],
             seed=config["seeds"][0],
             model_source=config["bot"].get("model_source", "auto"),
             prior=config["bot"].get("prior"),
+        log:
+            "logs/{dataset}/fit_account_model.log",
+        benchmark:
+            "benchmarks/{dataset}/fit_account_model.tsv"
+        conda:
+            "../envs/spreadwatch.yaml"
         script:
             "../scripts/fit_account_model.py"
 
@@ -109,9 +101,7 @@ if SHARDS > 1:
             features="results/{dataset}/features/accounts.parquet",
             accounts="results/{dataset}/canonical/shards/{scatteritem}/accounts.parquet",
             model="results/{dataset}/models/bot_model.skops",
-            fold_models=expand(
-                "results/{{dataset}}/models/bot_model_fold{k}.skops", k=range(5)
-            ),
+            fold_models=expand("results/{{dataset}}/models/bot_model_fold{k}.skops", k=range(5)),
             folds="results/{dataset}/models/bot_folds.parquet",
         output:
             "results/{dataset}/scores/shards/{scatteritem}.parquet",

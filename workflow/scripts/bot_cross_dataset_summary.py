@@ -1,4 +1,5 @@
 """Snakemake script: the leave-one-dataset-out summary table (spreadwatch.pipeline.cross_dataset)."""
+
 from spreadwatch.pipeline.cross_dataset import run_bot_cross_dataset_summary
 from spreadwatch.runlog import script_logging
 

@@ -1,4 +1,5 @@
 """Snakemake script: portable profile features of the bot datasets (spreadwatch.pipeline.cross_dataset)."""
+
 from spreadwatch.pipeline.cross_dataset import run_bot_portable_profiles
 from spreadwatch.runlog import script_logging
 

@@ -1,4 +1,5 @@
 """Snakemake script: early-detection curve figure (spreadwatch.report.early_detection_figure)."""
+
 from spreadwatch.report import early_detection_figure
 from spreadwatch.runlog import script_logging
 

@@ -1,4 +1,5 @@
 """Snakemake script: gather the shards of account features or bot scores (spreadwatch.shards)."""
+
 from spreadwatch.runlog import script_logging
 from spreadwatch.shards import gather_account_features, gather_account_scores
 

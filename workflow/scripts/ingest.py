@@ -1,4 +1,5 @@
 """Snakemake script: ingest one dataset into the canonical tables (spreadwatch.ingest)."""
+
 from pathlib import Path
 
 from spreadwatch.ingest import ingest_dataset

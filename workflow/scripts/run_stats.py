@@ -1,4 +1,5 @@
 """Snakemake script: per-stage time and memory table from the benchmark files (spreadwatch.runstats)."""
+
 from spreadwatch.runlog import script_logging
 from spreadwatch.runstats import run_stats
 

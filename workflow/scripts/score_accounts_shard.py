@@ -1,4 +1,5 @@
 """Snakemake script: bot scores and explanations of one shard (spreadwatch.shards)."""
+
 from spreadwatch.runlog import script_logging
 from spreadwatch.shards import score_account_shard
 

@@ -1,4 +1,5 @@
 """Snakemake script: the account tables split into shards by account id (spreadwatch.shards)."""
+
 from pathlib import Path
 
 from spreadwatch.runlog import script_logging

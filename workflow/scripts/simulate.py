@@ -1,4 +1,5 @@
 """Snakemake script: generate the synthetic platform (spreadwatch.simulate)."""
+
 from pathlib import Path
 
 from spreadwatch.runlog import script_logging

@@ -7,12 +7,13 @@ Adapters convert and count quirks; they never drop a row silently: a row they ca
 into ``AdapterResult.rejected`` with a reason, and every quirk they repair is counted in ``quirks``.
 Type validation and reference checks happen afterwards in ``spreadwatch.schema.validate_tables``.
 """
+
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 
@@ -92,5 +93,6 @@ def adapter_traits(format_name: str) -> AdapterTraits:
     """The ``AdapterTraits`` of ``format_name``; raise ValueError listing the known formats."""
     module = importlib.import_module(_adapter_module(format_name)[0])
     lists = getattr(module, "DOMAIN_LISTS", None)
-    return AdapterTraits(generated=bool(getattr(module, "GENERATED", False)),
-                         domain_lists=None if lists is None else tuple(lists))
+    return AdapterTraits(
+        generated=bool(getattr(module, "GENERATED", False)), domain_lists=None if lists is None else tuple(lists)
+    )

@@ -21,15 +21,16 @@ conflicting label lines, label lines split by spaces instead of a TAB.
 This module also holds the helpers the other bot adapters share (``twibot``, ``feature_tables``,
 ``label_lists``) and ``dedupe_accounts`` for combining datasets.
 """
+
 from __future__ import annotations
 
 import gzip
 import io
 import json
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Iterable
 
 import numpy as np
 import pandas as pd
@@ -40,14 +41,40 @@ TWITTER_TIME_FORMAT = "%a %b %d %H:%M:%S %z %Y"
 REJECTED_COLUMNS = ["table", "file", "row", "column", "value", "reason"]
 SOURCE_ROW = "_source_row"
 ACCOUNT_COLUMNS = [
-    "account_id", "screen_name", "name", "description", "location", "url", "lang",
-    "created_at", "collected_at",
-    "followers_count", "friends_count", "statuses_count", "favourites_count", "listed_count",
-    "verified", "default_profile", "default_profile_image", "protected",
-    "label", "label_source", "account_kind",
+    "account_id",
+    "screen_name",
+    "name",
+    "description",
+    "location",
+    "url",
+    "lang",
+    "created_at",
+    "collected_at",
+    "followers_count",
+    "friends_count",
+    "statuses_count",
+    "favourites_count",
+    "listed_count",
+    "verified",
+    "default_profile",
+    "default_profile_image",
+    "protected",
+    "label",
+    "label_source",
+    "account_kind",
 ]
-_STRING_COLUMNS = {"account_id", "screen_name", "name", "description", "location", "url", "lang",
-                   "label", "label_source", "account_kind"}
+_STRING_COLUMNS = {
+    "account_id",
+    "screen_name",
+    "name",
+    "description",
+    "location",
+    "url",
+    "lang",
+    "label",
+    "label_source",
+    "account_kind",
+}
 _TIME_COLUMNS = {"created_at", "collected_at"}
 _COUNT_COLUMNS = {"followers_count", "friends_count", "statuses_count", "favourites_count", "listed_count"}
 _BOOL_COLUMNS = {"verified", "default_profile", "default_profile_image", "protected"}
@@ -120,8 +147,9 @@ def rejected_frame(rows: Iterable[dict]) -> pd.DataFrame:
     return frame.sort_values(["table", "file", "row", "column"], kind="stable").reset_index(drop=True)
 
 
-def accounts_result(frame: pd.DataFrame, source: str, rows_read: int, quirks: list[dict],
-                    rejected: Iterable[dict]) -> AdapterResult:
+def accounts_result(
+    frame: pd.DataFrame, source: str, rows_read: int, quirks: list[dict], rejected: Iterable[dict]
+) -> AdapterResult:
     """The result of an accounts-only adapter: ``frame`` through ``finish_accounts``, its source file(s)
     as text, the number of raw rows read, the quirks and the rejected rows (``reject`` dicts)."""
     return AdapterResult(
@@ -135,8 +163,7 @@ def accounts_result(frame: pd.DataFrame, source: str, rows_read: int, quirks: li
 
 def reject(table: str, file, row: int, column: str, value, reason: str) -> dict:
     text = None if value is None else str(value)[:200]
-    return {"table": table, "file": str(file), "row": int(row), "column": column, "value": text,
-            "reason": reason}
+    return {"table": table, "file": str(file), "row": int(row), "column": column, "value": text, "reason": reason}
 
 
 def id_string(value) -> str | None:
@@ -171,6 +198,7 @@ def parse_plain_time(values: pd.Series, fmt: str = "%Y-%m-%d %H:%M:%S") -> tuple
 
 def to_count(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Non-negative integer counts -> Int64. Returns (counts, bad) where bad = present but not a count."""
+
     def one(v):
         if v is None or isinstance(v, (bool, np.bool_)):
             return None
@@ -185,6 +213,7 @@ def to_count(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
     raw = list(values)
     out = [one(v) for v in raw]
+
     def is_present(v) -> bool:
         if v is None or (isinstance(v, float) and np.isnan(v)):
             return False
@@ -199,6 +228,7 @@ def to_count(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def to_bool(values: pd.Series) -> pd.Series:
     """Python bools or 'true'/'false' text (any case) -> nullable boolean; anything else -> NA."""
+
     def one(v):
         if isinstance(v, (bool, np.bool_)):
             return bool(v)
@@ -310,31 +340,54 @@ def read_label_list(path: Path, label_map: dict | None = None, table: str = "acc
             continue
         label = normalise_label(raw_label, label_map)
         if label is None:
-            rejected.append(reject(table, path, number, "label", raw_label,
-                                   f"label not in label_map {sorted(label_map)}"))
+            rejected.append(
+                reject(table, path, number, "label", raw_label, f"label not in label_map {sorted(label_map)}")
+            )
             continue
         parsed.append((account_id, raw_label, label, number))
     rows_read = len(parsed) + len(rejected)
     frame = pd.DataFrame(parsed, columns=["account_id", "raw_label", "label", SOURCE_ROW])
-    quirks.append(quirk(table, "label line split on spaces instead of TAB", space_split,
-                        "split on whitespace"))
+    quirks.append(quirk(table, "label line split on spaces instead of TAB", space_split, "split on whitespace"))
     quirks.append(quirk(table, "blank lines in label list", blank, "skipped (not rows)"))
     labels_per_id = frame.groupby("account_id")["label"].nunique()
     conflicting = set(labels_per_id[labels_per_id > 1].index)
     conflict_rows = frame[frame["account_id"].isin(conflicting)]
     for rec in records(conflict_rows):
-        rejected.append(reject(table, path, getattr(rec, SOURCE_ROW), "label", rec.raw_label,
-                               "id listed with conflicting labels (all its lines rejected)"))
+        rejected.append(
+            reject(
+                table,
+                path,
+                getattr(rec, SOURCE_ROW),
+                "label",
+                rec.raw_label,
+                "id listed with conflicting labels (all its lines rejected)",
+            )
+        )
     frame = frame[~frame["account_id"].isin(conflicting)]
     dup = frame["account_id"].duplicated(keep="first")
     for rec in records(frame[dup]):
-        rejected.append(reject(table, path, getattr(rec, SOURCE_ROW), "account_id", rec.account_id,
-                               "duplicate id with the same label (first line kept)"))
+        rejected.append(
+            reject(
+                table,
+                path,
+                getattr(rec, SOURCE_ROW),
+                "account_id",
+                rec.account_id,
+                "duplicate id with the same label (first line kept)",
+            )
+        )
     frame = frame[~dup].reset_index(drop=True)
-    quirks.append(quirk(table, "ids listed with conflicting labels", len(conflicting),
-                        f"all {len(conflict_rows)} lines of these ids rejected"))
-    quirks.append(quirk(table, "duplicate id lines with the same label", int(dup.sum()),
-                        "first line kept, the others rejected"))
+    quirks.append(
+        quirk(
+            table,
+            "ids listed with conflicting labels",
+            len(conflicting),
+            f"all {len(conflict_rows)} lines of these ids rejected",
+        )
+    )
+    quirks.append(
+        quirk(table, "duplicate id lines with the same label", int(dup.sum()), "first line kept, the others rejected")
+    )
     return frame, rows_read, rejected, quirks
 
 
@@ -380,15 +433,17 @@ def load(files: dict[str, Path], options: dict) -> AdapterResult:
 
     raw_records = read_json(profiles_path)
     if not isinstance(raw_records, list):
-        raise ValueError(f"{profiles_path}: expected a JSON list of {{created_at, user}} objects, "
-                         f"got {type(raw_records).__name__}")
+        raise ValueError(
+            f"{profiles_path}: expected a JSON list of {{created_at, user}} objects, got {type(raw_records).__name__}"
+        )
     rows = []
     id_mismatch = 0
     for number, record in enumerate(raw_records, start=1):
         user = record.get("user") if isinstance(record, dict) else None
         if not isinstance(user, dict):
-            rejected.append(reject(table, profiles_path, number, "user", str(record)[:200],
-                                   "record has no user object"))
+            rejected.append(
+                reject(table, profiles_path, number, "user", str(record)[:200], "record has no user object")
+            )
             continue
         id_str = id_string(user.get("id_str"))
         id_num = user.get("id")
@@ -397,8 +452,16 @@ def load(files: dict[str, Path], options: dict) -> AdapterResult:
             id_mismatch += 1  # the numeric id lost precision (e.g. went through a float); id_str is exact
         account_id = id_str if id_str is not None else id_from_num
         if account_id is None:
-            rejected.append(reject(table, profiles_path, number, "account_id", user.get("id_str", user.get("id")),
-                                   "no exact id: id_str missing and id is not an integer"))
+            rejected.append(
+                reject(
+                    table,
+                    profiles_path,
+                    number,
+                    "account_id",
+                    user.get("id_str", user.get("id")),
+                    "no exact id: id_str missing and id is not an integer",
+                )
+            )
             continue
         row = _profile_row(user)
         row["account_id"] = account_id
@@ -425,14 +488,29 @@ def load(files: dict[str, Path], options: dict) -> AdapterResult:
 
     # duplicate profiles: keep the latest probe (ties: first in the file)
     order = frame.assign(_probe=frame["collected_at"]).sort_values(
-        ["account_id", "_probe", SOURCE_ROW], ascending=[True, False, True], na_position="last", kind="stable")
+        ["account_id", "_probe", SOURCE_ROW], ascending=[True, False, True], na_position="last", kind="stable"
+    )
     dup = order["account_id"].duplicated(keep="first")
     for rec in records(order[dup]):
-        rejected.append(reject(table, profiles_path, getattr(rec, SOURCE_ROW), "account_id", rec.account_id,
-                               "duplicate profile id (latest probe kept)"))
+        rejected.append(
+            reject(
+                table,
+                profiles_path,
+                getattr(rec, SOURCE_ROW),
+                "account_id",
+                rec.account_id,
+                "duplicate profile id (latest probe kept)",
+            )
+        )
     frame = order[~dup].drop(columns=["_probe", "created_at_raw", "collected_at_raw"])
-    quirks.append(quirk(table, "duplicate profile ids", int(dup.sum()),
-                        "kept the latest probe (ties: first in file); others rejected"))
+    quirks.append(
+        quirk(
+            table,
+            "duplicate profile ids",
+            int(dup.sum()),
+            "kept the latest probe (ties: first in file); others rejected",
+        )
+    )
 
     # labels
     if labels_path is not None:
@@ -448,9 +526,16 @@ def load(files: dict[str, Path], options: dict) -> AdapterResult:
         quirks.append(quirk(table, "profile without a label", unlabelled, "label left missing"))
         unprofiled = labels[~labels["account_id"].isin(frame["account_id"])]
         keep_unprofiled = bool(options.get("keep_unprofiled", False))
-        quirks.append(quirk(table, "labelled id without a profile", len(unprofiled),
-                            "kept as label-only rows (no features)" if keep_unprofiled
-                            else "excluded (no features to learn from); count reported"))
+        quirks.append(
+            quirk(
+                table,
+                "labelled id without a profile",
+                len(unprofiled),
+                "kept as label-only rows (no features)"
+                if keep_unprofiled
+                else "excluded (no features to learn from); count reported",
+            )
+        )
         if keep_unprofiled and len(unprofiled):
             extra = unprofiled[["account_id", "label", SOURCE_ROW]].copy()
             frame = pd.concat([frame, extra], ignore_index=True)
@@ -497,8 +582,9 @@ def dedupe_accounts(
     combined = combined.drop(columns=[SOURCE_ROW], errors="ignore")
     if priority:
         order = {source: i for i, source in enumerate(priority)}
-        combined["_prio"] = [order.get(s, len(order)) if isinstance(s, str) else len(order)
-                             for s in combined["label_source"]]
+        combined["_prio"] = [
+            order.get(s, len(order)) if isinstance(s, str) else len(order) for s in combined["label_source"]
+        ]
     else:
         combined["_prio"] = 0
     combined = combined.sort_values(["account_id", "_prio", "_frame_rank", "_row_order"], kind="stable")
@@ -512,13 +598,17 @@ def dedupe_accounts(
         kinds = involved.groupby("account_id")["id_kind"].nunique()
         kind_collisions = int((kinds > 1).sum())
     sources = (
-        combined[dup].groupby("account_id")["label_source"]
+        combined[dup]
+        .groupby("account_id")["label_source"]
         .agg(lambda s: ";".join(sorted({str(x) for x in s if isinstance(x, str)})))
     )
     kept = combined[~dup].copy()
     if fill_missing and len(dup_ids):
-        fillable = [c for c in kept.columns if c not in
-                    ("account_id", "label", "label_source", "account_kind", "_frame_rank", "_row_order", "_prio")]
+        fillable = [
+            c
+            for c in kept.columns
+            if c not in ("account_id", "label", "label_source", "account_kind", "_frame_rank", "_row_order", "_prio")
+        ]
         firsts = combined[dup].groupby("account_id")[fillable].first()
         kept = kept.set_index("account_id")
         kept[fillable] = kept[fillable].fillna(firsts.reindex(kept.index)) if len(firsts) else kept[fillable]
@@ -526,11 +616,18 @@ def dedupe_accounts(
     kept["duplicate_sources"] = kept["account_id"].map(sources).astype("string")
     kept = kept.drop(columns=["_frame_rank", "_row_order", "_prio"])
     quirks = [
-        quirk("accounts", "same account_id in several inputs", int(dup.sum()),
-              "kept the highest-priority row; others dropped (sources in duplicate_sources)"),
-        quirk("accounts", "ids with conflicting labels across inputs", conflicts,
-              "kept the highest-priority label"),
-        quirk("accounts", "same account_id string with different id_kind", kind_collisions,
-              "kept the highest-priority row (the strings name different accounts)"),
+        quirk(
+            "accounts",
+            "same account_id in several inputs",
+            int(dup.sum()),
+            "kept the highest-priority row; others dropped (sources in duplicate_sources)",
+        ),
+        quirk("accounts", "ids with conflicting labels across inputs", conflicts, "kept the highest-priority label"),
+        quirk(
+            "accounts",
+            "same account_id string with different id_kind",
+            kind_collisions,
+            "kept the highest-priority row (the strings name different accounts)",
+        ),
     ]
     return finish_accounts(kept), quirks

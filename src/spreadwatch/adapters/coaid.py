@@ -19,6 +19,7 @@ Output
         reply id, delay_s = time - cascade created_at (clipped at 0).
     accounts: the single placeholder row ``unknown``.
 """
+
 from __future__ import annotations
 
 import io
@@ -43,7 +44,9 @@ from spreadwatch.adapters.twitter1516 import (
 FORMAT = "coaid"
 KINDS = ("NewsFake", "NewsReal", "ClaimFake", "ClaimReal")
 LABEL_MAP: dict[str, bool | None] = {"fake": True, "real": False}
-_MEMBER_RE = re.compile(r"(?:^|/)(\d\d-\d\d-\d{4})/(NewsFake|NewsReal|ClaimFake|ClaimReal)COVID-19(_tweets|_tweets_replies)?\.csv$")
+_MEMBER_RE = re.compile(
+    r"(?:^|/)(\d\d-\d\d-\d{4})/(NewsFake|NewsReal|ClaimFake|ClaimReal)COVID-19(_tweets|_tweets_replies)?\.csv$"
+)
 
 
 def read_archive(archive, snapshots=None) -> dict[tuple[str, str, str], tuple[str, pd.DataFrame]]:
@@ -77,17 +80,28 @@ def load(files: dict, options: dict) -> AdapterResult:
     snapshots = options.get("snapshots")
     parts = read_archive(archive, set(snapshots) if snapshots else None)
     if not parts:
-        raise FileNotFoundError(f"{FORMAT}: no CoAID CSV members (MM-DD-YYYY/<Kind>COVID-19*.csv) inside {archive} "
-                                f"(registry key files.archive)")
+        raise FileNotFoundError(
+            f"{FORMAT}: no CoAID CSV members (MM-DD-YYYY/<Kind>COVID-19*.csv) inside {archive} "
+            f"(registry key files.archive)"
+        )
     quirks: list[dict] = []
     rej: list[pd.DataFrame] = []
     rows_read: dict[str, int] = {}
 
     def reject(frame, file, column, values, reason, table):
         if len(frame):
-            rej.append(pd.DataFrame({"table": table, "file": file, "row": frame["_row"].to_numpy(np.int64),
-                                     "column": column, "value": pd.Series(values).astype(str).to_numpy(),
-                                     "reason": reason}))
+            rej.append(
+                pd.DataFrame(
+                    {
+                        "table": table,
+                        "file": file,
+                        "row": frame["_row"].to_numpy(np.int64),
+                        "column": column,
+                        "value": pd.Series(values).astype(str).to_numpy(),
+                        "reason": reason,
+                    }
+                )
+            )
 
     items, tweets, replies = [], [], []
     for (snapshot, kind, part), (name, frame) in sorted(parts.items()):
@@ -97,26 +111,61 @@ def load(files: dict, options: dict) -> AdapterResult:
         if part == "items":
             if frame.shape[1] < 2:
                 continue
-            get = lambda c: frame[c] if c in frame.columns else pd.Series("", index=frame.index)  # noqa: E731
-            items.append(pd.DataFrame(base | {
-                "item_id": frame.iloc[:, 0].to_numpy(), "news_url": get("news_url").to_numpy(),
-                "title": get("title").to_numpy(), "newstitle": get("newstitle").to_numpy(),
-                "type": get("type").to_numpy(), "fact_check_url": get("fact_check_url").to_numpy(),
-            }))
+            get = lambda c, frame=frame: frame[c] if c in frame.columns else pd.Series("", index=frame.index)  # noqa: E731
+            items.append(
+                pd.DataFrame(
+                    base
+                    | {
+                        "item_id": frame.iloc[:, 0].to_numpy(),
+                        "news_url": get("news_url").to_numpy(),
+                        "title": get("title").to_numpy(),
+                        "newstitle": get("newstitle").to_numpy(),
+                        "type": get("type").to_numpy(),
+                        "fact_check_url": get("fact_check_url").to_numpy(),
+                    }
+                )
+            )
         elif part == "tweets":
-            tweets.append(pd.DataFrame(base | {"item_id": frame.iloc[:, 0].to_numpy(),
-                                               "tweet_id": frame.iloc[:, 1].to_numpy()}))
+            tweets.append(
+                pd.DataFrame(base | {"item_id": frame.iloc[:, 0].to_numpy(), "tweet_id": frame.iloc[:, 1].to_numpy()})
+            )
         else:
             cols = [c for c in ("news_id", "tweet_id", "reply_id") if c in frame.columns]
             src = frame[cols] if len(cols) == 3 else frame.iloc[:, :3]
-            replies.append(pd.DataFrame(base | {"item_id": src.iloc[:, 0].to_numpy(), "tweet_id": src.iloc[:, 1].to_numpy(),
-                                                "reply_id": src.iloc[:, 2].to_numpy()}))
+            replies.append(
+                pd.DataFrame(
+                    base
+                    | {
+                        "item_id": src.iloc[:, 0].to_numpy(),
+                        "tweet_id": src.iloc[:, 1].to_numpy(),
+                        "reply_id": src.iloc[:, 2].to_numpy(),
+                    }
+                )
+            )
     empty = lambda cols: pd.DataFrame({c: pd.Series(dtype=object) for c in cols})  # noqa: E731
-    items = pd.concat(items, ignore_index=True) if items else empty(["snapshot", "kind", "_file", "_row", "item_id", "news_url", "title", "newstitle", "type", "fact_check_url"])
-    tweets = pd.concat(tweets, ignore_index=True) if tweets else empty(["snapshot", "kind", "_file", "_row", "item_id", "tweet_id"])
-    replies = pd.concat(replies, ignore_index=True) if replies else empty(["snapshot", "kind", "_file", "_row", "item_id", "tweet_id", "reply_id"])
+    items = (
+        pd.concat(items, ignore_index=True)
+        if items
+        else empty(
+            ["snapshot", "kind", "_file", "_row", "item_id", "news_url", "title", "newstitle", "type", "fact_check_url"]
+        )
+    )
+    tweets = (
+        pd.concat(tweets, ignore_index=True)
+        if tweets
+        else empty(["snapshot", "kind", "_file", "_row", "item_id", "tweet_id"])
+    )
+    replies = (
+        pd.concat(replies, ignore_index=True)
+        if replies
+        else empty(["snapshot", "kind", "_file", "_row", "item_id", "tweet_id", "reply_id"])
+    )
     rows_read["items"], rows_read["tweets"], rows_read["replies"] = len(items), len(tweets), len(replies)
-    rows_read["cascades"], rows_read["posts"], rows_read["engagements"] = len(items), len(tweets) + len(replies), len(replies)
+    rows_read["cascades"], rows_read["posts"], rows_read["engagements"] = (
+        len(items),
+        len(tweets) + len(replies),
+        len(replies),
+    )
 
     # ---- items -> cascades (dedupe across snapshots by (kind, id, url))
     bad = items["item_id"].eq("")
@@ -130,12 +179,26 @@ def load(files: dict, options: dict) -> AdapterResult:
     items.loc[reused, "cascade_id"] = items.loc[reused, "cascade_id"] + "@" + items.loc[reused, "snapshot"]
     items["cascade_id"] = items["cascade_id"].where(first_version).groupby(version).transform("first")
     # (snapshot, kind, id) -> cascade: tweets and replies link through their own snapshot's items
-    by_snapshot = items.drop_duplicates(["snapshot", "kind", "item_id"]).set_index(["snapshot", "kind", "item_id"])["cascade_id"]
+    by_snapshot = items.drop_duplicates(["snapshot", "kind", "item_id"]).set_index(["snapshot", "kind", "item_id"])[
+        "cascade_id"
+    ]
     by_first = items.drop_duplicates(["kind", "item_id"]).set_index(["kind", "item_id"])["cascade_id"]
-    quirks.append(quirk("cascades", "item repeated in a later snapshot (same kind, id, url)", int((~first_version).sum()),
-                        "deduplicated (first snapshot kept)"))
-    quirks.append(quirk("cascades", "item id reused for a different item (other url) in a later snapshot", int(reused.sum()),
-                        "kept as its own cascade `{kind}:{id}@{snapshot}`; its tweets link through their snapshot"))
+    quirks.append(
+        quirk(
+            "cascades",
+            "item repeated in a later snapshot (same kind, id, url)",
+            int((~first_version).sum()),
+            "deduplicated (first snapshot kept)",
+        )
+    )
+    quirks.append(
+        quirk(
+            "cascades",
+            "item id reused for a different item (other url) in a later snapshot",
+            int(reused.sum()),
+            "kept as its own cascade `{kind}:{id}@{snapshot}`; its tweets link through their snapshot",
+        )
+    )
     items = items[first_version.to_numpy()]
     known = items["cascade_id"].unique()
 
@@ -146,21 +209,45 @@ def load(files: dict, options: dict) -> AdapterResult:
         if missing.any():
             fallback = pd.MultiIndex.from_frame(frame.loc[missing, ["kind", "item_id"]])
             cid[missing] = by_first.reindex(fallback).to_numpy()
-        quirks.append(quirk(what, "item not in the same snapshot's items file", int((missing & cid.notna()).sum()),
-                            "linked to the item's first version"))
+        quirks.append(
+            quirk(
+                what,
+                "item not in the same snapshot's items file",
+                int((missing & cid.notna()).sum()),
+                "linked to the item's first version",
+            )
+        )
         return cid.fillna(frame["kind"] + ":" + frame["item_id"])
 
     # ---- tweets
     tweets["cascade_id"] = link(tweets, "posts")
     ok_id = valid_tweet_ids(tweets["tweet_id"]).to_numpy()
-    reject(tweets[~ok_id], tweets.loc[~ok_id, "_file"], "tweet_id", tweets.loc[~ok_id, "tweet_id"], "tweet id is not a decimal integer", "posts")
+    reject(
+        tweets[~ok_id],
+        tweets.loc[~ok_id, "_file"],
+        "tweet_id",
+        tweets.loc[~ok_id, "tweet_id"],
+        "tweet id is not a decimal integer",
+        "posts",
+    )
     orphan = ok_id & ~tweets["cascade_id"].isin(known).to_numpy()
-    reject(tweets[orphan], tweets.loc[orphan, "_file"], "index", tweets.loc[orphan, "item_id"], "item id not in the items file", "posts")
-    quirks.append(quirk("posts", "tweet id is not a decimal integer", int((~ok_id).sum()), "dropped; listed in rejected"))
+    reject(
+        tweets[orphan],
+        tweets.loc[orphan, "_file"],
+        "index",
+        tweets.loc[orphan, "item_id"],
+        "item id not in the items file",
+        "posts",
+    )
+    quirks.append(
+        quirk("posts", "tweet id is not a decimal integer", int((~ok_id).sum()), "dropped; listed in rejected")
+    )
     quirks.append(quirk("posts", "tweet of an unknown item", int(orphan.sum()), "dropped; listed in rejected"))
     tweets = tweets[ok_id & ~orphan]
     dup = tweets.duplicated(["cascade_id", "tweet_id"], keep="first")
-    quirks.append(quirk("posts", "tweet listed twice for the same item (e.g. in two snapshots)", int(dup.sum()), "deduplicated"))
+    quirks.append(
+        quirk("posts", "tweet listed twice for the same item (e.g. in two snapshots)", int(dup.sum()), "deduplicated")
+    )
     tweets = tweets[~dup.to_numpy()].copy()
     tweets["time"] = snowflake_to_utc(tweets["tweet_id"]).array
     start = tweets.groupby("cascade_id")["time"].min()
@@ -169,80 +256,175 @@ def load(files: dict, options: dict) -> AdapterResult:
     # ---- replies
     replies["cascade_id"] = link(replies, "engagements")
     ok_id = (valid_tweet_ids(replies["tweet_id"]) & valid_tweet_ids(replies["reply_id"])).to_numpy()
-    reject(replies[~ok_id], replies.loc[~ok_id, "_file"], "tweet_id,reply_id",
-           replies.loc[~ok_id, "tweet_id"] + "," + replies.loc[~ok_id, "reply_id"], "id is not a decimal integer", "engagements")
-    quirks.append(quirk("engagements", "reply row with a non-integer id", int((~ok_id).sum()), "dropped; listed in rejected"))
+    reject(
+        replies[~ok_id],
+        replies.loc[~ok_id, "_file"],
+        "tweet_id,reply_id",
+        replies.loc[~ok_id, "tweet_id"] + "," + replies.loc[~ok_id, "reply_id"],
+        "id is not a decimal integer",
+        "engagements",
+    )
+    quirks.append(
+        quirk("engagements", "reply row with a non-integer id", int((~ok_id).sum()), "dropped; listed in rejected")
+    )
     replies = replies[ok_id]
     orphan = ~replies["cascade_id"].isin(known).to_numpy()
-    reject(replies[orphan], replies.loc[orphan, "_file"], "news_id", replies.loc[orphan, "item_id"], "item id not in the items file", "engagements")
+    reject(
+        replies[orphan],
+        replies.loc[orphan, "_file"],
+        "news_id",
+        replies.loc[orphan, "item_id"],
+        "item id not in the items file",
+        "engagements",
+    )
     quirks.append(quirk("engagements", "reply of an unknown item", int(orphan.sum()), "dropped; listed in rejected"))
     replies = replies[~orphan]
     dup = replies.duplicated(["cascade_id", "tweet_id", "reply_id"], keep="first")
     quirks.append(quirk("engagements", "duplicate reply rows", int(dup.sum()), "deduplicated"))
     replies = replies[~dup.to_numpy()]
     selfloop = (replies["tweet_id"] == replies["reply_id"]).to_numpy()
-    reject(replies[selfloop], replies.loc[selfloop, "_file"], "reply_id", replies.loc[selfloop, "reply_id"],
-           "reply id equals the tweet id", "engagements")
-    quirks.append(quirk("engagements", "reply id equals its tweet id", int(selfloop.sum()), "dropped; listed in rejected"))
+    reject(
+        replies[selfloop],
+        replies.loc[selfloop, "_file"],
+        "reply_id",
+        replies.loc[selfloop, "reply_id"],
+        "reply id equals the tweet id",
+        "engagements",
+    )
+    quirks.append(
+        quirk("engagements", "reply id equals its tweet id", int(selfloop.sum()), "dropped; listed in rejected")
+    )
     replies = replies[~selfloop].copy()
     pair_known = pd.MultiIndex.from_frame(replies[["cascade_id", "tweet_id"]]).isin(
-        pd.MultiIndex.from_frame(tweets[["cascade_id", "tweet_id"]]))
+        pd.MultiIndex.from_frame(tweets[["cascade_id", "tweet_id"]])
+    )
     tweet_known = replies["tweet_id"].isin(tweets["tweet_id"].unique()).to_numpy()
-    quirks.append(quirk("engagements", "replied tweet listed under another item only", int((~pair_known & tweet_known).sum()),
-                        "kept; parent_post_id is that tweet"))
-    quirks.append(quirk("engagements", "replied tweet missing from every tweets file", int((~tweet_known).sum()),
-                        "kept; posts.parent_post_id NA for that reply"))
+    quirks.append(
+        quirk(
+            "engagements",
+            "replied tweet listed under another item only",
+            int((~pair_known & tweet_known).sum()),
+            "kept; parent_post_id is that tweet",
+        )
+    )
+    quirks.append(
+        quirk(
+            "engagements",
+            "replied tweet missing from every tweets file",
+            int((~tweet_known).sum()),
+            "kept; posts.parent_post_id NA for that reply",
+        )
+    )
     replies["time"] = snowflake_to_utc(replies["reply_id"]).array
     tweet_time = snowflake_to_utc(replies["tweet_id"]).array
-    older = (replies["time"].array < tweet_time)
-    quirks.append(quirk("engagements", "reply older than the tweet it hangs from", int(older.sum()),
-                        "kept (CoAID collected whole conversations); do not assume monotone time"))
+    older = replies["time"].array < tweet_time
+    quirks.append(
+        quirk(
+            "engagements",
+            "reply older than the tweet it hangs from",
+            int(older.sum()),
+            "kept (CoAID collected whole conversations); do not assume monotone time",
+        )
+    )
     n_replies = replies.groupby("cascade_id").size()
 
     # ---- engagements
     cstart = replies["cascade_id"].map(start).astype("datetime64[ns, UTC]")
     raw_delay = (replies["time"] - cstart).dt.total_seconds()
-    quirks.append(quirk("engagements", "reply before the item's first tweet (negative delay)",
-                        int((raw_delay < 0).fillna(False).astype(bool).sum()), "kept; delay_s clipped to 0 (raw in delay_raw_s)"))
+    quirks.append(
+        quirk(
+            "engagements",
+            "reply before the item's first tweet (negative delay)",
+            int((raw_delay < 0).fillna(False).astype(bool).sum()),
+            "kept; delay_s clipped to 0 (raw in delay_raw_s)",
+        )
+    )
     no_start = cstart.isna()
-    quirks.append(quirk("engagements", "reply of an item without dated tweets", int(no_start.sum()),
-                        "delay_s NA; time kept"))
-    engagements = pd.DataFrame({
-        "engagement_id": (replies["cascade_id"] + ":" + replies["tweet_id"] + ">" + replies["reply_id"]).astype("string"),
-        "cascade_id": replies["cascade_id"].astype("string"),
-        "parent_engagement_id": pd.Series(pd.NA, index=replies.index, dtype="string"),
-        "parent_account_id": pd.Series(pd.NA, index=replies.index, dtype="string"),
-        "parent_post_id": replies["tweet_id"].astype("string"),
-        "child_account_id": pd.Series(UNKNOWN_ACCOUNT, index=replies.index, dtype="string"),
-        "child_post_id": replies["reply_id"].astype("string"),
-        "kind": pd.Series("reply", index=replies.index, dtype="string"),
-        "time": replies["time"].astype("datetime64[ns, UTC]"),
-        "delay_s": raw_delay.clip(lower=0).astype("float64"),
-        "delay_raw_s": raw_delay.astype("float64"),
-        "snapshot": replies["snapshot"].astype("string"),
-    }).sort_values("engagement_id", kind="stable").reset_index(drop=True)
+    quirks.append(
+        quirk("engagements", "reply of an item without dated tweets", int(no_start.sum()), "delay_s NA; time kept")
+    )
+    engagements = (
+        pd.DataFrame(
+            {
+                "engagement_id": (replies["cascade_id"] + ":" + replies["tweet_id"] + ">" + replies["reply_id"]).astype(
+                    "string"
+                ),
+                "cascade_id": replies["cascade_id"].astype("string"),
+                "parent_engagement_id": pd.Series(pd.NA, index=replies.index, dtype="string"),
+                "parent_account_id": pd.Series(pd.NA, index=replies.index, dtype="string"),
+                "parent_post_id": replies["tweet_id"].astype("string"),
+                "child_account_id": pd.Series(UNKNOWN_ACCOUNT, index=replies.index, dtype="string"),
+                "child_post_id": replies["reply_id"].astype("string"),
+                "kind": pd.Series("reply", index=replies.index, dtype="string"),
+                "time": replies["time"].astype("datetime64[ns, UTC]"),
+                "delay_s": raw_delay.clip(lower=0).astype("float64"),
+                "delay_raw_s": raw_delay.astype("float64"),
+                "snapshot": replies["snapshot"].astype("string"),
+            }
+        )
+        .sort_values("engagement_id", kind="stable")
+        .reset_index(drop=True)
+    )
 
     # ---- posts: tweets first (original), then replies; one row per id
-    tw = pd.DataFrame({"post_id": tweets["tweet_id"], "kind": "original", "parent_post_id": pd.NA,
-                       "cascade_id": tweets["cascade_id"], "_role": 0})
-    rp = pd.DataFrame({"post_id": replies["reply_id"], "kind": "reply",
-                       "parent_post_id": replies["tweet_id"].where(tweet_known), "cascade_id": replies["cascade_id"], "_role": 1})
+    tw = pd.DataFrame(
+        {
+            "post_id": tweets["tweet_id"],
+            "kind": "original",
+            "parent_post_id": pd.NA,
+            "cascade_id": tweets["cascade_id"],
+            "_role": 0,
+        }
+    )
+    rp = pd.DataFrame(
+        {
+            "post_id": replies["reply_id"],
+            "kind": "reply",
+            "parent_post_id": replies["tweet_id"].where(tweet_known),
+            "cascade_id": replies["cascade_id"],
+            "_role": 1,
+        }
+    )
     cand = pd.concat([tw, rp], ignore_index=True).sort_values(["post_id", "_role", "cascade_id"], kind="stable")
     first = ~cand["post_id"].duplicated(keep="first")
-    quirks.append(quirk("posts", "tweet shared under several items", int(tw["post_id"].duplicated().sum()),
-                        "one post (cascade_id = the lowest cascade id)"))
-    quirks.append(quirk("posts", "reply id that is also a sharing tweet", int(rp["post_id"].isin(tw["post_id"].unique()).sum()),
-                        "the post keeps its tweet role (kind original)"))
-    quirks.append(quirk("posts", "reply listed under several tweets or items",
-                        int(rp["post_id"].duplicated().sum()), "one post (first tweet, lowest cascade id); every edge kept in engagements"))
+    quirks.append(
+        quirk(
+            "posts",
+            "tweet shared under several items",
+            int(tw["post_id"].duplicated().sum()),
+            "one post (cascade_id = the lowest cascade id)",
+        )
+    )
+    quirks.append(
+        quirk(
+            "posts",
+            "reply id that is also a sharing tweet",
+            int(rp["post_id"].isin(tw["post_id"].unique()).sum()),
+            "the post keeps its tweet role (kind original)",
+        )
+    )
+    quirks.append(
+        quirk(
+            "posts",
+            "reply listed under several tweets or items",
+            int(rp["post_id"].duplicated().sum()),
+            "one post (first tweet, lowest cascade id); every edge kept in engagements",
+        )
+    )
     posts = cand[first.to_numpy()].drop(columns="_role")
     # a reply whose parent is itself after dedupe cannot happen (self-loops were dropped)
     posts.insert(1, "account_id", UNKNOWN_ACCOUNT)
     posts.insert(2, "created_at", snowflake_to_utc(posts["post_id"]).array)
     posts = posts.astype({c: "string" for c in ("post_id", "account_id", "kind", "parent_post_id", "cascade_id")})
     posts = posts.sort_values("post_id", kind="stable").reset_index(drop=True)
-    quirks.append(quirk("accounts", "author unknown (CoAID has no user ids)", len(posts),
-                        f"posts and engagements attributed to the placeholder account {UNKNOWN_ACCOUNT!r}"))
+    quirks.append(
+        quirk(
+            "accounts",
+            "author unknown (CoAID has no user ids)",
+            len(posts),
+            f"posts and engagements attributed to the placeholder account {UNKNOWN_ACCOUNT!r}",
+        )
+    )
 
     # ---- cascades
     items = items.copy()
@@ -252,36 +434,48 @@ def load(files: dict, options: dict) -> AdapterResult:
     label = np.where(items["kind"].str.endswith("Fake"), "fake", "real")
     title = items["title"].where(items["title"].ne(""), items["newstitle"]).replace("", pd.NA)
     event = ("url:" + url).fillna(items["cascade_id"])
-    quirks.append(quirk("cascades", "items sharing a news URL (one event group)",
-                        int(url.notna().sum() - url.dropna().nunique()),
-                        "event_id = url:<news_url> keeps them in one fold"))
-    cascades = pd.DataFrame({
-        "cascade_id": items["cascade_id"].astype("string"),
-        "root_post_id": pd.Series(pd.NA, index=items.index, dtype="string"),
-        "root_account_id": pd.Series(pd.NA, index=items.index, dtype="string"),
-        "created_at": items["cascade_id"].map(start).astype("datetime64[ns, UTC]"),
-        "url": url,
-        "domain": domain,
-        "title": title.astype("string"),
-        "label": pd.Series(label, index=items.index, dtype="string"),
-        "is_misinformation": is_misinformation(pd.Series(label), label_map),
-        "label_source": ("CoAID v0.4 " + items["kind"]).astype("string"),
-        "event_id": event.astype("string"),
-        "item_kind": items["kind"].str.replace(r"(Fake|Real)$", "", regex=True).str.lower().astype("string"),
-        "item_type": items["type"].replace("", pd.NA).astype("string"),
-        "fact_check_url": items["fact_check_url"].replace("", pd.NA).astype("string"),
-        "snapshot": items["snapshot"].astype("string"),
-        "n_tweets": items["cascade_id"].map(n_tweets).fillna(0).astype("Int64"),
-        "n_replies": items["cascade_id"].map(n_replies).fillna(0).astype("Int64"),
-    })
-    quirks.append(quirk("cascades", "item without any tweet", int(cascades["created_at"].isna().sum()),
-                        "kept; created_at NaT"))
+    quirks.append(
+        quirk(
+            "cascades",
+            "items sharing a news URL (one event group)",
+            int(url.notna().sum() - url.dropna().nunique()),
+            "event_id = url:<news_url> keeps them in one fold",
+        )
+    )
+    cascades = pd.DataFrame(
+        {
+            "cascade_id": items["cascade_id"].astype("string"),
+            "root_post_id": pd.Series(pd.NA, index=items.index, dtype="string"),
+            "root_account_id": pd.Series(pd.NA, index=items.index, dtype="string"),
+            "created_at": items["cascade_id"].map(start).astype("datetime64[ns, UTC]"),
+            "url": url,
+            "domain": domain,
+            "title": title.astype("string"),
+            "label": pd.Series(label, index=items.index, dtype="string"),
+            "is_misinformation": is_misinformation(pd.Series(label), label_map),
+            "label_source": ("CoAID v0.4 " + items["kind"]).astype("string"),
+            "event_id": event.astype("string"),
+            "item_kind": items["kind"].str.replace(r"(Fake|Real)$", "", regex=True).str.lower().astype("string"),
+            "item_type": items["type"].replace("", pd.NA).astype("string"),
+            "fact_check_url": items["fact_check_url"].replace("", pd.NA).astype("string"),
+            "snapshot": items["snapshot"].astype("string"),
+            "n_tweets": items["cascade_id"].map(n_tweets).fillna(0).astype("Int64"),
+            "n_replies": items["cascade_id"].map(n_replies).fillna(0).astype("Int64"),
+        }
+    )
+    quirks.append(
+        quirk("cascades", "item without any tweet", int(cascades["created_at"].isna().sum()), "kept; created_at NaT")
+    )
     cascades = cascades.sort_values("cascade_id", kind="stable").reset_index(drop=True)
 
     return AdapterResult(
         tables={"accounts": placeholder_accounts(), "posts": posts, "cascades": cascades, "engagements": engagements},
-        source_files={"cascades": f"{archive}::*/*COVID-19.csv", "posts": f"{archive}::*/*COVID-19_tweets*.csv",
-                      "engagements": f"{archive}::*/*COVID-19_tweets_replies.csv", "accounts": "<placeholder>"},
+        source_files={
+            "cascades": f"{archive}::*/*COVID-19.csv",
+            "posts": f"{archive}::*/*COVID-19_tweets*.csv",
+            "engagements": f"{archive}::*/*COVID-19_tweets_replies.csv",
+            "accounts": "<placeholder>",
+        },
         rows_read=rows_read,
         quirks=quirks,
         rejected=rejected_frame(rej),

@@ -18,6 +18,7 @@ False = on none of it, which is a membership statement, not a credibility claim)
 
 ``normalise_domain`` / ``normalise_domains`` are the one domain normaliser every adapter uses.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,13 +33,57 @@ from spreadwatch.adapters import AdapterResult
 FORMAT = "source_credibility"
 
 # URL shorteners and link wrappers: the domain says nothing about the source. Kept, but flagged.
-SHORTENERS = frozenset({
-    "bit.ly", "bitly.com", "t.co", "goo.gl", "tinyurl.com", "ow.ly", "buff.ly", "dlvr.it", "ift.tt", "fb.me",
-    "trib.al", "is.gd", "j.mp", "wp.me", "lnkd.in", "tiny.cc", "shar.es", "po.st", "su.pr", "ht.ly",
-    "cutt.ly", "rebrand.ly", "rb.gy", "t.ly", "shorturl.at", "bl.ink", "amzn.to", "youtu.be", "flip.it",
-    "apple.news", "hubs.ly", "bit.do", "mol.im", "nyti.ms", "wapo.st", "reut.rs", "politi.co", "cnn.it",
-    "fxn.ws", "bbc.in", "gu.com", "on.wsj.com", "econ.st", "ab.co", "linkis.com", "qoo.ly", "snip.ly",
-})
+SHORTENERS = frozenset(
+    {
+        "bit.ly",
+        "bitly.com",
+        "t.co",
+        "goo.gl",
+        "tinyurl.com",
+        "ow.ly",
+        "buff.ly",
+        "dlvr.it",
+        "ift.tt",
+        "fb.me",
+        "trib.al",
+        "is.gd",
+        "j.mp",
+        "wp.me",
+        "lnkd.in",
+        "tiny.cc",
+        "shar.es",
+        "po.st",
+        "su.pr",
+        "ht.ly",
+        "cutt.ly",
+        "rebrand.ly",
+        "rb.gy",
+        "t.ly",
+        "shorturl.at",
+        "bl.ink",
+        "amzn.to",
+        "youtu.be",
+        "flip.it",
+        "apple.news",
+        "hubs.ly",
+        "bit.do",
+        "mol.im",
+        "nyti.ms",
+        "wapo.st",
+        "reut.rs",
+        "politi.co",
+        "cnn.it",
+        "fxn.ws",
+        "bbc.in",
+        "gu.com",
+        "on.wsj.com",
+        "econ.st",
+        "ab.co",
+        "linkis.com",
+        "qoo.ly",
+        "snip.ly",
+    }
+)
 _ARCHIVE_RE = re.compile(r"^(?:https?://)?(?:www\.)?web\.archive\.org/web/[^/]*/(.+)$", re.I)
 _WWW_RE = re.compile(r"^www\.")
 _HOST_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")
@@ -145,7 +190,9 @@ def load(files: dict, options: dict) -> AdapterResult:
     options = dict(options or {})
     choice = str(options.get("low_credibility_list", "iffy_plus"))
     if choice not in ("iffy_plus", "iffy_2024", "iffy_2023_mixed"):
-        raise ValueError(f"{FORMAT}: low_credibility_list must be iffy_plus, iffy_2024 or iffy_2023_mixed, got {choice!r}")
+        raise ValueError(
+            f"{FORMAT}: low_credibility_list must be iffy_plus, iffy_2024 or iffy_2023_mixed, got {choice!r}"
+        )
     lin_path = _require(files, "lin_pc1", options)
     iffy_path = _require(files, "iffy_plus", options)
     ratings_path = _require(files, "lin_ratings", options, optional=True)
@@ -164,23 +211,40 @@ def load(files: dict, options: dict) -> AdapterResult:
     rows_read["lin_pc1"] = len(lin)
     lin["key"], had_path = _normalise_list_domain(lin["domain"], keep_path=True)
     lin["pc1"] = pd.to_numeric(lin["pc1"].str.strip(), errors="coerce")
-    q("Lin entry names a section (domain/path)", had_path.sum(),
-      "kept as a `host/path` key (a section rating is not the whole site's rating)")
+    q(
+        "Lin entry names a section (domain/path)",
+        had_path.sum(),
+        "kept as a `host/path` key (a section rating is not the whole site's rating)",
+    )
     odd = ~lin["key"].fillna("").str.split("/").str[0].map(is_hostname)
-    q("Lin entry is not a plain host name (e.g. an en dash)", (odd & lin["key"].notna()).sum(), "kept as written (lower case)")
+    q(
+        "Lin entry is not a plain host name (e.g. an en dash)",
+        (odd & lin["key"].notna()).sum(),
+        "kept as written (lower case)",
+    )
     changed = lin["key"].ne(lin["domain"].str.strip()).fillna(True).astype(bool)
     q("Lin domain changed by normalisation (case, www.)", (changed & ~had_path).sum(), "normalised")
     bad = lin["key"].isna() | lin["pc1"].isna() | ~lin["pc1"].between(0, 1).fillna(False).astype(bool)
     for idx in np.flatnonzero(bad.to_numpy()):
-        rejected.append({"table": "domains", "file": str(lin_path), "row": int(idx) + 2, "column": "domain,pc1",
-                         "value": f"{lin['domain'].iat[idx]},{lin['pc1'].iat[idx]}",
-                         "reason": "empty domain or pc1 not a number in [0, 1]"})
+        rejected.append(
+            {
+                "table": "domains",
+                "file": str(lin_path),
+                "row": int(idx) + 2,
+                "column": "domain,pc1",
+                "value": f"{lin['domain'].iat[idx]},{lin['pc1'].iat[idx]}",
+                "reason": "empty domain or pc1 not a number in [0, 1]",
+            }
+        )
     q("Lin row with empty domain or invalid pc1", bad.sum(), "dropped; listed in rejected")
     lin = lin[~bad.to_numpy()]
     before = len(lin)
     lin = _dedupe_prefer_exact(lin)
-    q("Lin domains equal after normalisation (e.g. www.x.com and x.com)", before - len(lin),
-      "the entry already written in normal form kept (else the first)")
+    q(
+        "Lin domains equal after normalisation (e.g. www.x.com and x.com)",
+        before - len(lin),
+        "the entry already written in normal form kept (else the first)",
+    )
     lin_table = pd.DataFrame({"domain": lin["key"], "lin_pc1": lin["pc1"].astype("float64")})
     if ratings_path is not None:
         ratings = pd.read_csv(ratings_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
@@ -192,8 +256,11 @@ def load(files: dict, options: dict) -> AdapterResult:
         extra = ratings[["key"] + comp].rename(columns={"key": "domain"} | {c: f"lin_{c}" for c in comp})
         for c in comp:
             extra[f"lin_{c}"] = pd.to_numeric(extra[f"lin_{c}"], errors="coerce").astype("float64")
-        q("Lin ratings domain not in the pc1 file", (~extra["domain"].isin(lin_table["domain"])).sum(),
-          "component ratings kept on their own rows")
+        q(
+            "Lin ratings domain not in the pc1 file",
+            (~extra["domain"].isin(lin_table["domain"])).sum(),
+            "component ratings kept on their own rows",
+        )
         lin_table = lin_table.merge(extra, on="domain", how="outer")
 
     # ---- Iffy+ 2020
@@ -203,8 +270,16 @@ def load(files: dict, options: dict) -> AdapterResult:
     iffy["key"], _ = _normalise_list_domain(iffy[dom_col], keep_path=False)
     empty = iffy["key"].isna()
     for idx in np.flatnonzero(empty.to_numpy()):
-        rejected.append({"table": "domains", "file": str(iffy_path), "row": int(idx) + 2, "column": dom_col,
-                         "value": str(iffy[dom_col].iat[idx]), "reason": "empty domain"})
+        rejected.append(
+            {
+                "table": "domains",
+                "file": str(iffy_path),
+                "row": int(idx) + 2,
+                "column": dom_col,
+                "value": str(iffy[dom_col].iat[idx]),
+                "reason": "empty domain",
+            }
+        )
     q("Iffy+ row with empty domain", empty.sum(), "dropped; listed in rejected")
     iffy = iffy[~empty.to_numpy()]
     dup = iffy["key"].duplicated(keep="first")
@@ -212,15 +287,24 @@ def load(files: dict, options: dict) -> AdapterResult:
     iffy = iffy[~dup.to_numpy()]
     iffy_col = next((c for c in iffy.columns if c.strip().lower() == "iffy"), None)
     fact_col = next((c for c in iffy.columns if c.strip().lower() == "mbfc factual"), None)
-    index_flag = pd.to_numeric(iffy[iffy_col].str.strip(), errors="coerce") if iffy_col else pd.Series(np.nan, index=iffy.index)
-    iffy_table = pd.DataFrame({
-        "domain": iffy["key"],
-        "iffy_plus": True,
-        "iffy_plus_index": index_flag.astype("Float64").round().astype("Int64"),
-        "iffy_plus_mbfc_factual": (iffy[fact_col].str.strip().str.lower().replace("", pd.NA) if fact_col else pd.NA),
-    })
-    q("Iffy+ `iffy` column blank", iffy_table["iffy_plus_index"].isna().sum(),
-      "kept as NA in iffy_plus_index; the domain is on Iffy+ regardless")
+    index_flag = (
+        pd.to_numeric(iffy[iffy_col].str.strip(), errors="coerce") if iffy_col else pd.Series(np.nan, index=iffy.index)
+    )
+    iffy_table = pd.DataFrame(
+        {
+            "domain": iffy["key"],
+            "iffy_plus": True,
+            "iffy_plus_index": index_flag.astype("Float64").round().astype("Int64"),
+            "iffy_plus_mbfc_factual": (
+                iffy[fact_col].str.strip().str.lower().replace("", pd.NA) if fact_col else pd.NA
+            ),
+        }
+    )
+    q(
+        "Iffy+ `iffy` column blank",
+        iffy_table["iffy_plus_index"].isna().sum(),
+        "kept as NA in iffy_plus_index; the domain is on Iffy+ regardless",
+    )
 
     # ---- Iffy URL-pattern lists
     def pattern_list(path: Path | None, name: str) -> pd.DataFrame:
@@ -244,12 +328,18 @@ def load(files: dict, options: dict) -> AdapterResult:
     for col in ("iffy_plus", "iffy_2024", "iffy_2023_mixed"):
         if col not in domains:
             domains[col] = pd.NA
-        domains[col] = domains[col].astype("boolean").fillna(False) if (
-            (col == "iffy_plus") or (col == "iffy_2024" and i24_path) or (col == "iffy_2023_mixed" and i23_path)
-        ) else domains[col].astype("boolean")
+        domains[col] = (
+            domains[col].astype("boolean").fillna(False)
+            if ((col == "iffy_plus") or (col == "iffy_2024" and i24_path) or (col == "iffy_2023_mixed" and i23_path))
+            else domains[col].astype("boolean")
+        )
     sources = []
-    for col, tag in (("lin_pc1", "lin2023"), ("iffy_plus", "iffy+2020"), ("iffy_2024", "iffy2024"),
-                     ("iffy_2023_mixed", "iffy2023")):
+    for col, tag in (
+        ("lin_pc1", "lin2023"),
+        ("iffy_plus", "iffy+2020"),
+        ("iffy_2024", "iffy2024"),
+        ("iffy_2023_mixed", "iffy2023"),
+    ):
         flag = domains[col].notna() if col == "lin_pc1" else domains[col].fillna(False).astype(bool)
         sources.append(np.where(flag.to_numpy(), tag, ""))
     rating_source = [";".join(t for t in parts if t) for parts in zip(*sources)]
@@ -259,8 +349,19 @@ def load(files: dict, options: dict) -> AdapterResult:
     domains["is_shortener"] = pd.array(domains["domain"].isin(SHORTENERS).to_numpy(), dtype="boolean")
     q("domain is a URL shortener", domains["is_shortener"].sum(), "kept; flagged in is_shortener")
     q("low_credibility defined by", int(domains["low_credibility"].sum()), f"membership of the {choice} list")
-    front = ["domain", "credibility", "low_credibility", "rating_source", "lin_pc1", "iffy_plus", "iffy_plus_index",
-             "iffy_plus_mbfc_factual", "iffy_2024", "iffy_2023_mixed", "is_shortener"]
+    front = [
+        "domain",
+        "credibility",
+        "low_credibility",
+        "rating_source",
+        "lin_pc1",
+        "iffy_plus",
+        "iffy_plus_index",
+        "iffy_plus_mbfc_factual",
+        "iffy_2024",
+        "iffy_2023_mixed",
+        "is_shortener",
+    ]
     domains = domains[front + [c for c in domains.columns if c not in front]]
     domains["domain"] = domains["domain"].astype("string")
     domains["iffy_plus_mbfc_factual"] = domains["iffy_plus_mbfc_factual"].astype("string")
@@ -269,7 +370,16 @@ def load(files: dict, options: dict) -> AdapterResult:
     source_files = {"domains": "; ".join(str(p) for p in (lin_path, ratings_path, iffy_path, i24_path, i23_path) if p)}
     rej = None
     if rejected:
-        rej = pd.DataFrame(rejected).astype({"table": "string", "file": "string", "row": "int64", "column": "string",
-                                              "value": "string", "reason": "string"})
-    return AdapterResult(tables={"domains": domains}, source_files=source_files, rows_read=rows_read,
-                         quirks=quirks, rejected=rej)
+        rej = pd.DataFrame(rejected).astype(
+            {
+                "table": "string",
+                "file": "string",
+                "row": "int64",
+                "column": "string",
+                "value": "string",
+                "reason": "string",
+            }
+        )
+    return AdapterResult(
+        tables={"domains": domains}, source_files=source_files, rows_read=rows_read, quirks=quirks, rejected=rej
+    )

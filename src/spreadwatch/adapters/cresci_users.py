@@ -19,6 +19,7 @@ feature. Quirks counted: ``NULL`` strings (missing), epoch-millisecond ``created
 suffix (traditional_spambots_1), unparseable times, bad counts, duplicate ids (first kept, others
 rejected), ids in several groups with conflicting labels (all rejected), unknown group labels.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -99,14 +100,37 @@ def load(files: dict[str, Path], options: dict) -> AdapterResult:
                 raise KeyError(f"option groups gives no label for file {name!r}; groups: {sorted(groups)}")
             kind = pd.Series(name, index=raw.index, dtype="string")
             labels = pd.Series(groups[name], index=raw.index, dtype="object")
-        frame = pd.DataFrame({"account_id": [id_string(v) for v in raw["id"]], SOURCE_ROW: raw[SOURCE_ROW],
-                              "_file": str(path), "label": labels.astype("string"), "account_kind": kind})
+        frame = pd.DataFrame(
+            {
+                "account_id": [id_string(v) for v in raw["id"]],
+                SOURCE_ROW: raw[SOURCE_ROW],
+                "_file": str(path),
+                "label": labels.astype("string"),
+                "account_kind": kind,
+            }
+        )
         for bad in frame.index[frame["account_id"].isna()]:
-            rejected.append(reject(table, path, int(frame.at[bad, SOURCE_ROW]), "account_id", raw.at[bad, "id"],
-                                   "id is not a string of digits"))
+            rejected.append(
+                reject(
+                    table,
+                    path,
+                    int(frame.at[bad, SOURCE_ROW]),
+                    "account_id",
+                    raw.at[bad, "id"],
+                    "id is not a string of digits",
+                )
+            )
         for bad in frame.index[frame["label"].isna() & frame["account_id"].notna()]:
-            rejected.append(reject(table, path, int(frame.at[bad, SOURCE_ROW]), label_column or "file",
-                                   kind[bad], f"group not in label_map {sorted(label_map)}"))
+            rejected.append(
+                reject(
+                    table,
+                    path,
+                    int(frame.at[bad, SOURCE_ROW]),
+                    label_column or "file",
+                    kind[bad],
+                    f"group not in label_map {sorted(label_map)}",
+                )
+            )
         for column in _TEXT:
             values = raw[column].astype("string").str.strip() if column in raw else pd.Series(pd.NA, index=raw.index)
             frame[column] = values.where(values != "").astype("string")
@@ -117,8 +141,11 @@ def load(files: dict[str, Path], options: dict) -> AdapterResult:
             frame[column], bad = to_count(raw[column])
             bad_counts += int(bad.sum())
         for column in _FLAGS:
-            frame[column] = (pd.Series(pd.NA, index=raw.index, dtype="boolean")
-                             if column in not_collected or column not in raw else _flag(raw[column]))
+            frame[column] = (
+                pd.Series(pd.NA, index=raw.index, dtype="boolean")
+                if column in not_collected or column not in raw
+                else _flag(raw[column])
+            )
         collected = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]")
         for column in crawl_columns:
             if column in raw:
@@ -132,13 +159,29 @@ def load(files: dict[str, Path], options: dict) -> AdapterResult:
     labels_per_id = frame.groupby("account_id")["label"].nunique()
     conflicting = set(labels_per_id[labels_per_id > 1].index)
     for _, row in frame[frame["account_id"].isin(conflicting)].iterrows():
-        rejected.append(reject(table, row["_file"], int(row[SOURCE_ROW]), "label", row["label"],
-                               "id in groups with conflicting labels (all its rows rejected)"))
+        rejected.append(
+            reject(
+                table,
+                row["_file"],
+                int(row[SOURCE_ROW]),
+                "label",
+                row["label"],
+                "id in groups with conflicting labels (all its rows rejected)",
+            )
+        )
     frame = frame[~frame["account_id"].isin(conflicting)]
     dup = frame["account_id"].duplicated(keep="first")
     for _, row in frame[dup].iterrows():
-        rejected.append(reject(table, row["_file"], int(row[SOURCE_ROW]), "account_id", row["account_id"],
-                               "duplicate id (first row kept)"))
+        rejected.append(
+            reject(
+                table,
+                row["_file"],
+                int(row[SOURCE_ROW]),
+                "account_id",
+                row["account_id"],
+                "duplicate id (first row kept)",
+            )
+        )
     frame = frame[~dup].drop(columns=["_file"])
     quirks = [
         quirk(table, "literal NULL values", null_strings, "set missing"),
@@ -147,10 +190,18 @@ def load(files: dict[str, Path], options: dict) -> AdapterResult:
         quirk(table, "count field not a non-negative integer", bad_counts, "set missing"),
         quirk(table, "ids with conflicting labels across groups", len(conflicting), "all rows rejected"),
         quirk(table, "duplicate ids", int(dup.sum()), "first row kept, others rejected"),
-        quirk(table, "columns not collected (empty in every row)", len(not_collected),
-              f"set missing, not false: {sorted(not_collected)}"),
-        quirk(table, "rows without a crawl time", int(frame["collected_at"].isna().sum()),
-              "account age and growth rates missing"),
+        quirk(
+            table,
+            "columns not collected (empty in every row)",
+            len(not_collected),
+            f"set missing, not false: {sorted(not_collected)}",
+        ),
+        quirk(
+            table,
+            "rows without a crawl time",
+            int(frame["collected_at"].isna().sum()),
+            "account age and growth rates missing",
+        ),
     ]
     frame["label_source"] = dataset
     frame["id_kind"] = "user_id"

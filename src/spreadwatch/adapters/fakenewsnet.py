@@ -15,6 +15,7 @@ Output
     accounts: the single placeholder row ``unknown`` (``is_placeholder`` = True).
     engagements: none (the lists carry no retweet/reply structure; stated as a quirk in the data card).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -40,11 +41,13 @@ LABEL_MAP: dict[str, bool | None] = {"fake": True, "real": False}
 
 def placeholder_accounts() -> pd.DataFrame:
     """The one placeholder account that stands for every unknown author."""
-    return pd.DataFrame({
-        "account_id": pd.Series([UNKNOWN_ACCOUNT], dtype="string"),
-        "label_source": pd.Series(["placeholder: author unknown in the source data"], dtype="string"),
-        "is_placeholder": pd.array([True], dtype="boolean"),
-    })
+    return pd.DataFrame(
+        {
+            "account_id": pd.Series([UNKNOWN_ACCOUNT], dtype="string"),
+            "label_source": pd.Series(["placeholder: author unknown in the source data"], dtype="string"),
+            "is_placeholder": pd.array([True], dtype="boolean"),
+        }
+    )
 
 
 def read_news_csv(path: Path) -> pd.DataFrame:
@@ -54,8 +57,10 @@ def read_news_csv(path: Path) -> pd.DataFrame:
     frame.columns = [c.strip() for c in frame.columns]
     missing = [c for c in ("id", "news_url", "title") if c not in frame.columns]
     if missing:
-        raise ValueError(f"{path}: column(s) {missing} missing (found {list(frame.columns)}); "
-                         f"expected header id,news_url,title,tweet_ids")
+        raise ValueError(
+            f"{path}: column(s) {missing} missing (found {list(frame.columns)}); "
+            f"expected header id,news_url,title,tweet_ids"
+        )
     if "tweet_ids" not in frame.columns:
         frame["tweet_ids"] = ""
     for c in ("id", "news_url", "title", "tweet_ids"):
@@ -72,8 +77,12 @@ def url_quirks(urls: pd.Series, domains: pd.Series, table: str = "cascades") -> 
     return [
         quirk(table, "empty news URL", int((~present).sum()), "url and domain NA"),
         quirk(table, "Wayback Machine URL", int(archive.sum()), "domain taken from the archived URL"),
-        quirk(table, "URL on a shortener domain", int(domains.isin(SHORTENERS).fillna(False).astype(bool).sum()),
-              "kept (domain is the shortener); filter with credibility.SHORTENERS"),
+        quirk(
+            table,
+            "URL on a shortener domain",
+            int(domains.isin(SHORTENERS).fillna(False).astype(bool).sum()),
+            "kept (domain is the shortener); filter with credibility.SHORTENERS",
+        ),
     ]
 
 
@@ -100,19 +109,41 @@ def load(files: dict, options: dict) -> AdapterResult:
     empty_id = news["id"].eq("")
     if empty_id.any():
         bad = news[empty_id]
-        rejected_parts.append(pd.DataFrame({"table": "cascades", "file": bad["_file"], "row": bad["_line"],
-                                            "column": "id", "value": bad["news_url"], "reason": "empty news id"}))
+        rejected_parts.append(
+            pd.DataFrame(
+                {
+                    "table": "cascades",
+                    "file": bad["_file"],
+                    "row": bad["_line"],
+                    "column": "id",
+                    "value": bad["news_url"],
+                    "reason": "empty news id",
+                }
+            )
+        )
     quirks.append(quirk("cascades", "row with an empty news id", int(empty_id.sum()), "dropped; listed in rejected"))
     news = news[~empty_id]
 
     # a news id on both lists: one cascade, label marked conflicting
     both = news.groupby("id")["label"].transform("nunique").gt(1)
-    quirks.append(quirk("cascades", "news id on both the fake and the real list", int(news.loc[both, "id"].nunique()),
-                        "one cascade; label 'conflicting', is_misinformation NA; tweets of both rows kept"))
+    quirks.append(
+        quirk(
+            "cascades",
+            "news id on both the fake and the real list",
+            int(news.loc[both, "id"].nunique()),
+            "one cascade; label 'conflicting', is_misinformation NA; tweets of both rows kept",
+        )
+    )
     news.loc[both, "label"] = "conflicting"
     dup_rows = news.duplicated(["id", "label"], keep="first")
-    quirks.append(quirk("cascades", "news id listed twice", int(news.loc[dup_rows & ~both, "id"].nunique()),
-                        "one cascade (first row's url/title); tweets of all rows kept"))
+    quirks.append(
+        quirk(
+            "cascades",
+            "news id listed twice",
+            int(news.loc[dup_rows & ~both, "id"].nunique()),
+            "one cascade (first row's url/title); tweets of all rows kept",
+        )
+    )
 
     # ---- posts: one per tweet id
     tweets = news[["id", "tweet_ids", "_file", "_line"]].assign(tweet_id=news["tweet_ids"].str.split("\t"))
@@ -123,65 +154,115 @@ def load(files: dict, options: dict) -> AdapterResult:
     ok = valid_tweet_ids(tweets["tweet_id"])
     if (~ok).any():
         bad = tweets[~ok.to_numpy()]
-        rejected_parts.append(pd.DataFrame({"table": "posts", "file": bad["_file"], "row": bad["_line"],
-                                            "column": "tweet_ids", "value": bad["tweet_id"],
-                                            "reason": "tweet id is not a decimal integer"}))
+        rejected_parts.append(
+            pd.DataFrame(
+                {
+                    "table": "posts",
+                    "file": bad["_file"],
+                    "row": bad["_line"],
+                    "column": "tweet_ids",
+                    "value": bad["tweet_id"],
+                    "reason": "tweet id is not a decimal integer",
+                }
+            )
+        )
     quirks.append(quirk("posts", "tweet id is not a decimal integer", int((~ok).sum()), "dropped; listed in rejected"))
     tweets = tweets[ok.to_numpy()]
     same_item = tweets.duplicated(["id", "tweet_id"], keep="first")
     quirks.append(quirk("posts", "tweet id listed twice for the same news item", int(same_item.sum()), "deduplicated"))
     tweets = tweets[~same_item.to_numpy()]
     tweets["created_at"] = snowflake_to_utc(tweets["tweet_id"]).array
-    quirks.append(quirk("posts", "pre-snowflake tweet id (before Nov 2010): time unknown",
-                        int(tweets["created_at"].isna().sum()), "created_at NaT; not used for cascade times"))
+    quirks.append(
+        quirk(
+            "posts",
+            "pre-snowflake tweet id (before Nov 2010): time unknown",
+            int(tweets["created_at"].isna().sum()),
+            "created_at NaT; not used for cascade times",
+        )
+    )
     # cascade start: earliest tweet of each news item (all its rows, before cross-item dedupe)
     start = tweets.groupby("id")["created_at"].min()
     n_tweets = tweets.groupby("id").size()
     tweets = tweets.sort_values(["tweet_id", "id"], kind="stable")
     shared = tweets["tweet_id"].duplicated(keep="first")
-    quirks.append(quirk("posts", "tweet listed under several news items", int(shared.sum()),
-                        "one post (cascade_id = the lowest news id); cascade created_at still uses all its tweets"))
+    quirks.append(
+        quirk(
+            "posts",
+            "tweet listed under several news items",
+            int(shared.sum()),
+            "one post (cascade_id = the lowest news id); cascade created_at still uses all its tweets",
+        )
+    )
     tweets = tweets[~shared.to_numpy()]
-    posts = pd.DataFrame({
-        "post_id": tweets["tweet_id"].astype("string"),
-        "account_id": pd.Series(UNKNOWN_ACCOUNT, index=tweets.index, dtype="string"),
-        "created_at": tweets["created_at"],
-        "kind": pd.Series("original", index=tweets.index, dtype="string"),
-        "parent_post_id": pd.Series(pd.NA, index=tweets.index, dtype="string"),
-        "cascade_id": tweets["id"].astype("string"),
-    }).sort_values("post_id", kind="stable").reset_index(drop=True)
-    quirks.append(quirk("accounts", "author unknown (lists carry no user ids)", len(posts),
-                        f"posts attributed to the placeholder account {UNKNOWN_ACCOUNT!r}"))
-    quirks.append(quirk("engagements", "no propagation structure in the lists", 0,
-                        "no engagements table; use UPFD for the trees of the same news items"))
+    posts = (
+        pd.DataFrame(
+            {
+                "post_id": tweets["tweet_id"].astype("string"),
+                "account_id": pd.Series(UNKNOWN_ACCOUNT, index=tweets.index, dtype="string"),
+                "created_at": tweets["created_at"],
+                "kind": pd.Series("original", index=tweets.index, dtype="string"),
+                "parent_post_id": pd.Series(pd.NA, index=tweets.index, dtype="string"),
+                "cascade_id": tweets["id"].astype("string"),
+            }
+        )
+        .sort_values("post_id", kind="stable")
+        .reset_index(drop=True)
+    )
+    quirks.append(
+        quirk(
+            "accounts",
+            "author unknown (lists carry no user ids)",
+            len(posts),
+            f"posts attributed to the placeholder account {UNKNOWN_ACCOUNT!r}",
+        )
+    )
+    quirks.append(
+        quirk(
+            "engagements",
+            "no propagation structure in the lists",
+            0,
+            "no engagements table; use UPFD for the trees of the same news items",
+        )
+    )
 
     # ---- cascades
     first = news.drop_duplicates("id", keep="first").copy()
     first["url"] = first["news_url"].replace("", pd.NA).astype("string")
     first["domain"] = normalise_domains(first["url"])
     quirks.extend(url_quirks(first["url"], first["domain"]))
-    cascades = pd.DataFrame({
-        "cascade_id": first["id"].astype("string"),
-        "root_post_id": pd.Series(pd.NA, index=first.index, dtype="string"),
-        "root_account_id": pd.Series(pd.NA, index=first.index, dtype="string"),
-        "created_at": first["id"].map(start).astype("datetime64[ns, UTC]"),
-        "url": first["url"],
-        "domain": first["domain"],
-        "title": first["title"].replace("", pd.NA).astype("string"),
-        "label": first["label"].astype("string"),
-        "label_source": pd.Series(f"FakeNewsNet {source} (UPFD subset)", index=first.index, dtype="string"),
-        "event_id": first["id"].astype("string"),
-        "n_tweets": first["id"].map(n_tweets).fillna(0).astype("Int64"),
-    })
+    cascades = pd.DataFrame(
+        {
+            "cascade_id": first["id"].astype("string"),
+            "root_post_id": pd.Series(pd.NA, index=first.index, dtype="string"),
+            "root_account_id": pd.Series(pd.NA, index=first.index, dtype="string"),
+            "created_at": first["id"].map(start).astype("datetime64[ns, UTC]"),
+            "url": first["url"],
+            "domain": first["domain"],
+            "title": first["title"].replace("", pd.NA).astype("string"),
+            "label": first["label"].astype("string"),
+            "label_source": pd.Series(f"FakeNewsNet {source} (UPFD subset)", index=first.index, dtype="string"),
+            "event_id": first["id"].astype("string"),
+            "n_tweets": first["id"].map(n_tweets).fillna(0).astype("Int64"),
+        }
+    )
     cascades.insert(8, "is_misinformation", is_misinformation(cascades["label"], label_map))
-    quirks.append(quirk("cascades", "news item without any dated tweet", int(cascades["created_at"].isna().sum()),
-                        "created_at NaT (time splits put it last or drop it)"))
+    quirks.append(
+        quirk(
+            "cascades",
+            "news item without any dated tweet",
+            int(cascades["created_at"].isna().sum()),
+            "created_at NaT (time splits put it last or drop it)",
+        )
+    )
     cascades = cascades.sort_values("cascade_id", kind="stable").reset_index(drop=True)
 
     return AdapterResult(
         tables={"accounts": placeholder_accounts(), "posts": posts, "cascades": cascades},
-        source_files={"cascades": f"{paths['fake']}; {paths['real']}", "posts": f"{paths['fake']}; {paths['real']}",
-                      "accounts": "<placeholder>"},
+        source_files={
+            "cascades": f"{paths['fake']}; {paths['real']}",
+            "posts": f"{paths['fake']}; {paths['real']}",
+            "accounts": "<placeholder>",
+        },
         rows_read=rows_read | {"accounts": 0},
         quirks=quirks,
         rejected=rejected_frame(rejected_parts),

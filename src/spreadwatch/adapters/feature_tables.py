@@ -15,6 +15,7 @@ source has the raw value.
 Accounts that appear in both the bot and the human file of one dataset (caverlee: same ``UserID``;
 gilani: same ``screen_name``) have no trustworthy label: all their rows are rejected and counted.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -44,8 +45,9 @@ def _require_columns(frame: pd.DataFrame, columns: list[str], path: Path) -> Non
         raise ValueError(f"{path}: missing column(s) {missing}; columns found: {list(frame.columns)}")
 
 
-def _numeric(frame: pd.DataFrame, columns: list[str], table: str, path, rejected: list[dict],
-             rows: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
+def _numeric(
+    frame: pd.DataFrame, columns: list[str], table: str, path, rejected: list[dict], rows: pd.Series
+) -> tuple[pd.DataFrame, pd.Series]:
     """Parse ``columns`` as floats (empty -> NaN). Rows with a non-empty unparseable value are
     recorded in ``rejected``; returns (floats, bad_row_mask)."""
     out = pd.DataFrame(index=frame.index)
@@ -55,22 +57,30 @@ def _numeric(frame: pd.DataFrame, columns: list[str], table: str, path, rejected
         values = pd.to_numeric(text.where(text.ne("")), errors="coerce").astype("float64")
         bad = text.ne("").fillna(False).astype(bool) & values.isna() & ~bad_rows
         for index in bad[bad].index:
-            rejected.append(reject(table, path, int(rows[index]), column, frame.at[index, column],
-                                   "not a number"))
+            rejected.append(reject(table, path, int(rows[index]), column, frame.at[index, column], "not a number"))
         bad_rows |= bad
         out[column] = values
     return out, bad_rows
 
 
-def _reject_label_conflicts(frame: pd.DataFrame, key: str, table: str, rejected: list[dict],
-                            description: str) -> tuple[pd.DataFrame, int, int]:
+def _reject_label_conflicts(
+    frame: pd.DataFrame, key: str, table: str, rejected: list[dict], description: str
+) -> tuple[pd.DataFrame, int, int]:
     """Reject every row of keys that carry more than one label. Returns (kept, keys, rows)."""
     labels = frame.groupby(key)["label"].nunique()
     conflicting = set(labels[labels > 1].index)
     bad = frame[key].isin(conflicting)
     for rec in records(frame[bad]):
-        rejected.append(reject(table, rec._file, getattr(rec, SOURCE_ROW), key, getattr(rec, key),
-                               f"{description} is both bot and human (all its rows rejected)"))
+        rejected.append(
+            reject(
+                table,
+                rec._file,
+                getattr(rec, SOURCE_ROW),
+                key,
+                getattr(rec, key),
+                f"{description} is both bot and human (all its rows rejected)",
+            )
+        )
     return frame[~bad], len(conflicting), int(bad.sum())
 
 
@@ -84,8 +94,16 @@ def load_caverlee(files: dict[str, Path], options: dict) -> AdapterResult:
     """
     options = options or {}
     dataset = options.get("dataset") or "caverlee_2011"
-    columns = ["UserID", "CreatedAt", "CollectedAt", "NumberOfFollowings", "NumberOfFollowers",
-               "NumberOfTweets", "LengthOfScreenName", "LengthOfDescriptionInUserProfile"]
+    columns = [
+        "UserID",
+        "CreatedAt",
+        "CollectedAt",
+        "NumberOfFollowings",
+        "NumberOfFollowers",
+        "NumberOfTweets",
+        "LengthOfScreenName",
+        "LengthOfDescriptionInUserProfile",
+    ]
     table = "accounts"
     rejected: list[dict] = []
     quirks: list[dict] = []
@@ -105,29 +123,44 @@ def load_caverlee(files: dict[str, Path], options: dict) -> AdapterResult:
     rows_read = len(frame)
     good_id = frame["UserID"].str.strip().str.fullmatch(r"[0-9]+").fillna(False).astype(bool)
     for rec in records(frame[~good_id]):
-        rejected.append(reject(table, rec._file, getattr(rec, SOURCE_ROW), "UserID", rec.UserID,
-                               "id is not a string of digits"))
+        rejected.append(
+            reject(table, rec._file, getattr(rec, SOURCE_ROW), "UserID", rec.UserID, "id is not a string of digits")
+        )
     frame = frame[good_id].copy()
     frame["account_id"] = frame["UserID"].str.strip()
     frame, n_conflict, n_conflict_rows = _reject_label_conflicts(frame, "account_id", table, rejected, "UserID")
-    quirks.append(quirk(table, "UserID in both the polluter and the legitimate file", n_conflict,
-                        f"all {n_conflict_rows} rows of these ids rejected (label unknown)"))
+    quirks.append(
+        quirk(
+            table,
+            "UserID in both the polluter and the legitimate file",
+            n_conflict,
+            f"all {n_conflict_rows} rows of these ids rejected (label unknown)",
+        )
+    )
     dup = frame["account_id"].duplicated(keep="first")
     for rec in records(frame[dup]):
-        rejected.append(reject(table, rec._file, getattr(rec, SOURCE_ROW), "UserID", rec.account_id,
-                               "duplicate UserID (first kept)"))
+        rejected.append(
+            reject(
+                table, rec._file, getattr(rec, SOURCE_ROW), "UserID", rec.account_id, "duplicate UserID (first kept)"
+            )
+        )
     frame = frame[~dup].copy()
     quirks.append(quirk(table, "duplicate UserID within a file", int(dup.sum()), "first kept, others rejected"))
 
     frame["created_at"], bad_created = parse_plain_time(frame["CreatedAt"])
     frame["collected_at"], bad_collected = parse_plain_time(frame["CollectedAt"])
     quirks.append(quirk(table, "times without a time zone", len(frame), "taken as UTC"))
-    quirks.append(quirk(table, "unparseable CreatedAt/CollectedAt",
-                        int(bad_created.sum() + bad_collected.sum()), "set missing"))
+    quirks.append(
+        quirk(table, "unparseable CreatedAt/CollectedAt", int(bad_created.sum() + bad_collected.sum()), "set missing")
+    )
     bad_counts = 0
-    for source, target in (("NumberOfFollowings", "friends_count"), ("NumberOfFollowers", "followers_count"),
-                           ("NumberOfTweets", "statuses_count"), ("LengthOfScreenName", "f_screen_name_length"),
-                           ("LengthOfDescriptionInUserProfile", "f_description_length")):
+    for source, target in (
+        ("NumberOfFollowings", "friends_count"),
+        ("NumberOfFollowers", "followers_count"),
+        ("NumberOfTweets", "statuses_count"),
+        ("LengthOfScreenName", "f_screen_name_length"),
+        ("LengthOfDescriptionInUserProfile", "f_description_length"),
+    ):
         frame[target], bad = to_count(frame[source])
         bad_counts += int(bad.sum())
     quirks.append(quirk(table, "count field not a non-negative integer", bad_counts, "set missing"))
@@ -135,25 +168,56 @@ def load_caverlee(files: dict[str, Path], options: dict) -> AdapterResult:
     quirks.append(quirk(table, "created after collected", int(later.sum()), "kept as is"))
     windows = frame.groupby("label")["collected_at"].agg(["min", "max"])
     if {"bot", "human"} <= set(windows.index):
-        disjoint = bool(windows.at["bot", "min"] > windows.at["human", "max"]
-                        or windows.at["human", "min"] > windows.at["bot", "max"])
-        quirks.append(quirk(table, "bot and human collection windows do not overlap (collected_at alone "
-                            "separates the classes)", len(frame) if disjoint else 0,
-                            "kept; collected_at is never a model input; compare growth-rate features "
-                            "with a collected_at-only baseline"))
+        disjoint = bool(
+            windows.at["bot", "min"] > windows.at["human", "max"]
+            or windows.at["human", "min"] > windows.at["bot", "max"]
+        )
+        quirks.append(
+            quirk(
+                table,
+                "bot and human collection windows do not overlap (collected_at alone separates the classes)",
+                len(frame) if disjoint else 0,
+                "kept; collected_at is never a model input; compare growth-rate features "
+                "with a collected_at-only baseline",
+            )
+        )
     frame["label_source"] = dataset
     frame["id_kind"] = "user_id"
-    keep = ["account_id", SOURCE_ROW, "created_at", "collected_at", "followers_count", "friends_count",
-            "statuses_count", "label", "label_source", "account_kind", "f_screen_name_length",
-            "f_description_length", "id_kind"]
+    keep = [
+        "account_id",
+        SOURCE_ROW,
+        "created_at",
+        "collected_at",
+        "followers_count",
+        "friends_count",
+        "statuses_count",
+        "label",
+        "label_source",
+        "account_kind",
+        "f_screen_name_length",
+        "f_description_length",
+        "id_kind",
+    ]
     return accounts_result(frame[keep], ", ".join(str(p) for p in paths), rows_read, quirks, rejected)
 
 
 # --------------------------------------------------------------------------------------------------
-_GILANI_FEATURES = ["user_tweeted", "user_retweeted", "user_favourited", "user_replied", "likes_per_tweet",
-                    "retweets_per_tweet", "lists_per_user", "follower_friend_ratio", "tweet_frequency",
-                    "favourite_tweet_ratio", "age_of_account_in_days", "sources_count", "urls_count",
-                    "cdn_content_in_kb"]
+_GILANI_FEATURES = [
+    "user_tweeted",
+    "user_retweeted",
+    "user_favourited",
+    "user_replied",
+    "likes_per_tweet",
+    "retweets_per_tweet",
+    "lists_per_user",
+    "follower_friend_ratio",
+    "tweet_frequency",
+    "favourite_tweet_ratio",
+    "age_of_account_in_days",
+    "sources_count",
+    "urls_count",
+    "cdn_content_in_kb",
+]
 _BANDS = {"1k": 1e3, "100k": 1e5, "1M": 1e6, "10M": 1e7}
 
 
@@ -183,26 +247,50 @@ def load_gilani(files: dict[str, Path], options: dict) -> AdapterResult:
     bad = raw["screen_name"].eq("") | raw["label"].isna()
     for rec in records(raw[bad]):
         column = "screen_name" if rec.screen_name == "" else "label"
-        rejected.append(reject(table, path, getattr(rec, SOURCE_ROW), column,
-                               rec.screen_name, "missing screen_name or unknown label"))
+        rejected.append(
+            reject(
+                table, path, getattr(rec, SOURCE_ROW), column, rec.screen_name, "missing screen_name or unknown label"
+            )
+        )
     frame = raw[~bad].copy()
     numbers, bad_numbers = _numeric(frame, _GILANI_FEATURES, table, path, rejected, frame[SOURCE_ROW])
     frame = frame[~bad_numbers]
     numbers = numbers[~bad_numbers]
     frame["account_id"] = frame["screen_name"]
     frame, n_conflict, n_conflict_rows = _reject_label_conflicts(frame, "account_id", table, rejected, "screen_name")
-    quirks.append(quirk(table, "screen_name in both the bot and the human files", n_conflict,
-                        f"all {n_conflict_rows} rows of these names rejected (label unknown)"))
+    quirks.append(
+        quirk(
+            table,
+            "screen_name in both the bot and the human files",
+            n_conflict,
+            f"all {n_conflict_rows} rows of these names rejected (label unknown)",
+        )
+    )
     dup = frame["account_id"].duplicated(keep="first")
     for rec in records(frame[dup]):
-        rejected.append(reject(table, path, getattr(rec, SOURCE_ROW), "screen_name", rec.account_id,
-                               "duplicate screen_name (first kept)"))
+        rejected.append(
+            reject(
+                table,
+                path,
+                getattr(rec, SOURCE_ROW),
+                "screen_name",
+                rec.account_id,
+                "duplicate screen_name (first kept)",
+            )
+        )
     frame = frame[~dup].copy()
-    quirks.append(quirk(table, "duplicate screen_name with the same label", int(dup.sum()),
-                        "first kept, others rejected"))
+    quirks.append(
+        quirk(table, "duplicate screen_name with the same label", int(dup.sum()), "first kept, others rejected")
+    )
     lower_dup = frame["account_id"].str.lower().duplicated(keep=False)
-    quirks.append(quirk(table, "screen names equal up to case", int(lower_dup.sum()),
-                        "kept as distinct accounts (ids are case-sensitive here)"))
+    quirks.append(
+        quirk(
+            table,
+            "screen names equal up to case",
+            int(lower_dup.sum()),
+            "kept as distinct accounts (ids are case-sensitive here)",
+        )
+    )
     numbers = numbers.loc[frame.index]
     for column in _GILANI_FEATURES:
         frame[f"f_{column}"] = numbers[column]
@@ -214,10 +302,26 @@ def load_gilani(files: dict[str, Path], options: dict) -> AdapterResult:
     frame["source_identity"] = frame["source_identity"].astype("string") if "source_identity" in frame else pd.NA
     frame["label_source"] = dataset
     frame["id_kind"] = "screen_name"
-    quirks.append(quirk(table, "no numeric user id (keyed by screen_name)", len(frame),
-                        "account_id = screen_name, id_kind = screen_name"))
-    keep = ["account_id", SOURCE_ROW, "screen_name", "label", "label_source", "account_kind",
-            *[f"f_{c}" for c in _GILANI_FEATURES], "f_popularity_band", "source_identity", "id_kind"]
+    quirks.append(
+        quirk(
+            table,
+            "no numeric user id (keyed by screen_name)",
+            len(frame),
+            "account_id = screen_name, id_kind = screen_name",
+        )
+    )
+    keep = [
+        "account_id",
+        SOURCE_ROW,
+        "screen_name",
+        "label",
+        "label_source",
+        "account_kind",
+        *[f"f_{c}" for c in _GILANI_FEATURES],
+        "f_popularity_band",
+        "source_identity",
+        "id_kind",
+    ]
     return accounts_result(frame[keep], str(path), rows_read, quirks, rejected)
 
 
@@ -237,8 +341,11 @@ def load_hays(files: dict[str, Path], options: dict) -> AdapterResult:
     """
     options = options or {}
     dataset = options.get("dataset") or "hays2023"
-    label_map = {**DEFAULT_LABEL_MAP, **HAYS_LABEL_MAP,
-                 **{str(k): v for k, v in (options.get("label_map") or {}).items()}}
+    label_map = {
+        **DEFAULT_LABEL_MAP,
+        **HAYS_LABEL_MAP,
+        **{str(k): v for k, v in (options.get("label_map") or {}).items()},
+    }
     names = list(options.get("files") or sorted(files))
     unknown = [n for n in names if n not in files]
     if unknown:
@@ -270,17 +377,27 @@ def load_hays(files: dict[str, Path], options: dict) -> AdapterResult:
         labels = raw["label"].map(lambda v: normalise_label(v, label_map))
         bad_label = labels.isna() & ~bad_numbers
         for index in bad_label[bad_label].index:
-            rejected.append(reject(table, path, int(raw.at[index, SOURCE_ROW]), "label", raw.at[index, "label"],
-                                   f"label not in label_map {sorted(label_map)}"))
+            rejected.append(
+                reject(
+                    table,
+                    path,
+                    int(raw.at[index, SOURCE_ROW]),
+                    "label",
+                    raw.at[index, "label"],
+                    f"label not in label_map {sorted(label_map)}",
+                )
+            )
         keep = ~(bad_numbers | bad_label)
         width = max(5, len(str(len(raw))))
-        part = pd.DataFrame({
-            "account_id": [f"{name}:{i:0{width}d}" for i in raw[SOURCE_ROW]],
-            SOURCE_ROW: raw[SOURCE_ROW],
-            "label": labels,
-            "raw_label": raw["label"],
-            "account_kind": name,
-        })
+        part = pd.DataFrame(
+            {
+                "account_id": [f"{name}:{i:0{width}d}" for i in raw[SOURCE_ROW]],
+                SOURCE_ROW: raw[SOURCE_ROW],
+                "label": labels,
+                "raw_label": raw["label"],
+                "account_kind": name,
+            }
+        )
         for feature in features:
             part[f"f_{feature}"] = numbers[feature]
         parts.append(part[keep])
@@ -292,21 +409,41 @@ def load_hays(files: dict[str, Path], options: dict) -> AdapterResult:
         if column not in frame.columns:
             frame[column] = np.nan
         frame[column] = frame[column].astype("float64")
-    quirks.append(quirk(table, "no account ids or screen names", len(frame),
-                        "account_id = '<group>:<row>'; cannot be joined to graphs or deduplicated"))
-    quirks.append(quirk(table, "feature columns absent from a file (group x column)", absent_columns,
-                        "NaN for that group"))
+    quirks.append(
+        quirk(
+            table,
+            "no account ids or screen names",
+            len(frame),
+            "account_id = '<group>:<row>'; cannot be joined to graphs or deduplicated",
+        )
+    )
+    quirks.append(
+        quirk(table, "feature columns absent from a file (group x column)", absent_columns, "NaN for that group")
+    )
     relabelled = int((frame["raw_label"] != frame["label"]).sum()) if len(frame) else 0
-    quirks.append(quirk(table, "label text not bot/human (e.g. 'human (organisational)')", relabelled,
-                        "mapped through label_map"))
+    quirks.append(
+        quirk(table, "label text not bot/human (e.g. 'human (organisational)')", relabelled, "mapped through label_map")
+    )
     if len(frame):
         any_na = frame[feature_columns].isna().any(axis=1)
-        quirks.append(quirk(table, "rows with missing feature values", int(any_na.sum()),
-                            "kept NaN; missingness differs by group (e.g. timeline aggregates), so "
-                            "imputation must not leak the group"))
+        quirks.append(
+            quirk(
+                table,
+                "rows with missing feature values",
+                int(any_na.sum()),
+                "kept NaN; missingness differs by group (e.g. timeline aggregates), so "
+                "imputation must not leak the group",
+            )
+        )
         dup = frame.duplicated(subset=feature_columns, keep=False)
-        quirks.append(quirk(table, "rows with identical feature vectors", int(dup.sum()),
-                            "kept (no ids to tell whether they are one account)"))
+        quirks.append(
+            quirk(
+                table,
+                "rows with identical feature vectors",
+                int(dup.sum()),
+                "kept (no ids to tell whether they are one account)",
+            )
+        )
     frame["label_source"] = dataset
     frame["id_kind"] = "row"
     frame = frame.drop(columns=["raw_label"])

@@ -10,6 +10,7 @@ returned in ``rejected`` with their line number. Options: ``encoding`` (one code
 ``{table: codec}``), used only when a file has no byte-order mark; UTF-8 otherwise. A file with no
 content at all is read as an empty table, and the data card says so.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -53,8 +54,14 @@ def load(files: dict[str, Path], options: dict | None = None) -> AdapterResult:
             frame = empty_table(table)
             frame[SOURCE_ROW] = pd.Series(dtype="int64")
             tables[table], rows_read[table] = frame, 0
-            quirks.append({"table": table, "quirk": "empty file", "count": 1,
-                           "action": f"{path.name} has no content: read as an empty table"})
+            quirks.append(
+                {
+                    "table": table,
+                    "quirk": "empty file",
+                    "count": 1,
+                    "action": f"{path.name} has no content: read as an empty table",
+                }
+            )
             continue
         tables[table] = result.frame
         rows_read[table] = len(result.frame) + len(result.rejected)
@@ -62,11 +69,19 @@ def load(files: dict[str, Path], options: dict | None = None) -> AdapterResult:
             rejected.append(result.rejected.assign(table=table))
         quirks.extend(result.quirks)
         if result.encoding != "utf-8" or result.compression:
-            quirks.append({"table": table, "quirk": "file encoding", "count": 1,
-                           "action": f"{path.name}: decoded as {result.encoding}"
-                           + (f" after {result.compression} decompression" if result.compression else "")})
+            quirks.append(
+                {
+                    "table": table,
+                    "quirk": "file encoding",
+                    "count": 1,
+                    "action": f"{path.name}: decoded as {result.encoding}"
+                    + (f" after {result.compression} decompression" if result.compression else ""),
+                }
+            )
     return AdapterResult(
-        tables=tables, source_files={t: str(p) for t, p in files.items()}, rows_read=rows_read,
+        tables=tables,
+        source_files={t: str(p) for t, p in files.items()},
+        rows_read=rows_read,
         quirks=quirks,
         rejected=pd.concat(rejected, ignore_index=True)[REJECTED_COLUMNS] if rejected else None,
     )

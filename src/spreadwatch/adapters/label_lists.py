@@ -9,6 +9,7 @@
   possibly gzip under a plain name, detected by magic bytes) or a CSV with a header (``id,account_type``).
 - ``nbc_trolls`` (``load_nbc_trolls``): NBC News' Russian (IRA) troll ``users`` CSV.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -40,7 +41,9 @@ from spreadwatch.adapters.botrepo import (
 
 
 # --------------------------------------------------------------------------------------------------
-def _first_of_each(rows: list[tuple], path, column: str, reason: str, rejected: list[dict]) -> tuple[pd.DataFrame, pd.Series]:
+def _first_of_each(
+    rows: list[tuple], path, column: str, reason: str, rejected: list[dict]
+) -> tuple[pd.DataFrame, pd.Series]:
     """``(account_id, source row)`` pairs as a frame keeping the first row of each id; the repeats go to
     ``rejected`` (``reason``, reported under ``column`` of ``path``). Returns the frame and the repeat mask."""
     frame = pd.DataFrame(rows, columns=["account_id", SOURCE_ROW])
@@ -78,14 +81,28 @@ def load_pronbots(files: dict[str, Path], options: dict) -> AdapterResult:
         for number, raw in enumerate(ids, start=1):
             account_id = id_string(raw)
             if account_id is None:
-                rejected.append(reject("accounts", path, number, "account_id", raw,
-                                       "id is not a string of digits (floats lose precision)"))
+                rejected.append(
+                    reject(
+                        "accounts",
+                        path,
+                        number,
+                        "account_id",
+                        raw,
+                        "id is not a string of digits (floats lose precision)",
+                    )
+                )
                 continue
             rows.append((account_id, number))
         frame, dup = _first_of_each(rows, path, "account_id", "duplicate id (first kept)", rejected)
         quirks.append(quirk("accounts", "duplicate ids in the id list", int(dup.sum()), "first kept, others rejected"))
-        quirks.append(quirk("accounts", "ids not aligned with screen names", len(frame),
-                            "no screen names, no edges (the edges are keyed by screen name)"))
+        quirks.append(
+            quirk(
+                "accounts",
+                "ids not aligned with screen names",
+                len(frame),
+                "no screen names, no edges (the edges are keyed by screen name)",
+            )
+        )
         frame["label"] = "bot"
         frame["label_source"] = dataset
         frame["account_kind"] = kind
@@ -107,17 +124,35 @@ def load_pronbots(files: dict[str, Path], options: dict) -> AdapterResult:
     frame, dup = _first_of_each(rows, names_path, "screen_name", "duplicate screen name (first kept)", rejected)
     quirks.append(quirk("accounts", "blank lines in the screen-name list", blank, "skipped (not rows)"))
     quirks.append(quirk("accounts", "duplicate screen names", int(dup.sum()), "first kept, others rejected"))
-    quirks.append(quirk("accounts", "no numeric user id (keyed by screen_name; the id list is not aligned)",
-                        len(frame), "account_id = screen_name, id_kind = screen_name"))
+    quirks.append(
+        quirk(
+            "accounts",
+            "no numeric user id (keyed by screen_name; the id list is not aligned)",
+            len(frame),
+            "account_id = screen_name, id_kind = screen_name",
+        )
+    )
     numeric = frame["account_id"].str.fullmatch(r"[0-9]+").fillna(False).astype(bool)
-    quirks.append(quirk("accounts", "screen names made only of digits", int(numeric.sum()),
-                        "kept; id_kind = screen_name keeps them apart from user ids in dedupe_accounts"))
+    quirks.append(
+        quirk(
+            "accounts",
+            "screen names made only of digits",
+            int(numeric.sum()),
+            "kept; id_kind = screen_name keeps them apart from user ids in dedupe_accounts",
+        )
+    )
     frame["screen_name"] = frame["account_id"]
     if queried_path is not None:
         queried = {str(q).strip() for q in read_json(queried_path)}
         frame["pronbots_queried"] = frame["account_id"].isin(queried).astype("boolean")
-        quirks.append(quirk("accounts", "queried screen names not in the bot list",
-                            len(queried - set(frame["account_id"])), "ignored"))
+        quirks.append(
+            quirk(
+                "accounts",
+                "queried screen names not in the bot list",
+                len(queried - set(frame["account_id"])),
+                "ignored",
+            )
+        )
     frame["label"] = "bot"
     frame["label_source"] = dataset
     frame["account_kind"] = kind
@@ -127,11 +162,13 @@ def load_pronbots(files: dict[str, Path], options: dict) -> AdapterResult:
     missing = [c for c in ("source_screen_name", "target_screen_name") if c not in raw.columns]
     if missing:
         raise ValueError(f"{edges_path}: missing column(s) {missing}; columns found: {list(raw.columns)}")
-    edges = pd.DataFrame({
-        "follower_id": raw["source_screen_name"].str.strip(),
-        "followee_id": raw["target_screen_name"].str.strip(),
-        SOURCE_ROW: np.arange(1, len(raw) + 1),
-    })
+    edges = pd.DataFrame(
+        {
+            "follower_id": raw["source_screen_name"].str.strip(),
+            "followee_id": raw["target_screen_name"].str.strip(),
+            SOURCE_ROW: np.arange(1, len(raw) + 1),
+        }
+    )
     if "weight" in raw.columns:
         edges["weight"], bad_weight = to_count(raw["weight"])
         quirks.append(quirk("follows", "weight not a non-negative integer", int(bad_weight.sum()), "set missing"))
@@ -139,19 +176,33 @@ def load_pronbots(files: dict[str, Path], options: dict) -> AdapterResult:
     bad = pd.Series("", index=edges.index)
     bad[edges["follower_id"].eq("") | edges["followee_id"].eq("")] = "empty screen name"
     bad[(bad == "") & (edges["follower_id"] == edges["followee_id"])] = "self-loop"
-    bad[(bad == "") & ~(edges["follower_id"].isin(known) & edges["followee_id"].isin(known))] = \
+    bad[(bad == "") & ~(edges["follower_id"].isin(known) & edges["followee_id"].isin(known))] = (
         "endpoint not in the bot list"
+    )
     dup_edges = edges.duplicated(["follower_id", "followee_id"], keep="first") & (bad == "")
     bad[dup_edges] = "duplicate edge (first kept)"
     for index in bad[bad != ""].index:
-        rejected.append(reject("follows", edges_path, int(edges.at[index, SOURCE_ROW]),
-                               "source_screen_name,target_screen_name",
-                               f"{edges.at[index, 'follower_id']}|{edges.at[index, 'followee_id']}", bad[index]))
+        rejected.append(
+            reject(
+                "follows",
+                edges_path,
+                int(edges.at[index, SOURCE_ROW]),
+                "source_screen_name,target_screen_name",
+                f"{edges.at[index, 'follower_id']}|{edges.at[index, 'followee_id']}",
+                bad[index],
+            )
+        )
     for reason in ("self-loop", "endpoint not in the bot list", "duplicate edge (first kept)"):
         quirks.append(quirk("follows", reason, int((bad == reason).sum()), "rejected"))
     edges = edges[bad == ""].copy()
-    quirks.append(quirk("follows", "interaction edges of undocumented meaning stored as follows", len(edges),
-                        "follower = source, followee = target; treat as a bot-cluster graph, not a follow graph"))
+    quirks.append(
+        quirk(
+            "follows",
+            "interaction edges of undocumented meaning stored as follows",
+            len(edges),
+            "follower = source, followee = target; treat as a bot-cluster graph, not a follow graph",
+        )
+    )
     edges = edges.astype({"follower_id": "string", "followee_id": "string"})
     return AdapterResult(
         tables={"accounts": finish_accounts(frame), "follows": sort_frame(edges, ["follower_id", "followee_id"])},
@@ -177,10 +228,23 @@ def load_id_labels(files: dict[str, Path], options: dict) -> AdapterResult:
         gzipped = handle.read(2) == b"\x1f\x8b"
     frame, rows_read, rejected, quirks = read_label_list(path, options.get("label_map"))
     compressed_name = path.name.endswith((".gz", ".gzip"))
-    quirks.insert(0, quirk("accounts", "gzip content under a plain file name", int(gzipped and not compressed_name),
-                           "decompressed (detected by magic bytes)"))
-    quirks.append(quirk("accounts", "label-only rows (no profile features)", len(frame),
-                        "use for joins, dataset sizes and cross-dataset dedupe, not for training alone"))
+    quirks.insert(
+        0,
+        quirk(
+            "accounts",
+            "gzip content under a plain file name",
+            int(gzipped and not compressed_name),
+            "decompressed (detected by magic bytes)",
+        ),
+    )
+    quirks.append(
+        quirk(
+            "accounts",
+            "label-only rows (no profile features)",
+            len(frame),
+            "use for joins, dataset sizes and cross-dataset dedupe, not for training alone",
+        )
+    )
     frame = frame.drop(columns=["raw_label"])
     frame["label_source"] = dataset
     frame["account_kind"] = options.get("account_kind") or frame["label"]
@@ -189,8 +253,22 @@ def load_id_labels(files: dict[str, Path], options: dict) -> AdapterResult:
 
 
 # --------------------------------------------------------------------------------------------------
-_NBC_COLUMNS = ["id", "location", "name", "followers_count", "statuses_count", "time_zone", "verified", "lang",
-                "screen_name", "description", "created_at", "favourites_count", "friends_count", "listed_count"]
+_NBC_COLUMNS = [
+    "id",
+    "location",
+    "name",
+    "followers_count",
+    "statuses_count",
+    "time_zone",
+    "verified",
+    "lang",
+    "screen_name",
+    "description",
+    "created_at",
+    "favourites_count",
+    "friends_count",
+    "listed_count",
+]
 
 
 def load_nbc_trolls(files: dict[str, Path], options: dict) -> AdapterResult:
@@ -219,24 +297,41 @@ def load_nbc_trolls(files: dict[str, Path], options: dict) -> AdapterResult:
     names = raw["screen_name"].str.strip()
     bad = (ids.ne("") & ~ids.str.fullmatch(r"[0-9]+").fillna(False).astype(bool)) | (ids.eq("") & names.eq(""))
     for index in bad[bad].index:
-        rejected.append(reject("accounts", path, int(raw.at[index, SOURCE_ROW]), "id", raw.at[index, "id"],
-                               "id is not a string of digits (and no screen name to fall back on)"
-                               if ids[index] else "neither id nor screen name"))
+        rejected.append(
+            reject(
+                "accounts",
+                path,
+                int(raw.at[index, SOURCE_ROW]),
+                "id",
+                raw.at[index, "id"],
+                "id is not a string of digits (and no screen name to fall back on)"
+                if ids[index]
+                else "neither id nor screen name",
+            )
+        )
     frame = raw[~bad].copy()
     ids, names = ids[~bad], names[~bad]
     no_id = ids.eq("")
     frame["account_id"] = ids.where(~no_id, names)
     frame["id_kind"] = np.where(no_id, "screen_name", "user_id")
-    quirks.append(quirk("accounts", "row without a user id", int(no_id.sum()),
-                        "account_id = screen_name, id_kind = screen_name"))
+    quirks.append(
+        quirk("accounts", "row without a user id", int(no_id.sum()), "account_id = screen_name, id_kind = screen_name")
+    )
     profile_columns = ["created_at", "followers_count", "statuses_count", "friends_count"]
     empty_profile = frame[profile_columns].apply(lambda c: c.str.strip().eq("")).all(axis=1)
-    quirks.append(quirk("accounts", "row with a screen name but no profile fields", int(empty_profile.sum()),
-                        "kept with missing profile columns"))
+    quirks.append(
+        quirk(
+            "accounts",
+            "row with a screen name but no profile fields",
+            int(empty_profile.sum()),
+            "kept with missing profile columns",
+        )
+    )
     dup = frame["account_id"].duplicated(keep="first")
     for rec in records(frame[dup]):
-        rejected.append(reject("accounts", path, getattr(rec, SOURCE_ROW), "id", rec.account_id,
-                               "duplicate account (first kept)"))
+        rejected.append(
+            reject("accounts", path, getattr(rec, SOURCE_ROW), "id", rec.account_id, "duplicate account (first kept)")
+        )
     frame = frame[~dup].copy()
     quirks.append(quirk("accounts", "duplicate ids", int(dup.sum()), "first kept, others rejected"))
     frame["created_at"], bad_created = parse_twitter_time(frame["created_at"])
@@ -253,10 +348,33 @@ def load_nbc_trolls(files: dict[str, Path], options: dict) -> AdapterResult:
     frame["label"] = "bot"
     frame["label_source"] = dataset
     frame["account_kind"] = "state_troll"
-    quirks.append(quirk("accounts", "state-sponsored trolls are not necessarily automated", len(frame),
-                        "label = bot for the bot task; account_kind = state_troll so evaluations can separate them"))
+    quirks.append(
+        quirk(
+            "accounts",
+            "state-sponsored trolls are not necessarily automated",
+            len(frame),
+            "label = bot for the bot task; account_kind = state_troll so evaluations can separate them",
+        )
+    )
     quirks.append(quirk("accounts", "collection time not in the data", len(frame), "collected_at left missing"))
-    keep = ["account_id", SOURCE_ROW, "screen_name", "name", "description", "location", "lang", "created_at",
-            "followers_count", "friends_count", "statuses_count", "favourites_count", "listed_count", "verified",
-            "label", "label_source", "account_kind", "id_kind"]
+    keep = [
+        "account_id",
+        SOURCE_ROW,
+        "screen_name",
+        "name",
+        "description",
+        "location",
+        "lang",
+        "created_at",
+        "followers_count",
+        "friends_count",
+        "statuses_count",
+        "favourites_count",
+        "listed_count",
+        "verified",
+        "label",
+        "label_source",
+        "account_kind",
+        "id_kind",
+    ]
     return accounts_result(frame[keep], str(path), rows_read, quirks, rejected)

@@ -5,6 +5,7 @@ and ingest passes them here (``files`` = table name -> Parquet file), instead of
 under ``data_root``. Its ``domains`` table carries the simulator's own domain truth, so the domain
 evaluation ranks against it (``DOMAIN_LISTS``) rather than against the Lin et al. / Iffy+ lists.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

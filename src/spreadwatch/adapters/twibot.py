@@ -15,6 +15,7 @@ Format ``twibot20`` (``load_twibot20``; dataset ``twibot20_sample``): one JSON l
 Produces ``accounts`` (+ minimal rows for follow-edge endpoints outside the sample), ``follows`` and
 ``posts`` (tweet texts; no ids or times upstream).
 """
+
 from __future__ import annotations
 
 import ast
@@ -105,8 +106,11 @@ def load_twibot22(files: dict[str, Path], options: dict) -> AdapterResult:
             continue
         account_id, was_u = _strip_u(user.get("id"))
         if account_id is None:
-            rejected.append(reject(table, profiles_path, number, "account_id", user.get("id"),
-                                   "id is neither 'u<digits>' nor digits"))
+            rejected.append(
+                reject(
+                    table, profiles_path, number, "account_id", user.get("id"), "id is neither 'u<digits>' nor digits"
+                )
+            )
             continue
         stripped += was_u
         created = _v2_time(user.get("created_at"))
@@ -114,29 +118,48 @@ def load_twibot22(files: dict[str, Path], options: dict) -> AdapterResult:
             bad_time += 1
         metrics = user.get("public_metrics") or {}
         image = user.get("profile_image_url")
-        rows.append({
-            "account_id": account_id,
-            SOURCE_ROW: number,
-            "screen_name": user.get("username"),
-            "name": user.get("name"),
-            "description": user.get("description"),
-            "location": user.get("location"),
-            "url": expanded_profile_url(user.get("entities"), user.get("url")),
-            "created_at": created,
-            "followers_count": metrics.get("followers_count"),
-            "friends_count": metrics.get("following_count"),
-            "statuses_count": metrics.get("tweet_count"),
-            "listed_count": metrics.get("listed_count"),
-            "verified": user.get("verified"),
-            "protected": user.get("protected"),
-            "default_profile_image": ("default_profile_images" in image) if isinstance(image, str) else None,
-            "_pinned": user.get("pinned_tweet_id"),
-        })
+        rows.append(
+            {
+                "account_id": account_id,
+                SOURCE_ROW: number,
+                "screen_name": user.get("username"),
+                "name": user.get("name"),
+                "description": user.get("description"),
+                "location": user.get("location"),
+                "url": expanded_profile_url(user.get("entities"), user.get("url")),
+                "created_at": created,
+                "followers_count": metrics.get("followers_count"),
+                "friends_count": metrics.get("following_count"),
+                "statuses_count": metrics.get("tweet_count"),
+                "listed_count": metrics.get("listed_count"),
+                "verified": user.get("verified"),
+                "protected": user.get("protected"),
+                "default_profile_image": ("default_profile_images" in image) if isinstance(image, str) else None,
+                "_pinned": user.get("pinned_tweet_id"),
+            }
+        )
     rows_read = len(raw_records)
-    frame = pd.DataFrame(rows, columns=[
-        "account_id", SOURCE_ROW, "screen_name", "name", "description", "location", "url", "created_at",
-        "followers_count", "friends_count", "statuses_count", "listed_count", "verified", "protected",
-        "default_profile_image", "_pinned"])
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "account_id",
+            SOURCE_ROW,
+            "screen_name",
+            "name",
+            "description",
+            "location",
+            "url",
+            "created_at",
+            "followers_count",
+            "friends_count",
+            "statuses_count",
+            "listed_count",
+            "verified",
+            "protected",
+            "default_profile_image",
+            "_pinned",
+        ],
+    )
     quirks.append(quirk(table, "'u'-prefixed user id", stripped, "stripped the 'u'"))
     quirks.append(quirk(table, "unparseable created_at", bad_time, "set missing"))
     frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True).astype("datetime64[ns, UTC]")
@@ -150,26 +173,54 @@ def load_twibot22(files: dict[str, Path], options: dict) -> AdapterResult:
     for column in ("screen_name", "name", "description", "location"):
         frame[column] = text_or_na(frame[column]).to_numpy()
     pinned_float = int(frame["_pinned"].map(lambda v: isinstance(v, float) and v == v).sum())
-    quirks.append(quirk(table, "pinned_tweet_id stored as a float (precision lost)", pinned_float,
-                        "not kept"))
+    quirks.append(quirk(table, "pinned_tweet_id stored as a float (precision lost)", pinned_float, "not kept"))
     frame = frame.drop(columns=["_pinned"])
-    quirks.append(quirk(table, "v1.1 fields absent from v2 objects (favourites_count, lang, default_profile)",
-                        len(frame), "left missing; default_profile_image derived from profile_image_url"))
+    quirks.append(
+        quirk(
+            table,
+            "v1.1 fields absent from v2 objects (favourites_count, lang, default_profile)",
+            len(frame),
+            "left missing; default_profile_image derived from profile_image_url",
+        )
+    )
     collected = options.get("collected_at")
     if collected:
-        frame["collected_at"] = pd.Timestamp(collected, tz="UTC") if pd.Timestamp(collected).tzinfo is None \
+        frame["collected_at"] = (
+            pd.Timestamp(collected, tz="UTC")
+            if pd.Timestamp(collected).tzinfo is None
             else pd.Timestamp(collected).tz_convert("UTC")
-        quirks.append(quirk(table, "collection time not in the data", len(frame),
-                            f"collected_at set from option collected_at={collected}"))
+        )
+        quirks.append(
+            quirk(
+                table,
+                "collection time not in the data",
+                len(frame),
+                f"collected_at set from option collected_at={collected}",
+            )
+        )
     else:
         frame["collected_at"] = pd.NaT
-        quirks.append(quirk(table, "collection time not in the data", len(frame),
-                            "collected_at left missing (growth-rate features unavailable)"))
+        quirks.append(
+            quirk(
+                table,
+                "collection time not in the data",
+                len(frame),
+                "collected_at left missing (growth-rate features unavailable)",
+            )
+        )
 
     dup = frame["account_id"].duplicated(keep="first")
     for rec in records(frame[dup]):
-        rejected.append(reject(table, profiles_path, getattr(rec, SOURCE_ROW), "account_id", rec.account_id,
-                               "duplicate profile id (first kept)"))
+        rejected.append(
+            reject(
+                table,
+                profiles_path,
+                getattr(rec, SOURCE_ROW),
+                "account_id",
+                rec.account_id,
+                "duplicate profile id (first kept)",
+            )
+        )
     frame = frame[~dup].copy()
     quirks.append(quirk(table, "duplicate profile ids", int(dup.sum()), "first kept, others rejected"))
 
@@ -183,8 +234,16 @@ def load_twibot22(files: dict[str, Path], options: dict) -> AdapterResult:
             account_id, was_u = _strip_u(raw_id)
             label = normalise_label(raw_label, label_map)
             if account_id is None or label is None:
-                rejected.append(reject("labels", labels_path, number, "id" if account_id is None else "label",
-                                       raw_id if account_id is None else raw_label, "unusable label row"))
+                rejected.append(
+                    reject(
+                        "labels",
+                        labels_path,
+                        number,
+                        "id" if account_id is None else "label",
+                        raw_id if account_id is None else raw_label,
+                        "unusable label row",
+                    )
+                )
                 continue
             label_u += was_u
             if account_id in label_of and label_of[account_id] != label:
@@ -196,8 +255,14 @@ def load_twibot22(files: dict[str, Path], options: dict) -> AdapterResult:
         quirks.append(quirk("labels", "ids with conflicting labels", conflicts, "label left missing"))
         frame["label"] = frame["account_id"].map(label_of)
         quirks.append(quirk(table, "profile without a label", int(frame["label"].isna().sum()), "label left missing"))
-        quirks.append(quirk(table, "labelled id without a profile",
-                            len(set(label_of) - set(frame["account_id"])), "excluded (no features)"))
+        quirks.append(
+            quirk(
+                table,
+                "labelled id without a profile",
+                len(set(label_of) - set(frame["account_id"])),
+                "excluded (no features)",
+            )
+        )
     else:
         frame["label"] = pd.NA
     frame["label_source"] = dataset
@@ -222,13 +287,12 @@ def _clean(value):
 def load_twibot20(files: dict[str, Path], options: dict) -> AdapterResult:
     """Load the TwiBot-20 public sample (format ``twibot20``).
 
-    files: ``sample`` (the JSON list). options: ``dataset`` (label_source for labelled copies),
-    ``stub_accounts`` (default true: add minimal account rows for follow-edge endpoints outside the
+    files: ``sample`` (the JSON list). options: ``stub_accounts`` (default true: add minimal account
+    rows for follow-edge endpoints outside the
     sample so the edges resolve; false: reject those edges).
     """
     options = options or {}
     path = file_path(files, "sample")
-    dataset = options.get("dataset") or "twibot20"
     stubs_wanted = bool(options.get("stub_accounts", True))
     users = read_json(path)
     if not isinstance(users, list):
@@ -240,8 +304,16 @@ def load_twibot20(files: dict[str, Path], options: dict) -> AdapterResult:
     for number, user in enumerate(users, start=1):
         account_id = id_string(user.get("ID")) if isinstance(user, dict) else None
         if account_id is None:
-            rejected.append(reject("accounts", path, number, "ID", user.get("ID") if isinstance(user, dict) else user,
-                                   "ID is not a string of digits"))
+            rejected.append(
+                reject(
+                    "accounts",
+                    path,
+                    number,
+                    "ID",
+                    user.get("ID") if isinstance(user, dict) else user,
+                    "ID is not a string of digits",
+                )
+            )
             continue
         profile = user.get("profile") or {}
         padded += sum(isinstance(v, str) and v != v.strip() for v in profile.values())
@@ -255,19 +327,29 @@ def load_twibot20(files: dict[str, Path], options: dict) -> AdapterResult:
             except (ValueError, SyntaxError):
                 bad_entities += 1
         domains = user.get("domain") or []
-        account_rows.append({
-            "account_id": account_id, SOURCE_ROW: number,
-            "screen_name": p.get("screen_name"), "name": p.get("name"),
-            "description": p.get("description"), "location": p.get("location"),
-            "url": expanded_profile_url(entities, p.get("url")), "lang": p.get("lang"),
-            "created_at_raw": p.get("created_at"),
-            "followers_count": p.get("followers_count"), "friends_count": p.get("friends_count"),
-            "statuses_count": p.get("statuses_count"), "favourites_count": p.get("favourites_count"),
-            "listed_count": p.get("listed_count"),
-            "verified": p.get("verified"), "default_profile": p.get("default_profile"),
-            "default_profile_image": p.get("default_profile_image"), "protected": p.get("protected"),
-            "twibot_domains": ";".join(str(d) for d in domains) if domains else None,
-        })
+        account_rows.append(
+            {
+                "account_id": account_id,
+                SOURCE_ROW: number,
+                "screen_name": p.get("screen_name"),
+                "name": p.get("name"),
+                "description": p.get("description"),
+                "location": p.get("location"),
+                "url": expanded_profile_url(entities, p.get("url")),
+                "lang": p.get("lang"),
+                "created_at_raw": p.get("created_at"),
+                "followers_count": p.get("followers_count"),
+                "friends_count": p.get("friends_count"),
+                "statuses_count": p.get("statuses_count"),
+                "favourites_count": p.get("favourites_count"),
+                "listed_count": p.get("listed_count"),
+                "verified": p.get("verified"),
+                "default_profile": p.get("default_profile"),
+                "default_profile_image": p.get("default_profile_image"),
+                "protected": p.get("protected"),
+                "twibot_domains": ";".join(str(d) for d in domains) if domains else None,
+            }
+        )
         tweets = user.get("tweet")
         if not tweets:
             no_tweets += 1
@@ -277,8 +359,9 @@ def load_twibot20(files: dict[str, Path], options: dict) -> AdapterResult:
             if isinstance(text, str) and text.endswith("\n"):
                 tweet_newline += 1
                 text = text.rstrip("\n")
-            post_rows.append({"post_id": f"{account_id}:{i:0{width}d}", "account_id": account_id,
-                              "text": text, SOURCE_ROW: number})
+            post_rows.append(
+                {"post_id": f"{account_id}:{i:0{width}d}", "account_id": account_id, "text": text, SOURCE_ROW: number}
+            )
         neighbor = user.get("neighbor")
         if isinstance(neighbor, dict):
             for other in neighbor.get("follower") or []:
@@ -290,8 +373,9 @@ def load_twibot20(files: dict[str, Path], options: dict) -> AdapterResult:
     n_users = len(users)
     quirks.append(quirk("accounts", "profile values padded with a trailing space", padded, "stripped"))
     quirks.append(quirk("accounts", "profile id_str differs from ID", id_mismatch, "used ID"))
-    quirks.append(quirk("accounts", "profile entities not a Python literal", bad_entities,
-                        "url taken from the url field"))
+    quirks.append(
+        quirk("accounts", "profile entities not a Python literal", bad_entities, "url taken from the url field")
+    )
     accounts["created_at"], bad_created = parse_twitter_time(accounts["created_at_raw"])
     quirks.append(quirk("accounts", "unparseable created_at", int(bad_created.sum()), "set missing"))
     bad_counts = 0
@@ -306,8 +390,16 @@ def load_twibot20(files: dict[str, Path], options: dict) -> AdapterResult:
     accounts = accounts.drop(columns=["created_at_raw"])
     dup = accounts["account_id"].duplicated(keep="first")
     for rec in records(accounts[dup]):
-        rejected.append(reject("accounts", path, getattr(rec, SOURCE_ROW), "account_id", rec.account_id,
-                               "duplicate user ID (first kept)"))
+        rejected.append(
+            reject(
+                "accounts",
+                path,
+                getattr(rec, SOURCE_ROW),
+                "account_id",
+                rec.account_id,
+                "duplicate user ID (first kept)",
+            )
+        )
     accounts = accounts[~dup].copy()
     quirks.append(quirk("accounts", "duplicate user IDs", int(dup.sum()), "first kept, others rejected"))
     quirks.append(quirk("accounts", "no labels in the public sample", len(accounts), "label left missing"))
@@ -325,8 +417,16 @@ def load_twibot20(files: dict[str, Path], options: dict) -> AdapterResult:
     for follower, followee, number, side in edge_rows:
         a, b = id_string(follower), id_string(followee)
         if a is None or b is None:
-            rejected.append(reject("follows", path, number, f"neighbor.{side}", follower if a is None else followee,
-                                   "neighbor id is not a string of digits"))
+            rejected.append(
+                reject(
+                    "follows",
+                    path,
+                    number,
+                    f"neighbor.{side}",
+                    follower if a is None else followee,
+                    "neighbor id is not a string of digits",
+                )
+            )
             continue
         if a == b:
             rejected.append(reject("follows", path, number, f"neighbor.{side}", a, "self-follow"))
@@ -335,28 +435,62 @@ def load_twibot20(files: dict[str, Path], options: dict) -> AdapterResult:
     follows = pd.DataFrame(edges, columns=["follower_id", "followee_id", SOURCE_ROW])
     dup_edges = follows.duplicated(["follower_id", "followee_id"], keep="first")
     for rec in records(follows[dup_edges]):
-        rejected.append(reject("follows", path, getattr(rec, SOURCE_ROW), "follower_id,followee_id",
-                               f"{rec.follower_id}|{rec.followee_id}", "duplicate edge (first kept)"))
+        rejected.append(
+            reject(
+                "follows",
+                path,
+                getattr(rec, SOURCE_ROW),
+                "follower_id,followee_id",
+                f"{rec.follower_id}|{rec.followee_id}",
+                "duplicate edge (first kept)",
+            )
+        )
     follows = follows[~dup_edges]
-    quirks.append(quirk("follows", "duplicate follow edges (listed from both ends)", int(dup_edges.sum()),
-                        "first kept, others rejected"))
+    quirks.append(
+        quirk(
+            "follows",
+            "duplicate follow edges (listed from both ends)",
+            int(dup_edges.sum()),
+            "first kept, others rejected",
+        )
+    )
     outside = sorted((set(follows["follower_id"]) | set(follows["followee_id"])) - sample_ids)
     if stubs_wanted:
         first_row: dict[str, int] = {}
         for a, b, number in edges:
             first_row.setdefault(a, number)
             first_row.setdefault(b, number)
-        stubs = pd.DataFrame({"account_id": outside, SOURCE_ROW: [first_row[i] for i in outside],
-                              "in_sample": False, "id_kind": "user_id"})
+        stubs = pd.DataFrame(
+            {
+                "account_id": outside,
+                SOURCE_ROW: [first_row[i] for i in outside],
+                "in_sample": False,
+                "id_kind": "user_id",
+            }
+        )
         accounts = pd.concat([accounts, stubs], ignore_index=True)
         accounts[SOURCE_ROW] = accounts[SOURCE_ROW].astype("int64")
-        quirks.append(quirk("accounts", "follow-edge endpoints outside the sample", len(outside),
-                            "added minimal account rows (account_id only, in_sample=false)"))
+        quirks.append(
+            quirk(
+                "accounts",
+                "follow-edge endpoints outside the sample",
+                len(outside),
+                "added minimal account rows (account_id only, in_sample=false)",
+            )
+        )
     else:
         bad = ~(follows["follower_id"].isin(sample_ids) & follows["followee_id"].isin(sample_ids))
         for rec in records(follows[bad]):
-            rejected.append(reject("follows", path, getattr(rec, SOURCE_ROW), "follower_id,followee_id",
-                                   f"{rec.follower_id}|{rec.followee_id}", "endpoint outside the sample"))
+            rejected.append(
+                reject(
+                    "follows",
+                    path,
+                    getattr(rec, SOURCE_ROW),
+                    "follower_id,followee_id",
+                    f"{rec.follower_id}|{rec.followee_id}",
+                    "endpoint outside the sample",
+                )
+            )
         follows = follows[~bad]
         quirks.append(quirk("follows", "follow edges to accounts outside the sample", int(bad.sum()), "rejected"))
     accounts["in_sample"] = accounts["in_sample"].astype("boolean")
@@ -370,18 +504,31 @@ def load_twibot20(files: dict[str, Path], options: dict) -> AdapterResult:
             by_name.setdefault(name.lower(), account_id)
     matches = [_RETWEET.match(t) if isinstance(t, str) else None for t in posts["text"]]
     names = pd.Series([m.group(1) if m else None for m in matches], index=posts.index, dtype="object")
-    posts["kind"] = pd.Series(["retweet" if isinstance(n, str) else "original" for n in names],
-                              index=posts.index, dtype="string")
+    posts["kind"] = pd.Series(
+        ["retweet" if isinstance(n, str) else "original" for n in names], index=posts.index, dtype="string"
+    )
     posts["rt_screen_name"] = names.astype("string")
-    posts["rt_account_id"] = pd.Series([by_name.get(n.lower()) if isinstance(n, str) else None for n in names],
-                                       index=posts.index, dtype="string")
+    posts["rt_account_id"] = pd.Series(
+        [by_name.get(n.lower()) if isinstance(n, str) else None for n in names], index=posts.index, dtype="string"
+    )
     posts["created_at"] = pd.Series(pd.NaT, index=posts.index, dtype="datetime64[ns, UTC]")
     posts["parent_post_id"] = pd.Series(pd.NA, index=posts.index, dtype="string")
     posts["text"] = posts["text"].astype("string")
     posts["post_id"] = posts["post_id"].astype("string")
     posts["account_id"] = posts["account_id"].astype("string")
-    posts = posts[["post_id", "account_id", "created_at", "kind", "parent_post_id", "text",
-                   "rt_screen_name", "rt_account_id", SOURCE_ROW]]
+    posts = posts[
+        [
+            "post_id",
+            "account_id",
+            "created_at",
+            "kind",
+            "parent_post_id",
+            "text",
+            "rt_screen_name",
+            "rt_account_id",
+            SOURCE_ROW,
+        ]
+    ]
     retweets = int((posts["kind"] == "retweet").sum())
     resolved = int(posts["rt_account_id"].notna().sum())
     n_posts = len(posts)
@@ -390,18 +537,27 @@ def load_twibot20(files: dict[str, Path], options: dict) -> AdapterResult:
         quirk("posts", "tweets have no time", n_posts, "created_at left missing (no time-based splits or delays)"),
         quirk("posts", "tweet text ends with a newline", tweet_newline, "trailing newlines stripped"),
         quirk("posts", "user with no tweet list", no_tweets, "no posts for that user"),
-        quirk("posts", "retweet ('RT @name:') with no parent id", retweets,
-              "kind=retweet, parent_post_id missing; rt_screen_name kept"),
-        quirk("posts", "retweeted screen name resolved to a sample account", resolved,
-              "rt_account_id set (case-insensitive screen-name match)"),
+        quirk(
+            "posts",
+            "retweet ('RT @name:') with no parent id",
+            retweets,
+            "kind=retweet, parent_post_id missing; rt_screen_name kept",
+        ),
+        quirk(
+            "posts",
+            "retweeted screen name resolved to a sample account",
+            resolved,
+            "rt_account_id set (case-insensitive screen-name match)",
+        ),
         quirk("posts", "retweeted screen name outside the sample", retweets - resolved, "rt_account_id missing"),
     ]
     return AdapterResult(
         tables={
             "accounts": finish_accounts(accounts),
             "posts": sort_frame(posts, ["post_id"]),
-            "follows": sort_frame(follows.astype({"follower_id": "string", "followee_id": "string"}),
-                                  ["follower_id", "followee_id"]),
+            "follows": sort_frame(
+                follows.astype({"follower_id": "string", "followee_id": "string"}), ["follower_id", "followee_id"]
+            ),
         },
         source_files={"accounts": str(path), "posts": str(path), "follows": str(path)},
         rows_read={"accounts": n_users, "posts": n_posts, "follows": len(edge_rows)},

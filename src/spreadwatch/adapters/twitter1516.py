@@ -33,6 +33,7 @@ Output
 Quirks are counted in ``AdapterResult.quirks`` (see ``docs/datasets.md``). This module also holds the
 helpers the other Twitter-id based adapters share: ``snowflake_to_utc`` and ``require_files``.
 """
+
 from __future__ import annotations
 
 import re
@@ -128,7 +129,9 @@ def rejected_frame(parts: list[pd.DataFrame]) -> pd.DataFrame | None:
 
 def is_misinformation(labels: pd.Series, label_map: dict[str, bool | None]) -> pd.Series:
     """Map dataset labels to the nullable boolean ``is_misinformation`` (unknown labels -> NA)."""
-    mapped = labels.astype("string").str.strip().str.lower().map(lambda v: label_map.get(v) if isinstance(v, str) else None)
+    mapped = (
+        labels.astype("string").str.strip().str.lower().map(lambda v: label_map.get(v) if isinstance(v, str) else None)
+    )
     return pd.array(mapped.tolist(), dtype="boolean") if len(mapped) else pd.array([], dtype="boolean")
 
 
@@ -268,16 +271,22 @@ def eventsep_tables(paths: dict[str, Path]) -> tuple[pd.DataFrame | None, pd.Dat
     """(texts, split assignment) from the optional files; None for what is absent. The assignment has
     columns cascade_id, split (first listing wins when an id is in two split files)."""
     texts = read_source_texts(paths["source_texts"]) if "source_texts" in paths else None
-    parts = [read_source_texts(paths[f"eventsep_{name}"])[["cascade_id"]].assign(split=name)
-             for name in EVENTSEP_SPLITS if f"eventsep_{name}" in paths]
+    parts = [
+        read_source_texts(paths[f"eventsep_{name}"])[["cascade_id"]].assign(split=name)
+        for name in EVENTSEP_SPLITS
+        if f"eventsep_{name}" in paths
+    ]
     assignment = pd.concat(parts, ignore_index=True).astype("string") if parts else None
     return texts, assignment
 
 
 def _optional_paths(files: dict) -> dict[str, Path]:
     names = ["source_texts"] + [f"eventsep_{name}" for name in EVENTSEP_SPLITS]
-    return {name: Path(files[name]).expanduser().resolve() for name in names
-            if files.get(name) is not None and Path(files[name]).expanduser().is_file()}
+    return {
+        name: Path(files[name]).expanduser().resolve()
+        for name in names
+        if files.get(name) is not None and Path(files[name]).expanduser().is_file()
+    }
 
 
 def _codes(*columns: pd.Series) -> tuple[list[np.ndarray], pd.api.extensions.ExtensionArray]:
@@ -290,7 +299,7 @@ def _codes(*columns: pd.Series) -> tuple[list[np.ndarray], pd.api.extensions.Ext
     codes, uniques = pd.factorize(stacked)
     n = len(columns[0])
     return (
-        [codes[i * n:(i + 1) * n].astype(np.int64) for i in range(len(columns))],
+        [codes[i * n : (i + 1) * n].astype(np.int64) for i in range(len(columns))],
         pd.array(np.asarray(uniques, dtype=object), dtype="string"),
     )
 
@@ -329,7 +338,7 @@ def break_cycles(parent: np.ndarray) -> np.ndarray:
             path.append(node)
             node = int(parent[node])
         if node >= 0 and state[node] == 1:  # closed a cycle: cut the edge of its first-listed row
-            cycle = path[path.index(node):]
+            cycle = path[path.index(node) :]
             first = min(cycle)
             cut.append(first)
             parent[first] = -1
@@ -405,20 +414,32 @@ def load(files: dict, options: dict) -> AdapterResult:
         src_key_by_tree[no_root] = p_key[rows_nr]
         r_uid[no_root] = p_uid[rows_nr]
         r_tid[no_root] = p_tid[rows_nr]
-    quirks.append(quirk("cascades", "tree file without a ROOT line", len(no_root),
-                        "the parent node of the first line is taken as the source node"))
+    quirks.append(
+        quirk(
+            "cascades",
+            "tree file without a ROOT line",
+            len(no_root),
+            "the parent node of the first line is taken as the source node",
+        )
+    )
     src_key = src_key_by_tree[tree_code]
-    root_info = pd.DataFrame({
-        "cascade_id": tree_uniques,
-        "root_account_id": _take(uid_u, r_uid),
-        "root_post_id": _take(tid_u, r_tid),
-    })
+    root_info = pd.DataFrame(
+        {
+            "cascade_id": tree_uniques,
+            "root_account_id": _take(uid_u, r_uid),
+            "root_post_id": _take(tid_u, r_tid),
+        }
+    )
     mismatch = root_info["root_post_id"].notna() & (root_info["root_post_id"] != root_info["cascade_id"])
-    quirks.append(quirk(
-        "cascades", "ROOT links to a tweet other than the labelled source tweet (file name)", int(mismatch.sum()),
-        "cascade keyed by the labelled tweet id (delays are relative to it); root_post_id/root_account_id "
-        "= the node linked from ROOT; tweets carrying either id count as retweets",
-    ))
+    quirks.append(
+        quirk(
+            "cascades",
+            "ROOT links to a tweet other than the labelled source tweet (file name)",
+            int(mismatch.sum()),
+            "cascade keyed by the labelled tweet id (delays are relative to it); root_post_id/root_account_id "
+            "= the node linked from ROOT; tweets carrying either id count as retweets",
+        )
+    )
 
     # ---- classify the remaining lines
     delay_values = pd.to_numeric(pd.Series(np.asarray(del_u, dtype=object)), errors="coerce").to_numpy(dtype=float)
@@ -432,12 +453,30 @@ def load(files: dict, options: dict) -> AdapterResult:
     keep[extra_root_rows] = True  # a second ROOT line: its child hangs from the cascade root
     bad_delay = keep & np.isnan(delay_c)
     keep &= ~bad_delay
-    quirks.append(quirk("engagements", "extra ROOT lines in a tree", len(extra_root_rows),
-                        "kept as engagements hanging from the cascade root (no parent account)"))
-    quirks.append(quirk("engagements", "self-loop edge (parent node == child node)", int(self_loop.sum()),
-                        "dropped (not a spreading edge); listed in rejected"))
-    quirks.append(quirk("engagements", "edge pointing back to the source node", int(back_edge.sum()),
-                        "dropped (the source node is the root; the edge would close a cycle); listed in rejected"))
+    quirks.append(
+        quirk(
+            "engagements",
+            "extra ROOT lines in a tree",
+            len(extra_root_rows),
+            "kept as engagements hanging from the cascade root (no parent account)",
+        )
+    )
+    quirks.append(
+        quirk(
+            "engagements",
+            "self-loop edge (parent node == child node)",
+            int(self_loop.sum()),
+            "dropped (not a spreading edge); listed in rejected",
+        )
+    )
+    quirks.append(
+        quirk(
+            "engagements",
+            "edge pointing back to the source node",
+            int(back_edge.sum()),
+            "dropped (the source node is the root; the edge would close a cycle); listed in rejected",
+        )
+    )
     quirks.append(quirk("engagements", "delay is not a number", int(bad_delay.sum()), "dropped; listed in rejected"))
     quirks.append(quirk("engagements", "malformed tree lines", len(bad_lines), "dropped; listed in rejected"))
     quirks.append(quirk("engagements", "blank tree lines", counts["blank"], "ignored"))
@@ -447,24 +486,40 @@ def load(files: dict, options: dict) -> AdapterResult:
         if len(rows) == 0:
             return
         part = edges.iloc[rows]
-        f = [np.asarray(u, dtype=object)[c[rows]] for u, c in
-             ((uid_u, p_uid), (tid_u, p_tid), (del_u, p_del), (uid_u, c_uid), (tid_u, c_tid), (del_u, c_del))]
+        f = [
+            np.asarray(u, dtype=object)[c[rows]]
+            for u, c in ((uid_u, p_uid), (tid_u, p_tid), (del_u, p_del), (uid_u, c_uid), (tid_u, c_tid), (del_u, c_del))
+        ]
         value = pd.Series([f"['{a}', '{b}', '{c}']->['{d}', '{e}', '{g}']" for a, b, c, d, e, g in zip(*f)])
-        rejected_parts.append(pd.DataFrame({
-            "table": "engagements", "file": str(archive) + "::" + part["member"].astype(str),
-            "row": part["line"].to_numpy(), "column": "parent->child", "value": value.to_numpy(),
-            "reason": reason,
-        }))
+        rejected_parts.append(
+            pd.DataFrame(
+                {
+                    "table": "engagements",
+                    "file": str(archive) + "::" + part["member"].astype(str),
+                    "row": part["line"].to_numpy(),
+                    "column": "parent->child",
+                    "value": value.to_numpy(),
+                    "reason": reason,
+                }
+            )
+        )
 
     _reject(self_loop, "self-loop edge: parent node equals child node")
     _reject(back_edge, "edge points back to the source node")
     _reject(bad_delay, "child delay is not a number")
     if bad_lines:
-        rejected_parts.append(pd.DataFrame({
-            "table": "engagements", "file": [str(archive) + "::" + b["member"] for b in bad_lines],
-            "row": [b["row"] for b in bad_lines], "column": "line", "value": [b["value"] for b in bad_lines],
-            "reason": "line does not match ['uid', 'tweet_id', 'delay']->['uid', 'tweet_id', 'delay']",
-        }))
+        rejected_parts.append(
+            pd.DataFrame(
+                {
+                    "table": "engagements",
+                    "file": [str(archive) + "::" + b["member"] for b in bad_lines],
+                    "row": [b["row"] for b in bad_lines],
+                    "column": "line",
+                    "value": [b["value"] for b in bad_lines],
+                    "reason": "line does not match ['uid', 'tweet_id', 'delay']->['uid', 'tweet_id', 'delay']",
+                }
+            )
+        )
 
     # kept edges in (tree id, line) order: "first edge that created a node" means the lowest line of its file
     rows = np.flatnonzero(keep)
@@ -490,23 +545,49 @@ def load(files: dict, options: dict) -> AdapterResult:
     orphan = ~from_source & ~is_extra_root & (pos < 0)
     parent_row[from_source | is_extra_root | orphan] = -1
     cut = break_cycles(parent_row)
-    quirks.append(quirk("engagements", "node created by more than one edge (several parents)",
-                        int((~first_edge).sum()),
-                        "every edge kept; descendants attach to the first edge (node_first_edge=False marks the others)"))
-    quirks.append(quirk("engagements", "parent node never seen as a child", int(orphan.sum()),
-                        "attached to the cascade root (parent_engagement_id NA; parent account/post kept)"))
-    quirks.append(quirk("engagements", "parent links forming a cycle", len(cut),
-                        "one edge per cycle attached to the cascade root"))
+    quirks.append(
+        quirk(
+            "engagements",
+            "node created by more than one edge (several parents)",
+            int((~first_edge).sum()),
+            "every edge kept; descendants attach to the first edge (node_first_edge=False marks the others)",
+        )
+    )
+    quirks.append(
+        quirk(
+            "engagements",
+            "parent node never seen as a child",
+            int(orphan.sum()),
+            "attached to the cascade root (parent_engagement_id NA; parent account/post kept)",
+        )
+    )
+    quirks.append(
+        quirk(
+            "engagements", "parent links forming a cycle", len(cut), "one edge per cycle attached to the cascade root"
+        )
+    )
 
     # ---- times (created_at only for splits/windows; delays are relative)
     created_by_tree = snowflake_to_utc(pd.Series(tree_uniques)).array
     raw_delay_s = delay_c[rows] * 60.0
     negative = raw_delay_s < 0
     earlier = (delay_c[rows] < delay_p[rows]) & ~is_extra_root
-    quirks.append(quirk("engagements", "negative delay", int(negative.sum()),
-                        "kept; delay_s clipped to 0 (raw value in delay_raw_s)"))
-    quirks.append(quirk("engagements", "child earlier than its parent", int(earlier.sum()),
-                        "kept as is (the crawl reconstructed retweet parents); do not assume monotone time"))
+    quirks.append(
+        quirk(
+            "engagements",
+            "negative delay",
+            int(negative.sum()),
+            "kept; delay_s clipped to 0 (raw value in delay_raw_s)",
+        )
+    )
+    quirks.append(
+        quirk(
+            "engagements",
+            "child earlier than its parent",
+            int(earlier.sum()),
+            "kept as is (the crawl reconstructed retweet parents); do not assume monotone time",
+        )
+    )
     delay_s = np.clip(raw_delay_s, 0.0, None)
     start = pd.Series(created_by_tree[t_code]).astype("datetime64[ns, UTC]")
     time = start + pd.to_timedelta(delay_s, unit="s")
@@ -514,21 +595,24 @@ def load(files: dict, options: dict) -> AdapterResult:
     ec_tid, ep_tid = c_tid[rows], p_tid[rows]
     own_tid = pd.Index(np.asarray(tid_u, dtype=object)).get_indexer(tree_uniques)  # file-name id code or -1
     is_retweet = (ec_tid == own_tid[t_code]) | (ec_tid == r_tid[t_code])
-    engagements = pd.DataFrame({
-        "engagement_id": engagement_id,
-        "cascade_id": _take(pd.array(tree_uniques, dtype="string"), t_code),
-        "parent_engagement_id": engagement_id.take(np.maximum(parent_row, 0)).reset_index(drop=True)
-        .where(parent_row >= 0),
-        "parent_account_id": _take(uid_u, np.where(is_extra_root, -1, p_uid[rows])),
-        "parent_post_id": _take(tid_u, np.where(is_extra_root, -1, ep_tid)),
-        "child_account_id": _take(uid_u, c_uid[rows]),
-        "child_post_id": _take(tid_u, np.where(is_retweet, -1, ec_tid)),
-        "kind": pd.Series(np.where(is_retweet, "retweet", "reply")).astype("string"),
-        "time": time,
-        "delay_s": delay_s,
-        "delay_raw_s": raw_delay_s,
-        "node_first_edge": pd.array(first_edge, dtype="boolean"),
-    })
+    engagements = pd.DataFrame(
+        {
+            "engagement_id": engagement_id,
+            "cascade_id": _take(pd.array(tree_uniques, dtype="string"), t_code),
+            "parent_engagement_id": engagement_id.take(np.maximum(parent_row, 0))
+            .reset_index(drop=True)
+            .where(parent_row >= 0),
+            "parent_account_id": _take(uid_u, np.where(is_extra_root, -1, p_uid[rows])),
+            "parent_post_id": _take(tid_u, np.where(is_extra_root, -1, ep_tid)),
+            "child_account_id": _take(uid_u, c_uid[rows]),
+            "child_post_id": _take(tid_u, np.where(is_retweet, -1, ec_tid)),
+            "kind": pd.Series(np.where(is_retweet, "retweet", "reply")).astype("string"),
+            "time": time,
+            "delay_s": delay_s,
+            "delay_raw_s": raw_delay_s,
+            "node_first_edge": pd.array(first_edge, dtype="boolean"),
+        }
+    )
 
     # ---- accounts: every uid seen in a usable line
     used = keep | (is_root_line & ~dup) | self_loop | back_edge
@@ -541,17 +625,25 @@ def load(files: dict, options: dict) -> AdapterResult:
 
     # ---- posts: root tweets and reply tweets
     roots = root_info.dropna(subset=["root_post_id"])
-    root_posts = pd.DataFrame({
-        "post_id": roots["root_post_id"], "account_id": roots["root_account_id"], "kind": "original",
-        "parent_post_id": pd.NA, "cascade_id": roots["cascade_id"],
-    })
+    root_posts = pd.DataFrame(
+        {
+            "post_id": roots["root_post_id"],
+            "account_id": roots["root_account_id"],
+            "kind": "original",
+            "parent_post_id": pd.NA,
+            "cascade_id": roots["cascade_id"],
+        }
+    )
     reply_mask = ~is_retweet & first_edge
-    reply_posts = pd.DataFrame({
-        "post_id": engagements["child_post_id"][reply_mask],
-        "account_id": engagements["child_account_id"][reply_mask], "kind": "reply",
-        "parent_post_id": engagements["parent_post_id"][reply_mask],
-        "cascade_id": engagements["cascade_id"][reply_mask],
-    })
+    reply_posts = pd.DataFrame(
+        {
+            "post_id": engagements["child_post_id"][reply_mask],
+            "account_id": engagements["child_account_id"][reply_mask],
+            "kind": "reply",
+            "parent_post_id": engagements["parent_post_id"][reply_mask],
+            "cascade_id": engagements["cascade_id"][reply_mask],
+        }
+    )
     if texts is not None:
         text_by_cascade = texts.drop_duplicates("cascade_id").set_index("cascade_id")["text"]
         root_posts["text"] = root_posts["cascade_id"].map(text_by_cascade).astype("string").to_numpy()
@@ -559,17 +651,34 @@ def load(files: dict, options: dict) -> AdapterResult:
     posts = pd.concat([root_posts, reply_posts], ignore_index=True)
     n_post_candidates = len(posts)
     dup_posts = posts["post_id"].duplicated(keep="first")
-    quirks.append(quirk("posts", "tweet appears as more than one node (several trees or nodes)", int(dup_posts.sum()),
-                        "one post kept (root role first, then the lowest cascade id)"))
+    quirks.append(
+        quirk(
+            "posts",
+            "tweet appears as more than one node (several trees or nodes)",
+            int(dup_posts.sum()),
+            "one post kept (root role first, then the lowest cascade id)",
+        )
+    )
     posts = posts[~dup_posts]
     known = posts["parent_post_id"].isin(posts["post_id"].unique()).fillna(False).astype(bool)
     unresolved_parent = posts["parent_post_id"].notna() & ~known
-    quirks.append(quirk("posts", "reply to a tweet that is not in posts", int(unresolved_parent.sum()),
-                        "parent_post_id set to NA (the engagement keeps the raw parent tweet id)"))
+    quirks.append(
+        quirk(
+            "posts",
+            "reply to a tweet that is not in posts",
+            int(unresolved_parent.sum()),
+            "parent_post_id set to NA (the engagement keeps the raw parent tweet id)",
+        )
+    )
     posts = posts.assign(parent_post_id=posts["parent_post_id"].where(known))
     posts.insert(2, "created_at", snowflake_to_utc(posts["post_id"]).array)
-    posts = posts.astype({c: "string" for c in ("post_id", "account_id", "kind", "parent_post_id", "cascade_id")
-                          + (("text",) if "text" in posts else ())})
+    posts = posts.astype(
+        {
+            c: "string"
+            for c in ("post_id", "account_id", "kind", "parent_post_id", "cascade_id")
+            + (("text",) if "text" in posts else ())
+        }
+    )
     posts = posts.sort_values("post_id", kind="stable").reset_index(drop=True)
 
     # ---- cascades: labels, events, roots
@@ -582,24 +691,48 @@ def load(files: dict, options: dict) -> AdapterResult:
     label_all = label_all.drop_duplicates("cascade_id", keep="first")
     trees = pd.DataFrame({"cascade_id": tree_uniques.astype(object)})
     cascades = trees.merge(labels[["cascade_id", "label"]], on="cascade_id", how="outer")
-    quirks.append(quirk("cascades", "tree file without a label", int(cascades["label"].isna().sum()),
-                        "kept with label NA"))
+    quirks.append(
+        quirk("cascades", "tree file without a label", int(cascades["label"].isna().sum()), "kept with label NA")
+    )
     no_tree = ~labels["cascade_id"].isin(trees["cascade_id"].unique())
     empty_tree = labels["cascade_id"].isin(pd.Series(counts["empty_trees"], dtype=object).unique())
-    quirks.append(quirk("cascades", "tree file without any edge line", len(counts["empty_trees"]),
-                        "kept (when labelled) as a cascade without engagements"))
-    quirks.append(quirk("cascades", "label without a tree file", int((no_tree & ~empty_tree).sum()),
-                        "kept as a cascade without engagements"))
+    quirks.append(
+        quirk(
+            "cascades",
+            "tree file without any edge line",
+            len(counts["empty_trees"]),
+            "kept (when labelled) as a cascade without engagements",
+        )
+    )
+    quirks.append(
+        quirk(
+            "cascades",
+            "label without a tree file",
+            int((no_tree & ~empty_tree).sum()),
+            "kept as a cascade without engagements",
+        )
+    )
     cascades = cascades.merge(label_all, on="cascade_id", how="left")
     disagree = cascades["label_all"].notna() & cascades["label"].notna() & (cascades["label_all"] != cascades["label"])
     quirks.append(quirk("cascades", "label.txt and label_All disagree", int(disagree.sum()), "label.txt kept"))
-    quirks.append(quirk("cascades", "cascade without an event id in label_All", int(cascades["event_id"].isna().sum()),
-                        "event_id NA (group splits treat it as its own event)"))
+    quirks.append(
+        quirk(
+            "cascades",
+            "cascade without an event id in label_All",
+            int(cascades["event_id"].isna().sum()),
+            "event_id NA (group splits treat it as its own event)",
+        )
+    )
     cascades = cascades.merge(root_info, on="cascade_id", how="left")
     cascades["created_at"] = snowflake_to_utc(cascades["cascade_id"]).array
-    quirks.append(quirk("cascades", "created_at decoded from the source tweet id (snowflake)",
-                        int(cascades["created_at"].notna().sum()),
-                        "for splits and windows only; never a model input"))
+    quirks.append(
+        quirk(
+            "cascades",
+            "created_at decoded from the source tweet id (snowflake)",
+            int(cascades["created_at"].notna().sum()),
+            "for splits and windows only; never a model input",
+        )
+    )
     cascades["is_misinformation"] = is_misinformation(cascades["label"], label_map)
     cascades["label_source"] = f"{subset}/label.txt (Ma et al. 2017)"
     if assignment is not None:
@@ -608,13 +741,35 @@ def load(files: dict, options: dict) -> AdapterResult:
     else:
         cascades["split"] = pd.NA
     quirks += _eventsep_quirks(cascades, texts, assignment, root_posts)
-    cascades = cascades[[
-        "cascade_id", "root_post_id", "root_account_id", "created_at", "label", "is_misinformation",
-        "label_source", "event_id", "collection_origin", "split",
-    ]]
-    cascades = cascades.astype({c: "string" for c in (
-        "cascade_id", "root_post_id", "root_account_id", "label", "label_source", "event_id", "collection_origin",
-        "split")})
+    cascades = cascades[
+        [
+            "cascade_id",
+            "root_post_id",
+            "root_account_id",
+            "created_at",
+            "label",
+            "is_misinformation",
+            "label_source",
+            "event_id",
+            "collection_origin",
+            "split",
+        ]
+    ]
+    cascades = cascades.astype(
+        {
+            c: "string"
+            for c in (
+                "cascade_id",
+                "root_post_id",
+                "root_account_id",
+                "label",
+                "label_source",
+                "event_id",
+                "collection_origin",
+                "split",
+            )
+        }
+    )
     cascades = cascades.sort_values("cascade_id", kind="stable").reset_index(drop=True)
     engagements = engagements.sort_values("engagement_id", kind="stable").reset_index(drop=True)
 
@@ -642,34 +797,66 @@ def load(files: dict, options: dict) -> AdapterResult:
     )
 
 
-def _eventsep_quirks(cascades: pd.DataFrame, texts: pd.DataFrame | None, assignment: pd.DataFrame | None,
-                     root_posts: pd.DataFrame) -> list[dict]:
+def _eventsep_quirks(
+    cascades: pd.DataFrame, texts: pd.DataFrame | None, assignment: pd.DataFrame | None, root_posts: pd.DataFrame
+) -> list[dict]:
     """Data-card lines for the optional event-separated files: texts found / trees, split sizes, and
     disagreements with the trees (counted, never used to change a label)."""
     n_trees = len(cascades)
     out = []
     if texts is None:
-        out.append(quirk("posts", "source-tweet texts found (twitter15_16_eventsep)", 0,
-                         f"0 of {n_trees} trees: source_texts file absent; model is text-free"))
+        out.append(
+            quirk(
+                "posts",
+                "source-tweet texts found (twitter15_16_eventsep)",
+                0,
+                f"0 of {n_trees} trees: source_texts file absent; model is text-free",
+            )
+        )
     else:
         found = cascades["cascade_id"].isin(texts["cascade_id"].unique())
         n_text = int(root_posts["text"].notna().sum()) if "text" in root_posts else 0
-        out.append(quirk("posts", "source-tweet texts found (twitter15_16_eventsep)", int(found.sum()),
-                         f"{int(found.sum())} of {n_trees} trees have a source text; set on {n_text} root posts' text (before posts are de-duplicated)"))
+        out.append(
+            quirk(
+                "posts",
+                "source-tweet texts found (twitter15_16_eventsep)",
+                int(found.sum()),
+                f"{int(found.sum())} of {n_trees} trees have a source text; set on {n_text} root posts' text "
+                "(before posts are de-duplicated)",
+            )
+        )
         extra = ~texts["cascade_id"].isin(cascades["cascade_id"].unique())
         out.append(quirk("posts", "source text for a tweet without a tree or label", int(extra.sum()), "ignored"))
         merged = cascades[["cascade_id", "label"]].merge(texts, on="cascade_id")
         disagree = merged["label"].notna() & (merged["label"] != merged["text_label"])
-        out.append(quirk("cascades", "label in the source-text file disagrees with label.txt", int(disagree.sum()),
-                         "label.txt kept"))
+        out.append(
+            quirk(
+                "cascades",
+                "label in the source-text file disagrees with label.txt",
+                int(disagree.sum()),
+                "label.txt kept",
+            )
+        )
     if assignment is None:
-        out.append(quirk("cascades", "event-separated split assigned (Wu & Hooi)", 0,
-                         f"0 of {n_trees} trees: split files absent; split NA"))
+        out.append(
+            quirk(
+                "cascades",
+                "event-separated split assigned (Wu & Hooi)",
+                0,
+                f"0 of {n_trees} trees: split files absent; split NA",
+            )
+        )
     else:
         sizes = cascades["split"].value_counts().to_dict()
         detail = ", ".join(f"{name} {int(sizes.get(name, 0))}" for name in EVENTSEP_SPLITS)
-        out.append(quirk("cascades", "event-separated split assigned (Wu & Hooi)", int(cascades["split"].notna().sum()),
-                         f"of {n_trees} trees: {detail}; column split"))
+        out.append(
+            quirk(
+                "cascades",
+                "event-separated split assigned (Wu & Hooi)",
+                int(cascades["split"].notna().sum()),
+                f"of {n_trees} trees: {detail}; column split",
+            )
+        )
         twice = assignment["cascade_id"].duplicated(keep="first")
         out.append(quirk("cascades", "tweet listed in more than one split file", int(twice.sum()), "first split kept"))
     return out

@@ -19,6 +19,7 @@ Output
         Extra column ``node_id``.
     accounts: the distinct Twitter user ids (one minimal row each).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -41,8 +42,16 @@ _LABELS = {"1": "fake", "0": "real", "1.0": "fake", "0.0": "real"}
 
 
 def _reject(table: str, file: str, rows, column: str, values, reason: str) -> pd.DataFrame:
-    return pd.DataFrame({"table": table, "file": file, "row": np.asarray(rows, dtype=np.int64), "column": column,
-                         "value": pd.Series(values).astype(str).to_numpy(), "reason": reason})
+    return pd.DataFrame(
+        {
+            "table": table,
+            "file": file,
+            "row": np.asarray(rows, dtype=np.int64),
+            "column": column,
+            "value": pd.Series(values).astype(str).to_numpy(),
+            "reason": reason,
+        }
+    )
 
 
 def load(files: dict, options: dict) -> AdapterResult:
@@ -60,8 +69,9 @@ def load(files: dict, options: dict) -> AdapterResult:
     graphs = pd.read_csv(paths["graphs"], sep="\t", dtype=str, keep_default_na=False)
     graphs.columns = [c.strip() for c in graphs.columns]
     graphs = graphs.apply(lambda c: c.str.strip())
-    edges = pd.read_csv(paths["edges"], header=None, names=["src", "dst"], dtype=str, skipinitialspace=True,
-                        keep_default_na=False)
+    edges = pd.read_csv(
+        paths["edges"], header=None, names=["src", "dst"], dtype=str, skipinitialspace=True, keep_default_na=False
+    )
     edges = edges.apply(lambda c: c.str.strip())
     rows_read = {"engagements": int(len(edges)), "nodes": int(len(nodes)), "cascades": int(len(graphs))}
     edges["_row"] = np.arange(1, len(edges) + 1)
@@ -71,9 +81,19 @@ def load(files: dict, options: dict) -> AdapterResult:
     nid = pd.to_numeric(nodes["node_id"], errors="coerce")
     bad = nid.isna() | nodes["node_id"].duplicated(keep="first")
     if bad.any():
-        rej.append(_reject("engagements", str(paths["nodes"]), nodes.loc[bad, "_row"], "node_id",
-                           nodes.loc[bad, "node_id"], "node id missing, not a number or duplicated"))
-    quirks.append(quirk("engagements", "node row with a bad or duplicate node_id", int(bad.sum()), "dropped; listed in rejected"))
+        rej.append(
+            _reject(
+                "engagements",
+                str(paths["nodes"]),
+                nodes.loc[bad, "_row"],
+                "node_id",
+                nodes.loc[bad, "node_id"],
+                "node id missing, not a number or duplicated",
+            )
+        )
+    quirks.append(
+        quirk("engagements", "node row with a bad or duplicate node_id", int(bad.sum()), "dropped; listed in rejected")
+    )
     nodes = nodes[~bad.to_numpy()].copy()
     nodes["nid"] = pd.to_numeric(nodes["node_id"]).astype(np.int64)
     is_root = nodes["is_news_root"].isin(["1", "1.0", "True", "true"])
@@ -81,10 +101,24 @@ def load(files: dict, options: dict) -> AdapterResult:
     graph_of = graphs.set_index("graph_id")
     unknown_graph = ~nodes["graph_id"].isin(graph_of.index)
     if unknown_graph.any():
-        rej.append(_reject("engagements", str(paths["nodes"]), nodes.loc[unknown_graph, "_row"], "graph_id",
-                           nodes.loc[unknown_graph, "graph_id"], "graph id not in graphs.tsv"))
-    quirks.append(quirk("engagements", "node of a graph missing from graphs.tsv", int(unknown_graph.sum()),
-                        "dropped; listed in rejected"))
+        rej.append(
+            _reject(
+                "engagements",
+                str(paths["nodes"]),
+                nodes.loc[unknown_graph, "_row"],
+                "graph_id",
+                nodes.loc[unknown_graph, "graph_id"],
+                "graph id not in graphs.tsv",
+            )
+        )
+    quirks.append(
+        quirk(
+            "engagements",
+            "node of a graph missing from graphs.tsv",
+            int(unknown_graph.sum()),
+            "dropped; listed in rejected",
+        )
+    )
     nodes = nodes[~unknown_graph.to_numpy()]
     nodes["news_id"] = nodes["graph_id"].map(graph_of["news_id"])
 
@@ -93,50 +127,112 @@ def load(files: dict, options: dict) -> AdapterResult:
     quirks.append(quirk("cascades", "graph label not 0/1", int(graphs["label"].isna().sum()), "label NA"))
     roots = nodes[nodes["is_root"]]
     roots_per_graph = roots.groupby("graph_id").size().reindex(graphs["graph_id"]).fillna(0).astype(int)
-    quirks.append(quirk("cascades", "graph without exactly one news-root node", int((roots_per_graph != 1).sum()),
-                        "kept; the first root row is the root"))
+    quirks.append(
+        quirk(
+            "cascades",
+            "graph without exactly one news-root node",
+            int((roots_per_graph != 1).sum()),
+            "kept; the first root row is the root",
+        )
+    )
     root_match = roots.drop_duplicates("graph_id").set_index("graph_id")["twitter_user_id_or_news_id"]
     mism = graphs["news_id"].ne(graphs["graph_id"].map(root_match)).fillna(True).astype(bool)
     quirks.append(quirk("cascades", "root row's news id differs from graphs.tsv", int(mism.sum()), "graphs.tsv kept"))
     n_nodes_seen = nodes.groupby("graph_id").size().reindex(graphs["graph_id"]).fillna(0).astype(int).to_numpy()
     declared = pd.to_numeric(graphs["n_nodes"], errors="coerce").to_numpy()
-    quirks.append(quirk("cascades", "n_nodes in graphs.tsv differs from nodes.tsv", int((declared != n_nodes_seen).sum()),
-                        "nodes.tsv counted"))
+    quirks.append(
+        quirk(
+            "cascades",
+            "n_nodes in graphs.tsv differs from nodes.tsv",
+            int((declared != n_nodes_seen).sum()),
+            "nodes.tsv counted",
+        )
+    )
 
     # ---- edges
     src = pd.to_numeric(edges["src"], errors="coerce")
     dst = pd.to_numeric(edges["dst"], errors="coerce")
     node_index = pd.Index(nodes["nid"].to_numpy())
-    ps, pdst = node_index.get_indexer(src.fillna(-1).astype(np.int64)), node_index.get_indexer(dst.fillna(-1).astype(np.int64))
+    ps, pdst = (
+        node_index.get_indexer(src.fillna(-1).astype(np.int64)),
+        node_index.get_indexer(dst.fillna(-1).astype(np.int64)),
+    )
     unknown = (ps < 0) | (pdst < 0)
     if unknown.any():
-        rej.append(_reject("engagements", str(paths["edges"]), edges.loc[unknown, "_row"], "src,dst",
-                           edges.loc[unknown, "src"] + "," + edges.loc[unknown, "dst"], "edge end is not a known node"))
-    quirks.append(quirk("engagements", "edge to or from an unknown node", int(unknown.sum()), "dropped; listed in rejected"))
+        rej.append(
+            _reject(
+                "engagements",
+                str(paths["edges"]),
+                edges.loc[unknown, "_row"],
+                "src,dst",
+                edges.loc[unknown, "src"] + "," + edges.loc[unknown, "dst"],
+                "edge end is not a known node",
+            )
+        )
+    quirks.append(
+        quirk("engagements", "edge to or from an unknown node", int(unknown.sum()), "dropped; listed in rejected")
+    )
     g_src = nodes["graph_id"].to_numpy()[np.maximum(ps, 0)]
     g_dst = nodes["graph_id"].to_numpy()[np.maximum(pdst, 0)]
     cross = ~unknown & (g_src != g_dst)
     if cross.any():
-        rej.append(_reject("engagements", str(paths["edges"]), edges.loc[cross, "_row"], "src,dst",
-                           edges.loc[cross, "src"] + "," + edges.loc[cross, "dst"], "edge crosses two graphs"))
+        rej.append(
+            _reject(
+                "engagements",
+                str(paths["edges"]),
+                edges.loc[cross, "_row"],
+                "src,dst",
+                edges.loc[cross, "src"] + "," + edges.loc[cross, "dst"],
+                "edge crosses two graphs",
+            )
+        )
     quirks.append(quirk("engagements", "edge crossing two graphs", int(cross.sum()), "dropped; listed in rejected"))
     into_root = ~unknown & ~cross & nodes["is_root"].to_numpy()[np.maximum(pdst, 0)]
     if into_root.any():
-        rej.append(_reject("engagements", str(paths["edges"]), edges.loc[into_root, "_row"], "src,dst",
-                           edges.loc[into_root, "src"] + "," + edges.loc[into_root, "dst"], "edge points into a news root"))
-    quirks.append(quirk("engagements", "edge pointing into the news root", int(into_root.sum()), "dropped; listed in rejected"))
+        rej.append(
+            _reject(
+                "engagements",
+                str(paths["edges"]),
+                edges.loc[into_root, "_row"],
+                "src,dst",
+                edges.loc[into_root, "src"] + "," + edges.loc[into_root, "dst"],
+                "edge points into a news root",
+            )
+        )
+    quirks.append(
+        quirk("engagements", "edge pointing into the news root", int(into_root.sum()), "dropped; listed in rejected")
+    )
     ok = ~unknown & ~cross & ~into_root
-    e = pd.DataFrame({"src": src[ok].astype(np.int64).to_numpy(), "dst": dst[ok].astype(np.int64).to_numpy(),
-                      "_row": edges["_row"][ok].to_numpy()})
+    e = pd.DataFrame(
+        {
+            "src": src[ok].astype(np.int64).to_numpy(),
+            "dst": dst[ok].astype(np.int64).to_numpy(),
+            "_row": edges["_row"][ok].to_numpy(),
+        }
+    )
     dup = e.duplicated(["src", "dst"], keep="first")
     quirks.append(quirk("engagements", "duplicate edge", int(dup.sum()), "deduplicated"))
     e = e[~dup.to_numpy()]
     multi = e.duplicated("dst", keep="first")
     if multi.any():
-        rej.append(_reject("engagements", str(paths["edges"]), e.loc[multi, "_row"], "dst",
-                           e.loc[multi, "dst"], "node has a second in-edge (first kept)"))
-    quirks.append(quirk("engagements", "node with more than one in-edge", int(multi.sum()),
-                        "first in-edge kept as the parent; the others listed in rejected"))
+        rej.append(
+            _reject(
+                "engagements",
+                str(paths["edges"]),
+                e.loc[multi, "_row"],
+                "dst",
+                e.loc[multi, "dst"],
+                "node has a second in-edge (first kept)",
+            )
+        )
+    quirks.append(
+        quirk(
+            "engagements",
+            "node with more than one in-edge",
+            int(multi.sum()),
+            "first in-edge kept as the parent; the others listed in rejected",
+        )
+    )
     e = e[~multi.to_numpy()]
     parent_of = pd.Series(e["src"].to_numpy(), index=e["dst"].to_numpy())
 
@@ -145,16 +241,21 @@ def load(files: dict, options: dict) -> AdapterResult:
     users["parent_nid"] = users["nid"].map(parent_of).astype("Int64")
     root_nid = roots.drop_duplicates("graph_id").set_index("graph_id")["nid"]
     no_parent = users["parent_nid"].isna()
-    quirks.append(quirk("engagements", "non-root node without an in-edge", int(no_parent.sum()),
-                        "attached to the news root"))
+    quirks.append(
+        quirk("engagements", "non-root node without an in-edge", int(no_parent.sum()), "attached to the news root")
+    )
     users["parent_nid"] = users["parent_nid"].fillna(users["graph_id"].map(root_nid).astype("Int64"))
     width = max(5, len(str(int(nodes["nid"].max())))) if len(nodes) else 5
     nid_to_user = nodes.set_index("nid")
     parent_is_root = users["parent_nid"].map(nid_to_user["is_root"]).fillna(True).astype(bool).to_numpy()
     users["engagement_id"] = users["news_id"] + ":" + users["nid"].map(lambda v: f"{v:0{width}d}")
-    parent_eid = users["news_id"] + ":" + users["parent_nid"].map(lambda v: f"{int(v):0{width}d}" if pd.notna(v) else "")
+    parent_eid = (
+        users["news_id"] + ":" + users["parent_nid"].map(lambda v: f"{int(v):0{width}d}" if pd.notna(v) else "")
+    )
     users["parent_engagement_id"] = parent_eid.where(~parent_is_root)
-    users["parent_account_id"] = users["parent_nid"].map(nid_to_user["twitter_user_id_or_news_id"]).where(~parent_is_root)
+    users["parent_account_id"] = (
+        users["parent_nid"].map(nid_to_user["twitter_user_id_or_news_id"]).where(~parent_is_root)
+    )
     # cycles (cannot happen in a UPFD tree, but would make the engagement forest invalid)
     pos_index = pd.Index(users["engagement_id"].to_numpy())
     parent_pos = pos_index.get_indexer(users["parent_engagement_id"].fillna("").to_numpy())
@@ -162,11 +263,19 @@ def load(files: dict, options: dict) -> AdapterResult:
     if len(cut):
         users.iloc[cut, users.columns.get_loc("parent_engagement_id")] = pd.NA
         users.iloc[cut, users.columns.get_loc("parent_account_id")] = pd.NA
-    quirks.append(quirk("engagements", "parent links forming a cycle", len(cut), "one edge per cycle attached to the root"))
+    quirks.append(
+        quirk("engagements", "parent links forming a cycle", len(cut), "one edge per cycle attached to the root")
+    )
 
     t = pd.to_numeric(users["unix_time"].replace("", pd.NA), errors="coerce")
-    quirks.append(quirk("engagements", "node without a timestamp", int(t.isna().sum()),
-                        "time and delay_s NA (the validator rejects it: needs a time)"))
+    quirks.append(
+        quirk(
+            "engagements",
+            "node without a timestamp",
+            int(t.isna().sum()),
+            "time and delay_s NA (the validator rejects it: needs a time)",
+        )
+    )
     users["time"] = pd.to_datetime(t, unit="s", utc=True).astype("datetime64[ns, UTC]")
     start = users.groupby("graph_id")["time"].min()
     users["delay_s"] = (users["time"] - users["graph_id"].map(start)).dt.total_seconds()
@@ -174,26 +283,42 @@ def load(files: dict, options: dict) -> AdapterResult:
     earlier = (users["time"] < parent_time).fillna(False).astype(bool)
     quirks.append(quirk("engagements", "child earlier than its parent", int(earlier.sum()), "kept"))
     repeat = users.duplicated(["graph_id", "twitter_user_id_or_news_id"], keep="first")
-    quirks.append(quirk("engagements", "same user more than once in one cascade", int(repeat.sum()),
-                        "kept (one engagement per node)"))
+    quirks.append(
+        quirk(
+            "engagements",
+            "same user more than once in one cascade",
+            int(repeat.sum()),
+            "kept (one engagement per node)",
+        )
+    )
     user_ok = users["twitter_user_id_or_news_id"].str.fullmatch(r"\d+").fillna(False).astype(bool)
     quirks.append(quirk("accounts", "user id is not a decimal integer", int((~user_ok).sum()), "kept as written"))
-    engagements = pd.DataFrame({
-        "engagement_id": users["engagement_id"].astype("string"),
-        "cascade_id": users["news_id"].astype("string"),
-        "parent_engagement_id": users["parent_engagement_id"].astype("string"),
-        "parent_account_id": users["parent_account_id"].astype("string"),
-        "parent_post_id": pd.Series(pd.NA, index=users.index, dtype="string"),
-        "child_account_id": users["twitter_user_id_or_news_id"].astype("string"),
-        "child_post_id": pd.Series(pd.NA, index=users.index, dtype="string"),
-        "kind": pd.Series("retweet", index=users.index, dtype="string"),
-        "time": users["time"],
-        "delay_s": users["delay_s"].astype("float64"),
-        "share_kind": pd.Series(np.where(parent_is_root, "tweet", "retweet"), index=users.index, dtype="string"),
-        "node_id": users["nid"].astype("Int64"),
-    }).sort_values("engagement_id", kind="stable").reset_index(drop=True)
+    engagements = (
+        pd.DataFrame(
+            {
+                "engagement_id": users["engagement_id"].astype("string"),
+                "cascade_id": users["news_id"].astype("string"),
+                "parent_engagement_id": users["parent_engagement_id"].astype("string"),
+                "parent_account_id": users["parent_account_id"].astype("string"),
+                "parent_post_id": pd.Series(pd.NA, index=users.index, dtype="string"),
+                "child_account_id": users["twitter_user_id_or_news_id"].astype("string"),
+                "child_post_id": pd.Series(pd.NA, index=users.index, dtype="string"),
+                "kind": pd.Series("retweet", index=users.index, dtype="string"),
+                "time": users["time"],
+                "delay_s": users["delay_s"].astype("float64"),
+                "share_kind": pd.Series(
+                    np.where(parent_is_root, "tweet", "retweet"), index=users.index, dtype="string"
+                ),
+                "node_id": users["nid"].astype("Int64"),
+            }
+        )
+        .sort_values("engagement_id", kind="stable")
+        .reset_index(drop=True)
+    )
 
-    accounts = pd.DataFrame({"account_id": pd.Series(np.sort(users["twitter_user_id_or_news_id"].unique()), dtype="string")})
+    accounts = pd.DataFrame(
+        {"account_id": pd.Series(np.sort(users["twitter_user_id_or_news_id"].unique()), dtype="string")}
+    )
 
     # ---- cascades with url/title from FakeNewsNet
     fake = read_news_csv(paths["fakenewsnet_fake"]).assign(fnn_label="fake")
@@ -202,43 +327,76 @@ def load(files: dict, options: dict) -> AdapterResult:
     in_fake = graphs["news_id"].isin(fake["id"].unique())
     in_real = graphs["news_id"].isin(real["id"].unique())
     both = in_fake & in_real
-    quirks.append(quirk("cascades", "news id on both FakeNewsNet lists", int(both.sum()),
-                        "UPFD label kept; url/title from the list that matches it"))
+    quirks.append(
+        quirk(
+            "cascades",
+            "news id on both FakeNewsNet lists",
+            int(both.sum()),
+            "UPFD label kept; url/title from the list that matches it",
+        )
+    )
     neither = ~in_fake & ~in_real
     quirks.append(quirk("cascades", "news id on no FakeNewsNet list", int(neither.sum()), "url/title/domain NA"))
     disagree = (graphs["label"].eq("fake") & ~in_fake & in_real) | (graphs["label"].eq("real") & ~in_real & in_fake)
-    quirks.append(quirk("cascades", "UPFD label differs from the FakeNewsNet list", int(disagree.fillna(False).sum()),
-                        "UPFD label kept"))
-    meta = graphs[["news_id", "label"]].merge(fnn[["id", "news_url", "title", "fnn_label"]],
-                                               left_on="news_id", right_on="id", how="left")
+    quirks.append(
+        quirk(
+            "cascades",
+            "UPFD label differs from the FakeNewsNet list",
+            int(disagree.fillna(False).sum()),
+            "UPFD label kept",
+        )
+    )
+    meta = graphs[["news_id", "label"]].merge(
+        fnn[["id", "news_url", "title", "fnn_label"]], left_on="news_id", right_on="id", how="left"
+    )
     meta["_match"] = meta["label"].eq(meta["fnn_label"]).fillna(False).astype(bool)
     meta = meta.sort_values("_match", ascending=False, kind="stable").drop_duplicates("news_id", keep="first")
     meta = meta.set_index("news_id")
     url = graphs["news_id"].map(meta["news_url"]).replace("", pd.NA).astype("string")
     domain = normalise_domains(url)
     quirks.extend(url_quirks(url, domain))
-    cascades = pd.DataFrame({
-        "cascade_id": graphs["news_id"].astype("string"),
-        "root_post_id": pd.Series(pd.NA, index=graphs.index, dtype="string"),
-        "root_account_id": pd.Series(pd.NA, index=graphs.index, dtype="string"),
-        "created_at": graphs["graph_id"].map(start).astype("datetime64[ns, UTC]"),
-        "url": url,
-        "domain": domain,
-        "title": graphs["news_id"].map(meta["title"]).replace("", pd.NA).astype("string"),
-        "label": graphs["label"].astype("string"),
-        "is_misinformation": is_misinformation(graphs["label"], label_map),
-        "label_source": pd.Series("UPFD graph_labels (FakeNewsNet politifact)", index=graphs.index, dtype="string"),
-        "event_id": graphs["news_id"].astype("string"),
-        "graph_id": pd.to_numeric(graphs["graph_id"], errors="coerce").astype("Int64"),
-        "n_nodes": pd.Series(n_nodes_seen, index=graphs.index).astype("Int64"),
-    })
+    cascades = pd.DataFrame(
+        {
+            "cascade_id": graphs["news_id"].astype("string"),
+            "root_post_id": pd.Series(pd.NA, index=graphs.index, dtype="string"),
+            "root_account_id": pd.Series(pd.NA, index=graphs.index, dtype="string"),
+            "created_at": graphs["graph_id"].map(start).astype("datetime64[ns, UTC]"),
+            "url": url,
+            "domain": domain,
+            "title": graphs["news_id"].map(meta["title"]).replace("", pd.NA).astype("string"),
+            "label": graphs["label"].astype("string"),
+            "is_misinformation": is_misinformation(graphs["label"], label_map),
+            "label_source": pd.Series("UPFD graph_labels (FakeNewsNet politifact)", index=graphs.index, dtype="string"),
+            "event_id": graphs["news_id"].astype("string"),
+            "graph_id": pd.to_numeric(graphs["graph_id"], errors="coerce").astype("Int64"),
+            "n_nodes": pd.Series(n_nodes_seen, index=graphs.index).astype("Int64"),
+        }
+    )
     dup_news = cascades["cascade_id"].duplicated(keep="first")
-    quirks.append(quirk("cascades", "news id used by two graphs", int(dup_news.sum()),
-                        "left to the validator (duplicate key: first kept, the other rejected)"))
-    quirks.append(quirk("cascades", "event_id is the news id", len(cascades),
-                        "UPFD has no story grouping: every news item is its own event group"))
-    quirks.append(quirk("cascades", "created_at = earliest tweet time in the graph", int(cascades["created_at"].notna().sum()),
-                        "for splits and windows only; never a model input"))
+    quirks.append(
+        quirk(
+            "cascades",
+            "news id used by two graphs",
+            int(dup_news.sum()),
+            "left to the validator (duplicate key: first kept, the other rejected)",
+        )
+    )
+    quirks.append(
+        quirk(
+            "cascades",
+            "event_id is the news id",
+            len(cascades),
+            "UPFD has no story grouping: every news item is its own event group",
+        )
+    )
+    quirks.append(
+        quirk(
+            "cascades",
+            "created_at = earliest tweet time in the graph",
+            int(cascades["created_at"].notna().sum()),
+            "for splits and windows only; never a model input",
+        )
+    )
     cascades = cascades.sort_values("cascade_id", kind="stable").reset_index(drop=True)
 
     return AdapterResult(

@@ -10,6 +10,7 @@ the session's CSRF token (HMAC of the session cookie with a per-process secret) 
 was created with a ``token``, every request must carry it (cookie set from ``?token=`` once, or an
 ``Authorization: Bearer`` header).
 """
+
 from __future__ import annotations
 
 import csv
@@ -47,17 +48,25 @@ def _cell(value) -> str:
 
 
 HERE = Path(__file__).parent
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; connect-src 'self'")
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; connect-src 'self'"
+)
 SESSION_COOKIE = "desk_session"
 TOKEN_COOKIE = "desk_token"
 REVIEWER_COOKIE = "desk_reviewer"
 
 
 def environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(HERE / "templates"),
-                      autoescape=select_autoescape(["html", "svg"], default_for_string=True, default=True))
-    env.filters["num"] = lambda v, d=3: "" if v is None or (isinstance(v, float) and math.isnan(v)) else (f"{v:.{d}f}" if isinstance(v, float) else str(v))
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(["html", "svg"], default_for_string=True, default=True),
+    )
+    env.filters["num"] = lambda v, d=3: (
+        ""
+        if v is None or (isinstance(v, float) and math.isnan(v))
+        else (f"{v:.{d}f}" if isinstance(v, float) else str(v))
+    )
     env.globals["COMPONENTS"] = COMPONENTS
     env.globals["WORDS"] = queries.COMPONENT_WORDS
     return env
@@ -70,14 +79,21 @@ def load_or_create_token(db_path: str | Path) -> str:
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
     token = secrets.token_urlsafe(32)
-    fd = __import__("os").open(path, __import__("os").O_WRONLY | __import__("os").O_CREAT | __import__("os").O_EXCL, 0o600)
+    fd = __import__("os").open(
+        path, __import__("os").O_WRONLY | __import__("os").O_CREAT | __import__("os").O_EXCL, 0o600
+    )
     with open(fd, "w") as handle:
         handle.write(token + "\n")
     return token
 
 
-def create_app(results_dir: str | Path, dataset: str, db_path: str | Path, token: str | None = None,
-               queue_cache: str | Path | None = None) -> FastAPI:
+def create_app(
+    results_dir: str | Path,
+    dataset: str,
+    db_path: str | Path,
+    token: str | None = None,
+    queue_cache: str | Path | None = None,
+) -> FastAPI:
     """The desk over ``results_dir/dataset`` with verdicts in ``db_path`` (created and migrated)."""
     results_dir, db_path = Path(results_dir), Path(db_path)
     ranked_csv = results_dir / dataset / "ranked_accounts.csv"
@@ -113,8 +129,13 @@ def create_app(results_dir: str | Path, dataset: str, db_path: str | Path, token
                 response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict")
                 return _harden(response)
             if not hmac.compare_digest(given.encode(), token.encode()):
-                return _harden(PlainTextResponse("403: this desk needs its access token (open the link with "
-                                                 "?token=... printed by `spreadwatch serve`)", status_code=403))
+                return _harden(
+                    PlainTextResponse(
+                        "403: this desk needs its access token (open the link with "
+                        "?token=... printed by `spreadwatch serve`)",
+                        status_code=403,
+                    )
+                )
         session = request.cookies.get(SESSION_COOKIE)
         new_session = None
         if not session or len(session) > 100:
@@ -134,8 +155,12 @@ def create_app(results_dir: str | Path, dataset: str, db_path: str | Path, token
 
     def render(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
         html = env.get_template(name).render(
-            dataset=dataset, csrf=request.state.csrf, reviewer=_reviewer_cookie(request),
-            statuses=queries.STATUSES, **context)
+            dataset=dataset,
+            csrf=request.state.csrf,
+            reviewer=_reviewer_cookie(request),
+            statuses=queries.STATUSES,
+            **context,
+        )
         return HTMLResponse(html, status_code=status)
 
     @app.get("/")
@@ -146,24 +171,47 @@ def create_app(results_dir: str | Path, dataset: str, db_path: str | Path, token
     def queue_page(request: Request):
         p = request.query_params
         query = queries.QueueQuery(
-            q=p.get("q", ""), status=p.get("status", ""), component=p.get("component", ""),
-            min_component=_float(p.get("min_component")), min_score=_float(p.get("min_score")),
-            max_score=_float(p.get("max_score")), sort=p.get("sort", "rank"), desc=p.get("desc") == "1",
-            page=_int(p.get("page"), 1), per_page=_int(p.get("per_page"), 50))
+            q=p.get("q", ""),
+            status=p.get("status", ""),
+            component=p.get("component", ""),
+            min_component=_float(p.get("min_component")),
+            min_score=_float(p.get("min_score")),
+            max_score=_float(p.get("max_score")),
+            sort=p.get("sort", "rank"),
+            desc=p.get("desc") == "1",
+            page=_int(p.get("page"), 1),
+            per_page=_int(p.get("per_page"), 50),
+        )
         result = queue.page(query)
         for row in result["rows"]:
             row["reasons"] = queries.reasons_in_words(row)
-        base = {k: v for k, v in (("q", query.q), ("status", query.status), ("component", query.component),
-                                  ("min_component", p.get("min_component", "")), ("min_score", p.get("min_score", "")),
-                                  ("max_score", p.get("max_score", "")), ("per_page", str(query.per_page)))
-                if v not in ("", None, "50")}
+        base = {
+            k: v
+            for k, v in (
+                ("q", query.q),
+                ("status", query.status),
+                ("component", query.component),
+                ("min_component", p.get("min_component", "")),
+                ("min_score", p.get("min_score", "")),
+                ("max_score", p.get("max_score", "")),
+                ("per_page", str(query.per_page)),
+            )
+            if v not in ("", None, "50")
+        }
 
         def link(**changes):
             merged = {**base, "sort": query.sort, "desc": "1" if query.desc else "", "page": str(query.page), **changes}
             return "/queue?" + urlencode({k: v for k, v in merged.items() if v not in ("", None)})
 
-        return render(request, "queue.html", result=result, q=query, link=link, sortable=queries.SORTABLE,
-                      here=str(request.url.path) + ("?" + request.url.query if request.url.query else ""))
+        return render(
+            request,
+            "queue.html",
+            result=result,
+            q=query,
+            link=link,
+            sortable=queries.SORTABLE,
+            here=str(request.url.path) + ("?" + request.url.query if request.url.query else ""),
+        )
 
     @app.get("/account/{account_id}", response_class=HTMLResponse)
     def account_page(request: Request, account_id: str):
@@ -181,18 +229,39 @@ def create_app(results_dir: str | Path, dataset: str, db_path: str | Path, token
             ids |= {r["account_id"] for r in details.tree(c["cascade_id"]) if r["account_id"]}
         names = queue.names(ids)
         for c in cascades[:3]:
-            pictures.append({"cascade": c, "tree": trees.propagation(
-                c, None, highlight=account_id, names=names, edges=details.tree(c["cascade_id"]))})
+            pictures.append(
+                {
+                    "cascade": c,
+                    "tree": trees.propagation(
+                        c, None, highlight=account_id, names=names, edges=details.tree(c["cascade_id"])
+                    ),
+                }
+            )
         reader = queue._con()  # this thread's read connection (verdict store attached): never the writer's
         verdict = vdb.get_verdict(reader, dataset, account_id)
         context = _score_context(queue, row, dataset)
-        return render(request, "account.html", row=row, profile=profile or {}, scores=details.scores(account_id),
-                      reasons=queries.reasons_in_words(row, n=6), timeline=details.timeline(account_id),
-                      cascades=cascades, pictures=pictures, partners=partners, names=names,
-                      posts=details.sample_posts(account_id), domains=details.domains_of(account_id),
-                      verdict=verdict, history=vdb.history(reader, dataset, account_id)[:20],
-                      calibration=details.bot_calibration, context=context, prev_id=prev_id, next_id=next_id,
-                      back=_local(request.query_params.get("back"), "/queue"))
+        return render(
+            request,
+            "account.html",
+            row=row,
+            profile=profile or {},
+            scores=details.scores(account_id),
+            reasons=queries.reasons_in_words(row, n=6),
+            timeline=details.timeline(account_id),
+            cascades=cascades,
+            pictures=pictures,
+            partners=partners,
+            names=names,
+            posts=details.sample_posts(account_id),
+            domains=details.domains_of(account_id),
+            verdict=verdict,
+            history=vdb.history(reader, dataset, account_id)[:20],
+            calibration=details.bot_calibration,
+            context=context,
+            prev_id=prev_id,
+            next_id=next_id,
+            back=_local(request.query_params.get("back"), "/queue"),
+        )
 
     async def store_write(request: Request, account_id: str, write, remember_reviewer: bool) -> Response:
         """One verdict-store write from a form POST: CSRF check, reviewer from the form or the cookie,
@@ -209,14 +278,21 @@ def create_app(results_dir: str | Path, dataset: str, db_path: str | Path, token
         except vdb.VerdictError as error:
             return _answer(request, 400, {"ok": False, "error": str(error)}, env, str(error))
         target = _local(form.get("next"), f"/account/{account_id}")
-        return _answer(request, 200, payload, env, redirect=target,
-                       reviewer=vdb.check_reviewer(reviewer) if remember_reviewer else None)
+        return _answer(
+            request,
+            200,
+            payload,
+            env,
+            redirect=target,
+            reviewer=vdb.check_reviewer(reviewer) if remember_reviewer else None,
+        )
 
     @app.post("/account/{account_id}/verdict")
     async def post_verdict(request: Request, account_id: str):
         def write(form, reviewer: str) -> dict:
-            audit_id = vdb.set_verdict(writer, dataset, account_id, str(form.get("verdict") or ""), reviewer,
-                                       str(form.get("note") or ""))
+            audit_id = vdb.set_verdict(
+                writer, dataset, account_id, str(form.get("verdict") or ""), reviewer, str(form.get("note") or "")
+            )
             return {"account_id": account_id, "verdict": form.get("verdict"), "audit_id": audit_id}
 
         return await store_write(request, account_id, write, remember_reviewer=True)
@@ -236,8 +312,9 @@ def create_app(results_dir: str | Path, dataset: str, db_path: str | Path, token
         edges = details.tree(cascade_id)
         drivers = details.drivers(cascade_id)
         names = queue.names({r["account_id"] for r in edges if r["account_id"]})
-        tree = trees.propagation(summary, None, highlight=request.query_params.get("account"), names=names,
-                                 max_nodes=300, edges=edges)
+        tree = trees.propagation(
+            summary, None, highlight=request.query_params.get("account"), names=names, max_nodes=300, edges=edges
+        )
         times = sorted(r["delay_s"] for r in edges[1:] if r["delay_s"] == r["delay_s"])
         curve = _growth_curve(times)
         return render(request, "cascade.html", c=summary, tree=tree, drivers=drivers, names=names, curve=curve)
@@ -252,20 +329,30 @@ def create_app(results_dir: str | Path, dataset: str, db_path: str | Path, token
 
     @app.get("/domains", response_class=HTMLResponse)
     def domains_page(request: Request):
-        rows = [] if details.domains is None else [
-            {k: queries._clean(v) for k, v in r.items()} for r in details.domains.head(200).to_dict("records")]
+        rows = (
+            []
+            if details.domains is None
+            else [{k: queries._clean(v) for k, v in r.items()} for r in details.domains.head(200).to_dict("records")]
+        )
         return render(request, "domains.html", rows=rows)
 
     @app.get("/audit", response_class=HTMLResponse)
     def audit_page(request: Request):
         reader = queue._con()
-        rows = reader.execute("SELECT id, account_id, action, verdict, reviewer, note, date FROM audit_log "
-                              "WHERE dataset = ? ORDER BY id DESC LIMIT 500", (dataset,)).fetchall()
+        rows = reader.execute(
+            "SELECT id, account_id, action, verdict, reviewer, note, date FROM audit_log "
+            "WHERE dataset = ? ORDER BY id DESC LIMIT 500",
+            (dataset,),
+        ).fetchall()
         entries = [dict(zip(("id", "account_id", "action", "verdict", "reviewer", "note", "date"), r)) for r in rows]
-        counts = dict(reader.execute("SELECT verdict, COUNT(*) FROM verdicts WHERE dataset = ? GROUP BY verdict",
-                                     (dataset,)).fetchall())
-        return render(request, "audit.html", entries=entries, counts=counts, names=queue.names(
-            {e["account_id"] for e in entries}))
+        counts = dict(
+            reader.execute(
+                "SELECT verdict, COUNT(*) FROM verdicts WHERE dataset = ? GROUP BY verdict", (dataset,)
+            ).fetchall()
+        )
+        return render(
+            request, "audit.html", entries=entries, counts=counts, names=queue.names({e["account_id"] for e in entries})
+        )
 
     @app.get("/export.csv")
     def export_csv():
@@ -275,8 +362,11 @@ def create_app(results_dir: str | Path, dataset: str, db_path: str | Path, token
         out.writerow(["account_id", "verdict", "reviewer", "note", "date"])
         for r in frame.itertuples(index=False):
             out.writerow([_cell(r.account_id), r.verdict, _cell(r.reviewer), _cell(r.note), r.date])
-        return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="reviews-{dataset}.csv"'})
+        return Response(
+            buffer.getvalue(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="reviews-{dataset}.csv"'},
+        )
 
     @app.post("/import")
     async def import_csv(request: Request):
@@ -340,16 +430,24 @@ def _harden(response: Response) -> Response:
     return response
 
 
-def _answer(request: Request, status: int, payload: dict, env: Environment, message: str = "",
-            redirect: str | None = None, reviewer: str | None = None) -> Response:
+def _answer(
+    request: Request,
+    status: int,
+    payload: dict,
+    env: Environment,
+    message: str = "",
+    redirect: str | None = None,
+    reviewer: str | None = None,
+) -> Response:
     """JSON for API clients (Accept: application/json), else a redirect (303) or an error page."""
     if "application/json" in request.headers.get("accept", ""):
         response = JSONResponse(payload, status_code=status)
     elif status < 400 and redirect:
         response = RedirectResponse(redirect, status_code=303)
     else:
-        html = env.get_template("error.html").render(dataset=request.app.state.dataset, message=message,
-                                                     csrf=request.state.csrf, reviewer=None, statuses=())
+        html = env.get_template("error.html").render(
+            dataset=request.app.state.dataset, message=message, csrf=request.state.csrf, reviewer=None, statuses=()
+        )
         response = HTMLResponse(html, status_code=status)
     if reviewer:
         response.set_cookie(REVIEWER_COOKIE, reviewer, httponly=True, samesite="strict", max_age=3600 * 24 * 365)
@@ -383,7 +481,7 @@ def _int(value, default):
 
 
 def _score_context(queue: queries.Queue, row: dict, dataset: str) -> dict | None:
-    """"What a score of s means here": about how many accounts score as high, and the dataset labels
+    """ "What a score of s means here": about how many accounts score as high, and the dataset labels
     and reviewers' verdicts of accounts scoring within 0.05 (from the cache's score histogram)."""
     score = row.get("score")
     if score is None or math.isnan(score):
@@ -392,14 +490,29 @@ def _score_context(queue: queries.Queue, row: dict, dataset: str) -> dict | None
     b = int(score * 1000)
     above = con.execute("SELECT COALESCE(SUM(n), 0) FROM score_hist WHERE b >= ?", (b,)).fetchone()[0]
     lo, hi = score - 0.05, score + 0.05
-    band = con.execute("SELECT SUM(n), SUM(bots), SUM(humans) FROM score_hist WHERE b BETWEEN ? AND ?",
-                       (int(lo * 1000), int(hi * 1000))).fetchone()
-    verdicts = dict(con.execute(
-        "SELECT vv.verdict, COUNT(*) FROM v.verdicts vv CROSS JOIN ranked r ON vv.dataset = ? "
-        "AND r.account_id = vv.account_id WHERE r.score BETWEEN ? AND ? GROUP BY vv.verdict", (dataset, lo, hi)).fetchall())
-    return {"score": score, "above": int(above), "total": queue.total, "share": above / max(queue.total, 1),
-            "lo": max(lo, 0.0), "hi": min(hi, 1.0), "band": int(band[0] or 0), "bots": int(band[1] or 0),
-            "humans": int(band[2] or 0), "verdicts": verdicts}
+    band = con.execute(
+        "SELECT SUM(n), SUM(bots), SUM(humans) FROM score_hist WHERE b BETWEEN ? AND ?",
+        (int(lo * 1000), int(hi * 1000)),
+    ).fetchone()
+    verdicts = dict(
+        con.execute(
+            "SELECT vv.verdict, COUNT(*) FROM v.verdicts vv CROSS JOIN ranked r ON vv.dataset = ? "
+            "AND r.account_id = vv.account_id WHERE r.score BETWEEN ? AND ? GROUP BY vv.verdict",
+            (dataset, lo, hi),
+        ).fetchall()
+    )
+    return {
+        "score": score,
+        "above": int(above),
+        "total": queue.total,
+        "share": above / max(queue.total, 1),
+        "lo": max(lo, 0.0),
+        "hi": min(hi, 1.0),
+        "band": int(band[0] or 0),
+        "bots": int(band[1] or 0),
+        "humans": int(band[2] or 0),
+        "verdicts": verdicts,
+    }
 
 
 def _growth_curve(delays) -> dict:
@@ -414,7 +527,9 @@ def _growth_curve(delays) -> dict:
     pts = [f"{10 + 480 * x / span:.1f},{110 - 100 * (i + 1) / n:.1f}" for i, x in enumerate(t)]
     step = max(1, n // 400)
     pts = pts[::step] + [pts[-1]]
-    ticks = [{"x": 10 + 480 * np.log10(1 + m) / span, "label": lbl}
-             for m, lbl in ((1, "1 min"), (10, "10 min"), (60, "1 h"), (600, "10 h"), (1440, "1 d"), (14400, "10 d"))
-             if np.log10(1 + m) <= span]
+    ticks = [
+        {"x": 10 + 480 * np.log10(1 + m) / span, "label": lbl}
+        for m, lbl in ((1, "1 min"), (10, "10 min"), (60, "1 h"), (600, "10 h"), (1440, "1 d"), (14400, "10 d"))
+        if np.log10(1 + m) <= span
+    ]
     return {"points": " ".join(pts), "n": n, "last": float(np.asarray(delays).max()), "ticks": ticks}

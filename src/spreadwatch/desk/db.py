@@ -11,6 +11,7 @@ WAL journal with ``synchronous=FULL``: a write is one transaction and is on disk
 returns, so a verdict acknowledged to the browser survives a killed server. Undo appends an audit
 entry that restores the state before the account's latest change.
 """
+
 from __future__ import annotations
 
 import re
@@ -25,7 +26,9 @@ REVIEWER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,63}$")
 MAX_NOTE = 2000
 
 MIGRATIONS = (
-    (1, """
+    (
+        1,
+        """
         CREATE TABLE verdicts (
             dataset TEXT NOT NULL, account_id TEXT NOT NULL,
             verdict TEXT NOT NULL CHECK (verdict IN ('confirmed', 'dismissed', 'unsure')),
@@ -36,15 +39,19 @@ MIGRATIONS = (
             action TEXT NOT NULL, verdict TEXT, reviewer TEXT NOT NULL, note TEXT NOT NULL DEFAULT '',
             date TEXT NOT NULL);
         CREATE INDEX audit_account ON audit_log (dataset, account_id, id);
-    """),
-    (2, """
+    """,
+    ),
+    (
+        2,
+        """
         ALTER TABLE verdicts ADD COLUMN audit_id INTEGER;
         ALTER TABLE audit_log ADD COLUMN previous_id INTEGER;
         CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
             BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
         CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
             BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
-    """),
+    """,
+    ),
 )
 
 
@@ -122,7 +129,8 @@ def _write(con, dataset, account_id, action, verdict, reviewer, note, date, prev
     cursor = con.execute(
         "INSERT INTO audit_log (dataset, account_id, action, verdict, reviewer, note, date, previous_id) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (dataset, account_id, action, verdict, reviewer, note, date, previous_id))
+        (dataset, account_id, action, verdict, reviewer, note, date, previous_id),
+    )
     audit_id = cursor.lastrowid
     if verdict is None:
         con.execute("DELETE FROM verdicts WHERE dataset = ? AND account_id = ?", (dataset, account_id))
@@ -132,12 +140,21 @@ def _write(con, dataset, account_id, action, verdict, reviewer, note, date, prev
             "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dataset, account_id) DO UPDATE SET "
             "verdict = excluded.verdict, reviewer = excluded.reviewer, note = excluded.note, "
             "date = excluded.date, audit_id = excluded.audit_id",
-            (dataset, account_id, verdict, reviewer, note, date, audit_id))
+            (dataset, account_id, verdict, reviewer, note, date, audit_id),
+        )
     return audit_id
 
 
-def set_verdict(con, dataset: str, account_id: str, verdict: str, reviewer: str, note: str = "",
-                date: str | None = None, action: str = "set") -> int:
+def set_verdict(
+    con,
+    dataset: str,
+    account_id: str,
+    verdict: str,
+    reviewer: str,
+    note: str = "",
+    date: str | None = None,
+    action: str = "set",
+) -> int:
     """Record a verdict (one transaction, durable on return); return its audit-log id."""
     if verdict not in VERDICTS:
         raise VerdictError(f"verdict {verdict!r} is not one of {', '.join(VERDICTS)}")
@@ -148,10 +165,12 @@ def set_verdict(con, dataset: str, account_id: str, verdict: str, reviewer: str,
     account_id = str(account_id)
     con.execute("BEGIN IMMEDIATE")
     try:
-        row = con.execute("SELECT audit_id FROM verdicts WHERE dataset = ? AND account_id = ?",
-                          (dataset, account_id)).fetchone()
-        audit_id = _write(con, dataset, account_id, action, verdict, reviewer, note, date or now_iso(),
-                          row[0] if row else None)
+        row = con.execute(
+            "SELECT audit_id FROM verdicts WHERE dataset = ? AND account_id = ?", (dataset, account_id)
+        ).fetchone()
+        audit_id = _write(
+            con, dataset, account_id, action, verdict, reviewer, note, date or now_iso(), row[0] if row else None
+        )
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -167,8 +186,9 @@ def undo(con, dataset: str, account_id: str, reviewer: str) -> dict | None:
     account_id = str(account_id)
     con.execute("BEGIN IMMEDIATE")
     try:
-        row = con.execute("SELECT audit_id FROM verdicts WHERE dataset = ? AND account_id = ?",
-                          (dataset, account_id)).fetchone()
+        row = con.execute(
+            "SELECT audit_id FROM verdicts WHERE dataset = ? AND account_id = ?", (dataset, account_id)
+        ).fetchone()
         if row is None:
             con.execute("COMMIT")
             return None
@@ -176,8 +196,9 @@ def undo(con, dataset: str, account_id: str, reviewer: str) -> dict | None:
         previous_id = con.execute("SELECT previous_id FROM audit_log WHERE id = ?", (current_id,)).fetchone()[0]
         previous = None
         if previous_id is not None:
-            previous = con.execute("SELECT verdict, reviewer, note, date, previous_id FROM audit_log WHERE id = ?",
-                                   (previous_id,)).fetchone()
+            previous = con.execute(
+                "SELECT verdict, reviewer, note, date, previous_id FROM audit_log WHERE id = ?", (previous_id,)
+            ).fetchone()
         if previous is None or previous[0] is None:
             _write(con, dataset, account_id, "undo", None, reviewer, "", now_iso(), None)
             restored = None
@@ -186,13 +207,15 @@ def undo(con, dataset: str, account_id: str, reviewer: str) -> dict | None:
             cursor = con.execute(
                 "INSERT INTO audit_log (dataset, account_id, action, verdict, reviewer, note, date, previous_id) "
                 "VALUES (?, ?, 'undo', ?, ?, ?, ?, ?)",
-                (dataset, account_id, previous[0], previous[1], previous[2], previous[3], previous[4]))
+                (dataset, account_id, previous[0], previous[1], previous[2], previous[3], previous[4]),
+            )
             con.execute(
                 "INSERT INTO verdicts (dataset, account_id, verdict, reviewer, note, date, audit_id) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dataset, account_id) DO UPDATE SET "
                 "verdict = excluded.verdict, reviewer = excluded.reviewer, note = excluded.note, "
                 "date = excluded.date, audit_id = excluded.audit_id",
-                (dataset, account_id, previous[0], previous[1], previous[2], previous[3], cursor.lastrowid))
+                (dataset, account_id, previous[0], previous[1], previous[2], previous[3], cursor.lastrowid),
+            )
             restored = {"verdict": previous[0], "reviewer": previous[1], "note": previous[2], "date": previous[3]}
         con.execute("COMMIT")
     except BaseException:
@@ -202,22 +225,29 @@ def undo(con, dataset: str, account_id: str, reviewer: str) -> dict | None:
 
 
 def get_verdict(con, dataset: str, account_id: str) -> dict | None:
-    row = con.execute("SELECT verdict, reviewer, note, date FROM verdicts WHERE dataset = ? AND account_id = ?",
-                      (dataset, str(account_id))).fetchone()
+    row = con.execute(
+        "SELECT verdict, reviewer, note, date FROM verdicts WHERE dataset = ? AND account_id = ?",
+        (dataset, str(account_id)),
+    ).fetchone()
     return dict(zip(("verdict", "reviewer", "note", "date"), row)) if row else None
 
 
 def history(con, dataset: str, account_id: str) -> list[dict]:
     """The account's audit entries, newest first (id, action, verdict, reviewer, note, date)."""
-    rows = con.execute("SELECT id, action, verdict, reviewer, note, date FROM audit_log "
-                       "WHERE dataset = ? AND account_id = ? ORDER BY id DESC LIMIT 200", (dataset, str(account_id)))
+    rows = con.execute(
+        "SELECT id, action, verdict, reviewer, note, date FROM audit_log "
+        "WHERE dataset = ? AND account_id = ? ORDER BY id DESC LIMIT 200",
+        (dataset, str(account_id)),
+    )
     return [dict(zip(("id", "action", "verdict", "reviewer", "note", "date"), r)) for r in rows]
 
 
 def verdicts_frame(con, dataset: str) -> pd.DataFrame:
     """Current verdicts as the reviews-CSV table: account_id, verdict, reviewer, note, date (sorted by id)."""
-    rows = con.execute("SELECT account_id, verdict, reviewer, note, date FROM verdicts WHERE dataset = ? "
-                       "ORDER BY account_id", (dataset,)).fetchall()
+    rows = con.execute(
+        "SELECT account_id, verdict, reviewer, note, date FROM verdicts WHERE dataset = ? ORDER BY account_id",
+        (dataset,),
+    ).fetchall()
     rows = [tuple(r) for r in rows]
     frame = pd.DataFrame(rows, columns=["account_id", "verdict", "reviewer", "note", "date"])
     return frame.astype("string")
@@ -238,8 +268,15 @@ def import_csv(con, dataset: str, reviews: pd.DataFrame, reviewer_default: str =
     n = 0
     for row in reviews.itertuples(index=False):
         reviewer = row.reviewer if isinstance(row.reviewer, str) and row.reviewer.strip() else reviewer_default
-        set_verdict(con, dataset, row.account_id, row.verdict, reviewer,
-                    row.note if isinstance(row.note, str) else "",
-                    date=row.date if isinstance(row.date, str) and row.date else None, action="import")
+        set_verdict(
+            con,
+            dataset,
+            row.account_id,
+            row.verdict,
+            reviewer,
+            row.note if isinstance(row.note, str) else "",
+            date=row.date if isinstance(row.date, str) and row.date else None,
+            action="import",
+        )
         n += 1
     return n

@@ -6,6 +6,7 @@ the verdict store, rebuilt when ``ranked_accounts.csv`` changes), and the verdic
 so live review status filters and sorts with the rest; a page costs O(page) through the indexes
 (filtered totals are counted up to ``COUNT_CAP``).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -38,8 +39,14 @@ QUEUE_SCHEMA_VERSION = "5"
 
 
 @dataclass
+def _stamp(t: float) -> str:
+    """UTC minute of an epoch-seconds time, for chart labels."""
+    return pd.Timestamp(t, unit="s", tz="UTC").strftime("%Y-%m-%d %H:%M")
+
+
 class QueueQuery:
     """Filters, sort and page of the queue (all optional; validated by ``clean``)."""
+
     q: str = ""
     status: str = ""
     component: str = ""
@@ -69,7 +76,9 @@ class QueueQuery:
 
 def _file_key(path: Path) -> str:
     stat = path.stat()
-    return hashlib.sha256(f"{QUEUE_SCHEMA_VERSION}|{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()
+    return hashlib.sha256(
+        f"{QUEUE_SCHEMA_VERSION}|{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()
+    ).hexdigest()
 
 
 def build_queue_db(ranked_csv: str | Path, out: str | Path) -> Path:
@@ -93,10 +102,18 @@ def build_queue_db(ranked_csv: str | Path, out: str | Path) -> Path:
     con = sqlite3.connect(tmp)
     con.execute("PRAGMA journal_mode=OFF")
     con.execute("PRAGMA synchronous=OFF")
-    text_cols = {"account_id": str, "screen_name": str, "name": str, "label": str, "review_status": str,
-                 "reviewer": str, "top_reasons": str}
-    table = pd.read_csv(ranked_csv, dtype=text_cols, keep_default_na=False,
-                        na_values={c: [""] for c in ("score", "rank", *COMPONENTS)})
+    text_cols = {
+        "account_id": str,
+        "screen_name": str,
+        "name": str,
+        "label": str,
+        "review_status": str,
+        "reviewer": str,
+        "top_reasons": str,
+    }
+    table = pd.read_csv(
+        ranked_csv, dtype=text_cols, keep_default_na=False, na_values={c: [""] for c in ("score", "rank", *COMPONENTS)}
+    )
     for c in COMPONENTS:
         if c not in table:
             table[c] = np.nan
@@ -109,8 +126,9 @@ def build_queue_db(ranked_csv: str | Path, out: str | Path) -> Path:
             table[c] = ""
     table["search"] = (table["account_id"] + " " + table["screen_name"] + " " + table["name"]).str.lower()
     for start in range(0, len(table), 200_000):
-        table.iloc[start:start + 200_000].to_sql("ranked", con, if_exists="replace" if start == 0 else "append",
-                                                 index=False)
+        table.iloc[start : start + 200_000].to_sql(
+            "ranked", con, if_exists="replace" if start == 0 else "append", index=False
+        )
     del table
     con.execute("CREATE UNIQUE INDEX ranked_id ON ranked (account_id)")
     con.execute("CREATE INDEX ranked_rank ON ranked (rank)")
@@ -119,13 +137,17 @@ def build_queue_db(ranked_csv: str | Path, out: str | Path) -> Path:
         con.execute(f'CREATE INDEX "ranked_{c}" ON ranked ("{c}_pct")')
     con.execute("CREATE INDEX ranked_name ON ranked (screen_name)")
     # substring search over id, handle and name through a trigram index (SQLite >= 3.34)
-    con.execute("CREATE VIRTUAL TABLE ranked_fts USING fts5(search, content='ranked', content_rowid='rowid', "
-                "tokenize='trigram')")
+    con.execute(
+        "CREATE VIRTUAL TABLE ranked_fts USING fts5(search, content='ranked', content_rowid='rowid', "
+        "tokenize='trigram')"
+    )
     con.execute("INSERT INTO ranked_fts (ranked_fts) VALUES ('rebuild')")
     # score histogram (0.001 wide bins) with label counts: "what a score of s means here" in O(bins)
-    con.execute("CREATE TABLE score_hist AS SELECT CAST(score * 1000 AS INTEGER) AS b, COUNT(*) AS n, "
-                "SUM(label = 'bot') AS bots, SUM(label = 'human') AS humans FROM ranked "
-                "WHERE score IS NOT NULL GROUP BY b")
+    con.execute(
+        "CREATE TABLE score_hist AS SELECT CAST(score * 1000 AS INTEGER) AS b, COUNT(*) AS n, "
+        "SUM(label = 'bot') AS bots, SUM(label = 'human') AS humans FROM ranked "
+        "WHERE score IS NOT NULL GROUP BY b"
+    )
     con.execute("CREATE UNIQUE INDEX score_hist_b ON score_hist (b)")
     con.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
     con.execute("INSERT INTO meta VALUES ('source', ?)", (key,))
@@ -191,40 +213,53 @@ class Queue:
             source = "v.verdicts vv CROSS JOIN ranked r ON vv.dataset = ? AND r.account_id = vv.account_id"
         else:
             source = "ranked r LEFT JOIN v.verdicts vv ON vv.dataset = ? AND vv.account_id = r.account_id"
-        order_col = {"status": "COALESCE(vv.verdict, 'unreviewed')", "screen_name": "r.screen_name",
-                     "rank": "r.rank", "score": "r.score"}.get(query.sort, f'r."{query.sort}_pct"')
+        order_col = {
+            "status": "COALESCE(vv.verdict, 'unreviewed')",
+            "screen_name": "r.screen_name",
+            "rank": "r.rank",
+            "score": "r.score",
+        }.get(query.sort, f'r."{query.sort}_pct"')
         direction = "DESC" if query.desc else "ASC"
         tie = "r.rank ASC" if query.sort != "rank" else "r.account_id ASC"
         offset = (query.page - 1) * query.per_page
-        columns = ("r.*, COALESCE(vv.verdict, 'unreviewed') AS status, vv.reviewer AS v_reviewer, "
-                   "vv.note AS v_note")
+        columns = "r.*, COALESCE(vv.verdict, 'unreviewed') AS status, vv.reviewer AS v_reviewer, vv.note AS v_note"
         needs_verdicts = bool(query.status)
         if not where and query.sort == "rank" and self.contiguous:
             # ranks are 1..N: the page is a range of the rank index (keyset), however deep
-            low, high = ((self.total - offset - query.per_page + 1, self.total - offset) if query.desc
-                         else (offset + 1, offset + query.per_page))
-            sql = (f"SELECT {columns} FROM ranked r LEFT JOIN v.verdicts vv ON vv.dataset = ? "
-                   f"AND vv.account_id = r.account_id WHERE r.rank BETWEEN ? AND ? ORDER BY r.rank {direction}")
+            low, high = (
+                (self.total - offset - query.per_page + 1, self.total - offset)
+                if query.desc
+                else (offset + 1, offset + query.per_page)
+            )
+            sql = (
+                f"SELECT {columns} FROM ranked r LEFT JOIN v.verdicts vv ON vv.dataset = ? "
+                f"AND vv.account_id = r.account_id WHERE r.rank BETWEEN ? AND ? ORDER BY r.rank {direction}"
+            )
             args = [self.dataset, low, high]
             count_from = "ranked r"
         elif needs_verdicts:
-            sql = (f"SELECT {columns} FROM {source}{where} ORDER BY {order_col} {direction}, {tie} LIMIT ? OFFSET ?")
+            sql = f"SELECT {columns} FROM {source}{where} ORDER BY {order_col} {direction}, {tie} LIMIT ? OFFSET ?"
             args = [self.dataset, *params, query.per_page, offset]
             count_from = source
         else:
             # page through the ranked table's indexes alone, then join the verdicts of the page's rows:
             # a deep page skips index entries, not joined rows
-            inner = f"SELECT r.rowid AS rid FROM ranked r{where} ORDER BY {order_col} {direction}, {tie} LIMIT ? OFFSET ?"
-            sql = (f"SELECT {columns} FROM ({inner}) AS p JOIN ranked r ON r.rowid = p.rid "
-                   f"LEFT JOIN v.verdicts vv ON vv.dataset = ? AND vv.account_id = r.account_id "
-                   f"ORDER BY {order_col} {direction}, {tie}")
+            inner = (
+                f"SELECT r.rowid AS rid FROM ranked r{where} ORDER BY {order_col} {direction}, {tie} LIMIT ? OFFSET ?"
+            )
+            sql = (
+                f"SELECT {columns} FROM ({inner}) AS p JOIN ranked r ON r.rowid = p.rid "
+                f"LEFT JOIN v.verdicts vv ON vv.dataset = ? AND vv.account_id = r.account_id "
+                f"ORDER BY {order_col} {direction}, {tie}"
+            )
             args = [*params, query.per_page, offset, self.dataset]
             count_from = "ranked r"
         rows = [dict(r) for r in con.execute(sql, args)]
         if where:
             count_args = [self.dataset, *params] if needs_verdicts else list(params)
-            total = con.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {count_from}{where} LIMIT ?)",
-                                [*count_args, COUNT_CAP + 1]).fetchone()[0]
+            total = con.execute(
+                f"SELECT COUNT(*) FROM (SELECT 1 FROM {count_from}{where} LIMIT ?)", [*count_args, COUNT_CAP + 1]
+            ).fetchone()[0]
         else:
             total = self.total
         capped = bool(where) and total > COUNT_CAP
@@ -238,7 +273,9 @@ class Queue:
 
     def neighbours(self, rank: int) -> tuple[str | None, str | None]:
         con = self._con()
-        prev = con.execute("SELECT account_id FROM ranked WHERE rank < ? ORDER BY rank DESC LIMIT 1", (rank,)).fetchone()
+        prev = con.execute(
+            "SELECT account_id FROM ranked WHERE rank < ? ORDER BY rank DESC LIMIT 1", (rank,)
+        ).fetchone()
         nxt = con.execute("SELECT account_id FROM ranked WHERE rank > ? ORDER BY rank ASC LIMIT 1", (rank,)).fetchone()
         return (prev[0] if prev else None), (nxt[0] if nxt else None)
 
@@ -247,10 +284,11 @@ class Queue:
         out = {}
         con = self._con()
         for start in range(0, len(ids), 500):
-            part = ids[start:start + 500]
+            part = ids[start : start + 500]
             marks = ",".join("?" * len(part))
             for account_id, name in con.execute(
-                    f"SELECT account_id, screen_name FROM ranked WHERE account_id IN ({marks})", part):
+                f"SELECT account_id, screen_name FROM ranked WHERE account_id IN ({marks})", part
+            ):
                 out[account_id] = name or account_id
         return out
 
@@ -261,8 +299,11 @@ def reasons_in_words(row: dict, n: int = 3) -> list[str]:
     parts = [p.strip() for p in str(text).split(";") if p.strip()]
     if parts:
         return parts[:n]
-    comps = [(row.get(f"{c}_pct"), c) for c in COMPONENTS
-             if isinstance(row.get(f"{c}_pct"), (int, float)) and row.get(f"{c}_pct") == row.get(f"{c}_pct")]
+    comps = [
+        (row.get(f"{c}_pct"), c)
+        for c in COMPONENTS
+        if isinstance(row.get(f"{c}_pct"), (int, float)) and row.get(f"{c}_pct") == row.get(f"{c}_pct")
+    ]
     comps.sort(reverse=True)
     return [f"{COMPONENT_WORDS[c]} (percentile {v:.2f})" for v, c in comps[:n] if v > 0]
 
@@ -292,11 +333,14 @@ class Details:
 
         self.accounts = _by_key(accounts, "account_id", unique=True)
         self.scores_by_account = _by_key(self.account_scores, "account_id", unique=True)
-        self.posts_by_account = _by_key(posts, "account_id",
-                                        ["post_id", "created_at", "kind", "text", "domain", "cascade_id"])
-        self.eng_by_cascade = _by_key(engagements, "cascade_id",
-                                      ["engagement_id", "parent_engagement_id", "parent_account_id",
-                                       "child_account_id", "delay_s"])
+        self.posts_by_account = _by_key(
+            posts, "account_id", ["post_id", "created_at", "kind", "text", "domain", "cascade_id"]
+        )
+        self.eng_by_cascade = _by_key(
+            engagements,
+            "cascade_id",
+            ["engagement_id", "parent_engagement_id", "parent_account_id", "child_account_id", "delay_s"],
+        )
         self.cascades_by_child: dict[str, list[str]] = {}
         for cid, rows in self.eng_by_cascade.items():
             for child in {r["child_account_id"] for r in rows if r["child_account_id"]}:
@@ -339,8 +383,14 @@ class Details:
         out = []
         for b in range(10):
             sel = bins == b
-            out.append({"low": b / 10, "high": (b + 1) / 10, "n": int(sel.sum()),
-                        "bot_share": float(is_bot[sel].mean()) if sel.any() else None})
+            out.append(
+                {
+                    "low": b / 10,
+                    "high": (b + 1) / 10,
+                    "n": int(sel.sum()),
+                    "bot_share": float(is_bot[sel].mean()) if sel.any() else None,
+                }
+            )
         return out
 
     def account(self, account_id: str) -> dict | None:
@@ -359,17 +409,26 @@ class Details:
         span = max(hi - lo, 1.0)
         counts = np.bincount(np.clip(((times - lo) / span * bins).astype(int), 0, bins - 1), minlength=bins)
         top = max(int(counts.max()), 1)
-        stamp = lambda t: pd.Timestamp(t, unit="s", tz="UTC").strftime("%Y-%m-%d %H:%M")
-        bars = [{"x": i * 12, "h": 2 + 58 * c / top, "n": int(c), "label": stamp(lo + span * i / bins)}
-                for i, c in enumerate(counts)]
-        return {"bars": bars, "n": len(times), "start": stamp(lo)[:10], "end": stamp(hi)[:10], "max": top,
-                "width": bins * 12}
+        bars = [
+            {"x": i * 12, "h": 2 + 58 * c / top, "n": int(c), "label": _stamp(lo + span * i / bins)}
+            for i, c in enumerate(counts)
+        ]
+        return {
+            "bars": bars,
+            "n": len(times),
+            "start": _stamp(lo)[:10],
+            "end": _stamp(hi)[:10],
+            "max": top,
+            "width": bins * 12,
+        }
 
     def sample_posts(self, account_id: str, n: int = 8) -> list[dict]:
         """Up to ``n`` posts, originals first, each group in time order."""
         posts = self.posts_by_account.get(account_id, [])
-        ordered = sorted(posts, key=lambda r: (r.get("kind") != "original", r["_t"] if r["_t"] is not None else 0,
-                                               str(r.get("post_id"))))
+        ordered = sorted(
+            posts,
+            key=lambda r: (r.get("kind") != "original", r["_t"] if r["_t"] is not None else 0, str(r.get("post_id"))),
+        )
         return sorted(ordered[:n], key=lambda r: (r["_t"] if r["_t"] is not None else 0, str(r.get("post_id"))))
 
     def cascades_of(self, account_id: str, limit: int = 12) -> list[dict]:
@@ -383,9 +442,14 @@ class Details:
 
     def cascade_summary(self, cascade_id: str) -> dict:
         c = self.cascades.get(cascade_id, {})
-        return {"cascade_id": cascade_id, "size": c.get("size", len(self.eng_by_cascade.get(cascade_id, ()))),
-                **{k: c.get(k) for k in ("title", "domain", "root_account_id", "label", "created_at",
-                                         "misinfo_probability")}}
+        return {
+            "cascade_id": cascade_id,
+            "size": c.get("size", len(self.eng_by_cascade.get(cascade_id, ()))),
+            **{
+                k: c.get(k)
+                for k in ("title", "domain", "root_account_id", "label", "created_at", "misinfo_probability")
+            },
+        }
 
     def cascade_engagements(self, cascade_id: str) -> list[dict]:
         return self.eng_by_cascade.get(cascade_id, [])
@@ -397,7 +461,9 @@ class Details:
 
             if len(self._trees) > 4096:
                 self._trees.clear()
-            self._trees[cascade_id] = tree_edges(self.cascades.get(cascade_id, {}), self.cascade_engagements(cascade_id))
+            self._trees[cascade_id] = tree_edges(
+                self.cascades.get(cascade_id, {}), self.cascade_engagements(cascade_id)
+            )
         return self._trees[cascade_id]
 
     def partners(self, account_id: str, limit: int = 20) -> list[dict]:
@@ -419,8 +485,13 @@ class Details:
         summaries = sorted((self.cascade_summary(c) for c in ids), key=lambda r: (-r["size"], r["cascade_id"]))
         seeders = Counter(s["root_account_id"] for s in summaries if s["root_account_id"])
         top = sorted(seeders.items(), key=lambda x: (-x[1], x[0]))[:15]
-        return {"domain": name, "row": row, "cascades": summaries[:30], "n_cascades": len(summaries),
-                "seeders": [{"account_id": a, "n": n} for a, n in top]}
+        return {
+            "domain": name,
+            "row": row,
+            "cascades": summaries[:30],
+            "n_cascades": len(summaries),
+            "seeders": [{"account_id": a, "n": n} for a, n in top],
+        }
 
     def drivers(self, cascade_id: str, limit: int = 15) -> list[dict]:
         """Accounts that drove a cascade: engagements made and reshares of their engagements received."""
@@ -431,8 +502,7 @@ class Details:
         return [{"account_id": a, "made": made[a], "received": received[a]} for a in ids]
 
 
-def _by_key(frame: pd.DataFrame | None, key: str, columns: list[str] | None = None,
-            unique: bool = False) -> dict:
+def _by_key(frame: pd.DataFrame | None, key: str, columns: list[str] | None = None, unique: bool = False) -> dict:
     """{key value: record} (``unique``) or {key value: [records]} with plain Python values; records of
     tables with ``created_at`` carry ``_t`` (epoch seconds or None)."""
     if frame is None or key not in frame:

@@ -1,4 +1,5 @@
 """``spreadwatch serve``: resolve the verdict store and token, then run the desk under uvicorn."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -29,8 +30,15 @@ def db_from_config(configfile: str | Path | None, dataset: str) -> str:
     return DEFAULT_DB
 
 
-def serve(dataset: str, results: str = "results", db: str | None = None, host: str = "127.0.0.1",
-          port: int = 8765, token: str | None = None, configfile: str | None = None) -> int:
+def serve(
+    dataset: str,
+    results: str = "results",
+    db: str | None = None,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    token: str | None = None,
+    configfile: str | None = None,
+) -> int:
     import uvicorn
 
     from spreadwatch.desk.app import create_app, load_or_create_token

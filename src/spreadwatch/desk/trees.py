@@ -5,6 +5,7 @@ children, siblings in time order), so a reviewer reads who reshared whom and in 
 Cascades larger than ``max_nodes`` are summarised per depth level instead (engagements, distinct
 accounts, this account's share, time range) so a 2,000-engagement cascade stays legible.
 """
+
 from __future__ import annotations
 
 import math
@@ -26,8 +27,12 @@ def tree_edges(cascade, engagements) -> list[dict]:
         engagements = engagements.astype(object).where(engagements.notna(), None).to_dict("records")
     ids = [str(e["engagement_id"]) for e in engagements]
     known = set(ids)
-    parents = [str(e.get("parent_engagement_id")) if e.get("parent_engagement_id") is not None
-               and str(e.get("parent_engagement_id")) in known else "root" for e in engagements]
+    parents = [
+        str(e.get("parent_engagement_id"))
+        if e.get("parent_engagement_id") is not None and str(e.get("parent_engagement_id")) in known
+        else "root"
+        for e in engagements
+    ]
     accounts = [e.get("child_account_id") for e in engagements]
     delays = [float(e["delay_s"]) if e.get("delay_s") is not None else float("nan") for e in engagements]
     parent_of = dict(zip(ids, parents))
@@ -40,11 +45,18 @@ def tree_edges(cascade, engagements) -> list[dict]:
         base = depth.get(current, 0)  # a cycle in bad data hangs from the root
         for offset, item in enumerate(reversed(chain)):
             depth[item] = base + 1 + offset
-    rows = [{"node": n, "parent": p, "account_id": a if isinstance(a, str) else None, "delay_s": t, "depth": depth[n]}
-            for n, p, a, t in zip(ids, parents, accounts, delays)]
+    rows = [
+        {"node": n, "parent": p, "account_id": a if isinstance(a, str) else None, "delay_s": t, "depth": depth[n]}
+        for n, p, a, t in zip(ids, parents, accounts, delays)
+    ]
     rows.sort(key=lambda r: (r["depth"], r["delay_s"] if r["delay_s"] == r["delay_s"] else float("inf"), r["node"]))
-    root = {"node": "root", "parent": None, "account_id": root_account if isinstance(root_account, str) else None,
-            "delay_s": 0.0, "depth": 0}
+    root = {
+        "node": "root",
+        "parent": None,
+        "account_id": root_account if isinstance(root_account, str) else None,
+        "delay_s": 0.0,
+        "depth": 0,
+    }
     return [root, *rows]
 
 
@@ -82,14 +94,27 @@ def layout(edges: list[dict], highlight: str | None, names: dict[str, str] | Non
         name = names.get(account, account) if account else "(news root)"
         delay = row["delay_s"]
         when = "root" if node == "root" else (f"+{_duration(delay)}" if not math.isnan(delay) else "")
-        nodes.append({"x": x, "y": yy, "label": name or "", "title": f"{name} {when}".strip(),
-                      "mark": bool(highlight and account == highlight), "root": node == "root", "account_id": account})
+        nodes.append(
+            {
+                "x": x,
+                "y": yy,
+                "label": name or "",
+                "title": f"{name} {when}".strip(),
+                "mark": bool(highlight and account == highlight),
+                "root": node == "root",
+                "account_id": account,
+            }
+        )
         if row["parent"] is not None and row["parent"] in y_of:
             parent = info[row["parent"]]
             links.append({"x1": PAD + parent["depth"] * COL, "y1": PAD + y_of[row["parent"]] * ROW, "x2": x, "y2": yy})
     nodes.sort(key=lambda n: (n["y"], n["x"]))
-    return {"width": PAD * 2 + max_depth * COL + COL, "height": PAD * 2 + max(next_leaf - 1, 0) * ROW + 4,
-            "nodes": nodes, "links": links}
+    return {
+        "width": PAD * 2 + max_depth * COL + COL,
+        "height": PAD * 2 + max(next_leaf - 1, 0) * ROW + 4,
+        "nodes": nodes,
+        "links": links,
+    }
 
 
 def level_summary(edges: list[dict], highlight: str | None, names: dict[str, str] | None = None) -> dict:
@@ -105,15 +130,29 @@ def level_summary(edges: list[dict], highlight: str | None, names: dict[str, str
         counts = Counter(r["account_id"] for r in group if r["account_id"])
         top = [names.get(a, a) for a, _ in sorted(counts.items(), key=lambda x: (-x[1], x[0]))[:3]]
         delays = [r["delay_s"] for r in group if r["delay_s"] == r["delay_s"]]
-        levels.append({"depth": int(depth), "n": len(group), "accounts": len(counts),
-                       "mine": counts.get(highlight, 0) if highlight else 0,
-                       "first": _duration(min(delays)) if delays else "?", "last": _duration(max(delays)) if delays else "?",
-                       "top": top, "bar": 4 + 400 * len(group) / max_n})
+        levels.append(
+            {
+                "depth": int(depth),
+                "n": len(group),
+                "accounts": len(counts),
+                "mine": counts.get(highlight, 0) if highlight else 0,
+                "first": _duration(min(delays)) if delays else "?",
+                "last": _duration(max(delays)) if delays else "?",
+                "top": top,
+                "bar": 4 + 400 * len(group) / max_n,
+            }
+        )
     return {"levels": levels, "max_n": max_n}
 
 
-def propagation(cascade, engagements, highlight: str | None = None, names: dict[str, str] | None = None,
-                max_nodes: int = 150, edges: list[dict] | None = None) -> dict:
+def propagation(
+    cascade,
+    engagements,
+    highlight: str | None = None,
+    names: dict[str, str] | None = None,
+    max_nodes: int = 150,
+    edges: list[dict] | None = None,
+) -> dict:
     """What the ``tree_svg`` macro draws: ``kind`` "tree" (with layout) or "levels" (per-level summary).
     ``edges`` (from ``tree_edges``) may be given instead of computing them from the engagements."""
     edges = edges if edges is not None else tree_edges(cascade, engagements)

@@ -1,5 +1,6 @@
 """What an evaluation binds in besides the feature table: the protocols' side data (fixed split, claim-text
 groups) and the cascade model factories (participation pairs, root history, claim-text embeddings)."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -17,11 +18,14 @@ def protocol_side_data(task: str, canonical_dir, index: pd.Index, text_cache_dir
     from spreadwatch.evaluation.rumour import text_side_data
 
     tables = read_canonical(canonical_dir, ("cascades", "posts"))
-    side = text_side_data(tables["cascades"], tables["posts"], cache_dir=text_cache_dir,
-                          embed=text_cache_dir is not None)
+    side = text_side_data(
+        tables["cascades"], tables["posts"], cache_dir=text_cache_dir, embed=text_cache_dir is not None
+    )
     keys = pd.Index(index.astype(str))
-    return {name: None if side[name] is None else side[name].reindex(keys).set_axis(index)
-            for name in ("assignment", "text_groups")}
+    return {
+        name: None if side[name] is None else side[name].reindex(keys).set_axis(index)
+        for name in ("assignment", "text_groups")
+    }
 
 
 def protocol_rows(protocol: str, groups, times, assignment) -> pd.Series | bool:
@@ -47,11 +51,15 @@ def text_only_factory(canonical_dir, text_cache_dir, psa: bool = False):
     return (lambda seed: TextOnlyModel(psa=psa, random_state=seed)), {"side": side}
 
 
-CASCADE_FOLD_INPUTS = ("engager history hist_* (models.EngagerHistory, fitted on each training fold; training rows "
-                       "from inner 5-fold splits)")
+CASCADE_FOLD_INPUTS = (
+    "engager history hist_* (models.EngagerHistory, fitted on each training fold; training rows "
+    "from inner 5-fold splits)"
+)
 
 
-def cascade_text_embeddings(cascades: pd.DataFrame, cache_dir, posts: pd.DataFrame | None = None) -> pd.DataFrame | None:
+def cascade_text_embeddings(
+    cascades: pd.DataFrame, cache_dir, posts: pd.DataFrame | None = None
+) -> pd.DataFrame | None:
     """MiniLM embeddings of the cascades' claim texts (index cascade_id, 384 columns): the title, else the
     root post's text (``evaluation.rumour.cascade_texts``); None when no cascade has one. Embeddings are
     cached on disk in ``cache_dir``."""
@@ -74,8 +82,15 @@ def root_pairs(cascades: pd.DataFrame) -> pd.DataFrame | None:
     return roots.rename(columns={"root_account_id": "account_id"}).sort_values("cascade_id").reset_index(drop=True)
 
 
-def cascade_model_factory(model: str, canonical_dir, text_cache_dir=None, engagements=None,
-                          history_engagements=None, engager_bag: bool = False, root_history: bool = True):
+def cascade_model_factory(
+    model: str,
+    canonical_dir,
+    text_cache_dir=None,
+    engagements=None,
+    history_engagements=None,
+    engager_bag: bool = False,
+    root_history: bool = True,
+):
     """(``seed -> models.CascadeModel``, its fit params: the participation pairs and title embeddings as
     ``models.CascadeSideData``). ``engagements`` are the ones seen (default: all); ``history_engagements``
     the ones counted for the training-fold history (default: the same)."""
@@ -86,8 +101,9 @@ def cascade_model_factory(model: str, canonical_dir, text_cache_dir=None, engage
     history = None if history_engagements is None else features.participation(cascades, history_engagements)
     text = cascade_text_embeddings(cascades, text_cache_dir, tables["posts"])
     roots = root_pairs(cascades) if root_history else None
-    side = models.CascadeSideData(participants=participants, history_participants=history, text_embeddings=text,
-                                  root_participants=roots)
+    side = models.CascadeSideData(
+        participants=participants, history_participants=history, text_embeddings=text, root_participants=roots
+    )
     return (lambda seed: models.CascadeModel(model=model, random_state=seed, engager_bag=engager_bag)), {"side": side}
 
 
@@ -97,7 +113,9 @@ def cascade_fold_inputs(text_cache_dir=None, engager_bag: bool = False, root_his
     if root_history:
         parts.append("root-account history root_hist_* (the same, over each cascade's root account)")
     if engager_bag:
-        parts.append("bag-of-engagers logistic regression bag_p_* (models.EngagerBag, out-of-fold inside the training fold)")
+        parts.append(
+            "bag-of-engagers logistic regression bag_p_* (models.EngagerBag, out-of-fold inside the training fold)"
+        )
     if text_cache_dir:
         parts.append("claim-title PCA")
     return " + ".join(parts)

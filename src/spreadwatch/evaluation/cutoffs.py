@@ -1,4 +1,5 @@
 """Early-detection cut-offs: minutes since the cascade started, or the first k engagements."""
+
 from __future__ import annotations
 
 from spreadwatch import features

@@ -1,5 +1,6 @@
 """The cross-validation loop: a registered protocol's splits over several seeds, per-fold and pooled
 metrics, out-of-fold probabilities."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -61,9 +62,11 @@ def evaluate(
     oof = pd.DataFrame(index=X.index)
     n_train = n_test = 0
     spec = protocol_registry.get(protocol)
-    side = {"groups": None if groups is None else np.asarray(groups),
-            "times": None if times is None else np.asarray(times),
-            "assignment": None if assignment is None else np.asarray(assignment, dtype=object)}
+    side = {
+        "groups": None if groups is None else np.asarray(groups),
+        "times": None if times is None else np.asarray(times),
+        "assignment": None if assignment is None else np.asarray(assignment, dtype=object),
+    }
     text_arr = None if text_groups is None else np.asarray(text_groups, dtype=object)
     notes: list[str] = []
     straddle = {"before": {"test_rows": 0, "text_groups": 0}, "after": {"test_rows": 0, "text_groups": 0}}
@@ -112,8 +115,10 @@ def evaluate(
         record["protocol_note"] = "; ".join(notes)
     if text_arr is not None:
         record["duplicate_texts"] = {
-            **straddle, "basis": "test rows sharing a normalised claim text with a training/dev row, summed over "
-                                 "seeds and folds",
-            "handling": "same-text rows unioned into the event groups" if spec.grouped
-            else "test rows with a training-side duplicate dropped"}
+            **straddle,
+            "basis": "test rows sharing a normalised claim text with a training/dev row, summed over seeds and folds",
+            "handling": "same-text rows unioned into the event groups"
+            if spec.grouped
+            else "test rows with a training-side duplicate dropped",
+        }
     return record, oof

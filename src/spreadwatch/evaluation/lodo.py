@@ -1,4 +1,5 @@
 """Leave-one-dataset-out (BotometerLite's cross-dataset protocol): feature plan and evaluation."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -12,8 +13,9 @@ from spreadwatch.models.estimators import SpreadClassifier
 LODO_META_COLUMNS = ("account_id", "dataset", "label", "id_kind", "screen_name_key")
 
 
-def lodo_feature_plan(table: pd.DataFrame, held_out: str, min_shared: float = 0.5,
-                      min_present: float = 0.5) -> tuple[list[str], list[str], list[str]]:
+def lodo_feature_plan(
+    table: pd.DataFrame, held_out: str, min_shared: float = 0.5, min_present: float = 0.5
+) -> tuple[list[str], list[str], list[str]]:
     """Features and training datasets for one held-out dataset.
 
     A feature is *available* in a dataset when at least ``min_present`` of its rows have it. Training
@@ -22,8 +24,10 @@ def lodo_feature_plan(table: pd.DataFrame, held_out: str, min_shared: float = 0.
     Returns (features, training datasets, datasets left out), sorted.
     """
     features = [c for c in table.columns if c not in LODO_META_COLUMNS]
-    available = {name: {c for c in features if group[c].notna().mean() >= min_present}
-                 for name, group in table.groupby("dataset", sort=True)}
+    available = {
+        name: {c for c in features if group[c].notna().mean() >= min_present}
+        for name, group in table.groupby("dataset", sort=True)
+    }
     wanted = available[held_out]
     kept, dropped = [], []
     for name in sorted(available):
@@ -65,11 +69,24 @@ def leave_one_dataset_out(
     overlap |= train["screen_name_key"].isin(names).fillna(False).to_numpy(dtype=bool)
     train = train[~overlap]
     if len(test) == 0 or train["label"].nunique() < 2:  # e.g. an unlabelled held-out dataset: nothing to test
-        reason = (f"held-out dataset {held_out!r} has no bot/human labels" if len(test) == 0
-                  else "the training datasets have fewer than two classes")
+        reason = (
+            f"held-out dataset {held_out!r} has no bot/human labels"
+            if len(test) == 0
+            else "the training datasets have fewer than two classes"
+        )
         record = records.skipped_record(
-            "bot", "leave_one_dataset_out", model, reason, seeds, held_out=held_out, calibration=calibration,
-            n_train=int(len(train)), pooled={}, features=features, train_sources={}, datasets_left_out=dropped,
+            "bot",
+            "leave_one_dataset_out",
+            model,
+            reason,
+            seeds,
+            held_out=held_out,
+            calibration=calibration,
+            n_train=int(len(train)),
+            pooled={},
+            features=features,
+            train_sources={},
+            datasets_left_out=dropped,
         ).to_dict()
         return record, pd.DataFrame(index=pd.Index([], dtype=str))
     classes = np.array(["human", "bot"], dtype=object)  # classification_metrics' positive = classes[1]
@@ -101,8 +118,10 @@ def leave_one_dataset_out(
         "classes": ["human", "bot"],
         "positive_class": "bot",
         "class_counts": {c: int((y_test == c).sum()) for c in ("bot", "human")},
-        "train_sources": {name: {c: int(((train["dataset"] == name) & (train["label"] == c)).sum())
-                                 for c in ("bot", "human")} for name in kept},
+        "train_sources": {
+            name: {c: int(((train["dataset"] == name) & (train["label"] == c)).sum()) for c in ("bot", "human")}
+            for name in kept
+        },
         "datasets_left_out": dropped,
         "train_rows_removed_as_overlap": int(overlap.sum()),
         "features": features,

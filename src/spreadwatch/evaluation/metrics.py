@@ -1,5 +1,6 @@
 """Classification metrics of a task (the positive class decided by ``positive_index``), their summary over
 folds and seeds, and the metrics JSON writer."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -16,6 +16,7 @@ kept on one side of every split: grouped protocols union them into the event gro
 the others drop test rows whose text also sits in the training (or validation) rows. ``straddle_counts``
 measures how many do before and after.
 """
+
 from __future__ import annotations
 
 import re
@@ -67,8 +68,11 @@ class Protocol:
         for need in self.needs:
             value = given[need]
             if value is None or pd.isna(pd.Series(np.asarray(value, dtype=object))).any():
-                what = {"groups": "event ids (cascades.event_id)", "times": "start times (cascades.created_at)",
-                        "assignment": "a fixed split per row (cascades.split: train/dev/test)"}[need]
+                what = {
+                    "groups": "event ids (cascades.event_id)",
+                    "times": "start times (cascades.created_at)",
+                    "assignment": "a fixed split per row (cascades.split: train/dev/test)",
+                }[need]
                 raise ProtocolNotApplicable(f"{self.name} needs {what} for every labelled row")
         if len(np.unique(y)) < 2:
             raise ProtocolNotApplicable(f"{self.name} needs at least two classes")
@@ -82,9 +86,13 @@ class Protocol:
         self.check(y, groups, times, assignment)
         if self.grouped and text_groups is not None:
             groups = union_groups(np.asarray(groups), np.asarray(text_groups))
-        plan = self._plan(y, seed, groups=None if groups is None else np.asarray(groups),
-                          times=None if times is None else np.asarray(times),
-                          assignment=None if assignment is None else np.asarray(assignment, dtype=object))
+        plan = self._plan(
+            y,
+            seed,
+            groups=None if groups is None else np.asarray(groups),
+            times=None if times is None else np.asarray(times),
+            assignment=None if assignment is None else np.asarray(assignment, dtype=object),
+        )
         if text_groups is not None and not self.grouped:
             plan = drop_test_duplicates(plan, np.asarray(text_groups))
         return plan
@@ -159,23 +167,63 @@ class FixedSplit(Protocol):
 HEADLINE = "honest (headline)"
 COMPARISON = "comparable with papers (leaky)"
 # report order: the honest protocols first
-PROTOCOLS: dict[str, Protocol] = {p.name: p for p in (
-    FixedSplit("event_separated", "paper", ("assignment",), fixed=True, label=HEADLINE,
-               description="Wu & Hooi 2022's fixed event-separated split: fit on train+dev, dev for model "
-                           "selection, test once"),
-    EventFolds("event_5fold", "honest", ("groups",), grouped=True, label=HEADLINE,
-               description="stratified 5-fold with whole events in one fold (leave-one-event-out below 5 events)"),
-    LeaveOneEventOut("leave_one_event_out", "honest", ("groups",), grouped=True, fixed=True, label=HEADLINE,
-                     description="each event is the test set once, the model fitted on all the others"),
-    TimeSplit("time_split", "honest", ("times",), fixed=True, label=HEADLINE,
-              description="the earliest 70% of cascades train, the latest 30% test"),
-    StratifiedFolds("stratified_5fold", "honest", label="standard",
-                    description="stratified 5-fold over rows (bot task: accounts)"),
-    StratifiedFolds("random_5fold", "leaky", label=COMPARISON,
-                    description="stratified 5-fold over cascades; splits events, so only comparable with papers"),
-    UPFDSplit("upfd_20_10_70", "paper", label=COMPARISON,
-              description="UPFD's random 20/10/70 train/val/test split (leaky: random over news pieces)"),
-)}
+PROTOCOLS: dict[str, Protocol] = {
+    p.name: p
+    for p in (
+        FixedSplit(
+            "event_separated",
+            "paper",
+            ("assignment",),
+            fixed=True,
+            label=HEADLINE,
+            description="Wu & Hooi 2022's fixed event-separated split: fit on train+dev, dev for model "
+            "selection, test once",
+        ),
+        EventFolds(
+            "event_5fold",
+            "honest",
+            ("groups",),
+            grouped=True,
+            label=HEADLINE,
+            description="stratified 5-fold with whole events in one fold (leave-one-event-out below 5 events)",
+        ),
+        LeaveOneEventOut(
+            "leave_one_event_out",
+            "honest",
+            ("groups",),
+            grouped=True,
+            fixed=True,
+            label=HEADLINE,
+            description="each event is the test set once, the model fitted on all the others",
+        ),
+        TimeSplit(
+            "time_split",
+            "honest",
+            ("times",),
+            fixed=True,
+            label=HEADLINE,
+            description="the earliest 70% of cascades train, the latest 30% test",
+        ),
+        StratifiedFolds(
+            "stratified_5fold",
+            "honest",
+            label="standard",
+            description="stratified 5-fold over rows (bot task: accounts)",
+        ),
+        StratifiedFolds(
+            "random_5fold",
+            "leaky",
+            label=COMPARISON,
+            description="stratified 5-fold over cascades; splits events, so only comparable with papers",
+        ),
+        UPFDSplit(
+            "upfd_20_10_70",
+            "paper",
+            label=COMPARISON,
+            description="UPFD's random 20/10/70 train/val/test split (leaky: random over news pieces)",
+        ),
+    )
+}
 PROTOCOL_NAMES = tuple(PROTOCOLS)
 # protocols evaluated inside one dataset (leave_one_dataset_out is cross-dataset, run by its own rules)
 WITHIN_DATASET = PROTOCOL_NAMES
@@ -225,7 +273,7 @@ def near_duplicate_groups(text_groups: pd.Series, embeddings: pd.DataFrame, thre
     norms = np.linalg.norm(emb, axis=1)
     rows, cols = [], []
     for start in range(0, len(emb), 1024):  # blocks keep memory at 1024 x n
-        sims = emb[start:start + 1024] @ emb.T
+        sims = emb[start : start + 1024] @ emb.T
         r, c = np.nonzero(np.triu(sims >= threshold, k=1 + start) if start == 0 else sims >= threshold)
         keep = (c > r + start) & (norms[r + start] > 0) & (norms[c] > 0)
         rows.append(r[keep] + start)

@@ -7,6 +7,7 @@ ranker could not run on this data); the JSON keeps the reason under ``skipped`` 
 
 The positive class of a binary task is decided here, once (:func:`positive_index`).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -129,15 +130,18 @@ class MetricsRecord:
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
-            raise ValueError(f"metrics record {data.get('task')}/{data.get('protocol')}/{data.get('model')}: "
-                             f"unknown keys {unknown} (add them to MetricsRecord and metrics.schema.json)")
+            raise ValueError(
+                f"metrics record {data.get('task')}/{data.get('protocol')}/{data.get('model')}: "
+                f"unknown keys {unknown} (add them to MetricsRecord and metrics.schema.json)"
+            )
         return cls(**data)
 
 
 def skipped_record(task: str, protocol: str, model: str, reason: str, seeds=(), **extra) -> MetricsRecord:
     """A record for an evaluation that could not run on this data, and why."""
-    return MetricsRecord(task=task, protocol=protocol, model=model, status=SKIPPED, reason=str(reason),
-                         seeds=list(seeds), **extra)
+    return MetricsRecord(
+        task=task, protocol=protocol, model=model, status=SKIPPED, reason=str(reason), seeds=list(seeds), **extra
+    )
 
 
 def _plain(value):

@@ -10,6 +10,7 @@
 - ``text_side_data``: the side tables the evaluation needs (texts, embeddings, text groups, publishers,
   split assignment) for one dataset's canonical tables.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -124,8 +125,7 @@ class TextOnlyModel(ClassifierMixin, BaseEstimator):
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
 
-def text_side_data(cascades: pd.DataFrame, posts: pd.DataFrame | None, cache_dir=None,
-                   embed: bool = True) -> dict:
+def text_side_data(cascades: pd.DataFrame, posts: pd.DataFrame | None, cache_dir=None, embed: bool = True) -> dict:
     """Side data of one dataset's cascades (all indexed by cascade_id as strings): ``texts``,
     ``text_groups`` (``protocols.duplicate_text_groups``, joined by MiniLM cosine >= 0.9 when embeddings
     are computed; None when no cascade has a text), ``publishers`` (root account), ``assignment``
@@ -138,8 +138,7 @@ def text_side_data(cascades: pd.DataFrame, posts: pd.DataFrame | None, cache_dir
         "texts": texts,
         "text_groups": duplicate_text_groups(texts) if has_text else None,
         "publishers": table["root_account_id"].astype("string") if "root_account_id" in table else None,
-        "assignment": (table["split"].astype("string")
-                       if "split" in table and table["split"].notna().any() else None),
+        "assignment": (table["split"].astype("string") if "split" in table and table["split"].notna().any() else None),
         "embeddings": None,
     }
     if has_text and embed:

@@ -1,4 +1,5 @@
 """Ground truth of each task: the labels to learn, the positive class, the planted misinformation sources."""
+
 from __future__ import annotations
 
 import pandas as pd

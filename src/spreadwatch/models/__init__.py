@@ -11,6 +11,7 @@
 The cross-validation loop, metrics, splits and leave-one-dataset-out live in ``spreadwatch.evaluation``;
 they are re-exported here, with the models, so ``spreadwatch.models.X`` call sites keep working.
 """
+
 from spreadwatch.models.baselines import (
     BASELINES,
     SourceTimeBaseline,
@@ -40,11 +41,17 @@ from spreadwatch.models.persistence import TRUSTED_TYPES, load_model, save_model
 # Evaluation names re-exported for ``spreadwatch.models.X`` call sites. Looked up on first use, because
 # spreadwatch.evaluation imports the models (its default classifier): importing it here would be a cycle.
 _EVALUATION_NAMES = {
-    "evaluate": "cv", "make_splits": "cv",
-    "LODO_META_COLUMNS": "lodo", "leave_one_dataset_out": "lodo", "lodo_feature_plan": "lodo",
-    "POSITIVE_LABELS": "metrics", "classification_metrics": "metrics", "positive_index": "metrics",
+    "evaluate": "cv",
+    "make_splits": "cv",
+    "LODO_META_COLUMNS": "lodo",
+    "leave_one_dataset_out": "lodo",
+    "lodo_feature_plan": "lodo",
+    "POSITIVE_LABELS": "metrics",
+    "classification_metrics": "metrics",
+    "positive_index": "metrics",
     "write_metrics": "metrics",
-    "ProtocolNotApplicable": "protocols", "Split": "protocols",
+    "ProtocolNotApplicable": "protocols",
+    "Split": "protocols",
 }
 
 

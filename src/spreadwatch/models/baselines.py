@@ -1,5 +1,6 @@
 """Leakage baselines, reported beside every cascade model and never used for scoring: the cascade's
 start time alone (``source_time_only``) and its source account alone (``source_user_only``)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -21,7 +22,9 @@ class SourceTimeBaseline(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     def fit(self, X: pd.DataFrame, y):
-        self.estimator_ = RandomForestClassifier(n_estimators=300, min_samples_leaf=1, random_state=self.random_state, n_jobs=1)
+        self.estimator_ = RandomForestClassifier(
+            n_estimators=300, min_samples_leaf=1, random_state=self.random_state, n_jobs=1
+        )
         self.estimator_.fit(X[["source_time_s"]].to_numpy(dtype=float), np.asarray(y))
         self.classes_ = self.estimator_.classes_
         return self
@@ -60,8 +63,12 @@ def baseline_inputs(cascades: pd.DataFrame, engagements: pd.DataFrame | None = N
     seconds = (created - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds()
     user = table["root_account_id"].astype("string")
     if engagements is not None and len(engagements) and user.isna().any():
-        first = (engagements.sort_values(["cascade_id", "delay_s"], kind="stable")
-                 .groupby("cascade_id")["child_account_id"].first().astype("string"))
+        first = (
+            engagements.sort_values(["cascade_id", "delay_s"], kind="stable")
+            .groupby("cascade_id")["child_account_id"]
+            .first()
+            .astype("string")
+        )
         user = user.fillna(first.reindex(user.index))
     return pd.DataFrame({"source_time_s": seconds.astype(float), "source_user": user.fillna("<unknown>")})
 

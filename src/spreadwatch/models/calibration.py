@@ -1,4 +1,5 @@
 """Bot probabilities in a target population: Botometer-style prior adjustment and calibration quality."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -23,6 +24,9 @@ def calibration_metrics(is_positive: np.ndarray, probability: np.ndarray, bins: 
     y = np.asarray(is_positive, dtype=float)
     p = np.asarray(probability, dtype=float)
     which = np.minimum((p * bins).astype(int), bins - 1)
-    ece = sum(abs(p[which == b].mean() - y[which == b].mean()) * (which == b).mean()
-              for b in range(bins) if (which == b).any())
+    ece = sum(
+        abs(p[which == b].mean() - y[which == b].mean()) * (which == b).mean()
+        for b in range(bins)
+        if (which == b).any()
+    )
     return {"brier": float(np.mean((p - y) ** 2)), "ece": float(ece)}

@@ -1,5 +1,6 @@
 """The cascade model: fold-safe engager history (``EngagerHistory``), the bag of engagers (``EngagerBag``),
 root-account history and optional claim-text components around a ``SpreadClassifier`` (``CascadeModel``)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,8 +21,12 @@ def _class_slug(label) -> str:
 
 def _object_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
     """(cascade_id, account_id) as plain object columns (fast hashing for isin / reindex)."""
-    return pd.DataFrame({"cascade_id": pairs["cascade_id"].to_numpy(dtype=object),
-                         "account_id": pairs["account_id"].to_numpy(dtype=object)})
+    return pd.DataFrame(
+        {
+            "cascade_id": pairs["cascade_id"].to_numpy(dtype=object),
+            "account_id": pairs["account_id"].to_numpy(dtype=object),
+        }
+    )
 
 
 def _pair_keys(pairs: pd.DataFrame) -> np.ndarray:
@@ -36,8 +41,9 @@ def incidence_matrix(pairs: pd.DataFrame, cascades: pd.Index, accounts: pd.Index
     rows = cascades.get_indexer(pairs["cascade_id"])
     cols = accounts.get_indexer(pairs["account_id"])
     keep = (rows >= 0) & (cols >= 0)
-    matrix = sparse.csr_matrix((np.ones(int(keep.sum())), (rows[keep], cols[keep])),
-                               shape=(len(cascades), len(accounts)))
+    matrix = sparse.csr_matrix(
+        (np.ones(int(keep.sum())), (rows[keep], cols[keep])), shape=(len(cascades), len(accounts))
+    )
     matrix.data[:] = 1.0
     return matrix
 
@@ -53,18 +59,18 @@ def inner_splits(labels: np.ndarray, inner_folds: int, random_state: int) -> lis
 
 class EngagerHistory(BaseEstimator):
     """Fold-safe engager history: how often a cascade's participants took part in cascades of each class
-    of the TRAINING fold.
+        of the TRAINING fold.
 
-    ``fit(pairs, y)`` counts, per account, the training cascades of each class it took part in; ``pairs``
-    are (cascade_id, account_id) rows (``features.participation``) and ``y`` the training labels indexed
-    by cascade_id; only cascades in ``y`` are counted, so test labels cannot enter. ``transform(pairs,
-    index)`` gives, per cascade in ``index``: hist_known_share (share of participants with any history),
-    hist_n_log (log1p of summed history), and per class c hist_{c}_log, hist_{c}_share (class share of the
-    summed history), hist_{c}_user_share (share of participants with a class-c cascade) and hist_{c}_mean_p
-(mean over participants with history of their class-c share, smoothed towards the prior), and
-    hist_{c}_max_jaccard (largest participant overlap with one training cascade of class c). A training
-    cascade's own label is left out of its participants' counts (leave-one-out), so training rows see
-    the same kind of features as test rows.
+        ``fit(pairs, y)`` counts, per account, the training cascades of each class it took part in; ``pairs``
+        are (cascade_id, account_id) rows (``features.participation``) and ``y`` the training labels indexed
+        by cascade_id; only cascades in ``y`` are counted, so test labels cannot enter. ``transform(pairs,
+        index)`` gives, per cascade in ``index``: hist_known_share (share of participants with any history),
+        hist_n_log (log1p of summed history), and per class c hist_{c}_log, hist_{c}_share (class share of the
+        summed history), hist_{c}_user_share (share of participants with a class-c cascade) and hist_{c}_mean_p
+    (mean over participants with history of their class-c share, smoothed towards the prior), and
+        hist_{c}_max_jaccard (largest participant overlap with one training cascade of class c). A training
+        cascade's own label is left out of its participants' counts (leave-one-out), so training rows see
+        the same kind of features as test rows.
     """
 
     def __init__(self, smoothing: float = 1.0):
@@ -77,8 +83,9 @@ class EngagerHistory(BaseEstimator):
         train = _object_pairs(pairs)
         train = train[train["cascade_id"].isin(y.index.to_numpy(dtype=object))]
         onehot = y.reindex(train["cascade_id"]).to_numpy()[:, None] == self.classes_[None, :]
-        self.counts_ = (pd.DataFrame(onehot.astype(float), index=train["account_id"].to_numpy())
-                        .groupby(level=0, sort=True).sum())
+        self.counts_ = (
+            pd.DataFrame(onehot.astype(float), index=train["account_id"].to_numpy()).groupby(level=0, sort=True).sum()
+        )
         self.counted_ = pd.Index(_pair_keys(train), dtype=object).unique()
         # cascade x account incidence of the training fold, for nearest-neighbour overlap features
         self.train_cascades_ = pd.Index(sorted(set(train["cascade_id"])), dtype=object)
@@ -111,8 +118,8 @@ class EngagerHistory(BaseEstimator):
         from spreadwatch.progress import progress
 
         blocks = range(0, len(index), self.neighbour_chunk)
-        for start in (progress(blocks, "history neighbours", unit="block") if len(blocks) > 4 else blocks):
-            block = (query[start:start + self.neighbour_chunk] @ by_account).tocoo()
+        for start in progress(blocks, "history neighbours", unit="block") if len(blocks) > 4 else blocks:
+            block = (query[start : start + self.neighbour_chunk] @ by_account).tocoo()
             rows = block.row.astype(np.int64) + start
             shared = block.data
             jaccard = shared / np.maximum(sizes[rows] + train_sizes[block.col] - shared, 1.0)
@@ -156,7 +163,9 @@ class EngagerHistory(BaseEstimator):
             out[f"hist_{slug}_user_share"] = means[f"_has_{slug}"]
             out[f"hist_{slug}_mean_p"] = means[f"_p_{slug}"]
         out = out.reindex(index).join(self._neighbours(part, index))
-        fill = [c for c in out.columns if not c.endswith("_share") or c.endswith("user_share") or c == "hist_known_share"]
+        fill = [
+            c for c in out.columns if not c.endswith("_share") or c.endswith("user_share") or c == "hist_known_share"
+        ]
         out[fill] = out[fill].fillna(0.0)
         return out.astype(float)
 
@@ -263,8 +272,14 @@ class CascadeModel(ClassifierMixin, BaseEstimator):
     training and test rows see the same kind of value; test rows get the history of the whole training fold.
     """
 
-    def __init__(self, model: str = "hgb", random_state: int = 0, text_components: int = 8,
-                 engager_bag: bool = False, inner_folds: int = 5):
+    def __init__(
+        self,
+        model: str = "hgb",
+        random_state: int = 0,
+        text_components: int = 8,
+        engager_bag: bool = False,
+        inner_folds: int = 5,
+    ):
         self.model = model
         self.random_state = random_state
         self.text_components = text_components
@@ -276,25 +291,31 @@ class CascadeModel(ClassifierMixin, BaseEstimator):
         parts = [X]
         index = pd.Index(X.index.astype(str), name="cascade_id")
         if self.history_ is not None:
-            parts.append(self._history_features(self.history_, self.history_oof_, side.participants, index)
-                         .set_axis(X.index))
+            parts.append(
+                self._history_features(self.history_, self.history_oof_, side.participants, index).set_axis(X.index)
+            )
         if self.bag_ is not None:
             parts.append(self.bag_.transform(side.participants, X.index).set_axis(X.index))
         if self.root_history_ is not None:
-            root = self._history_features(self.root_history_, self.root_history_oof_, side.root_participants,
-                                          index).set_axis(X.index)
+            root = self._history_features(
+                self.root_history_, self.root_history_oof_, side.root_participants, index
+            ).set_axis(X.index)
             keep = [c for c in root.columns if c == "hist_known_share" or c.endswith(("_log", "_mean_p"))]
             parts.append(root[keep].add_prefix("root_"))
         if self.pca_ is not None:
             emb = side.text_embeddings.reindex(X.index).fillna(0.0).to_numpy(dtype=float)
             comps = self.pca_.transform(emb)
-            parts.append(pd.DataFrame(comps, index=X.index,
-                                      columns=[f"text_pc{i + 1}" for i in range(comps.shape[1])]))
+            parts.append(pd.DataFrame(comps, index=X.index, columns=[f"text_pc{i + 1}" for i in range(comps.shape[1])]))
             if self.psa_ is not None:
                 mean, known = self.psa_.transform(index, side.publishers.set_axis(side.publishers.index.astype(str)))
                 psa = self.pca_.transform(mean) * known[:, None]
-                parts.append(pd.DataFrame(np.column_stack([psa, known]), index=X.index,
-                                          columns=[f"psa_pc{i + 1}" for i in range(psa.shape[1])] + ["psa_known"]))
+                parts.append(
+                    pd.DataFrame(
+                        np.column_stack([psa, known]),
+                        index=X.index,
+                        columns=[f"psa_pc{i + 1}" for i in range(psa.shape[1])] + ["psa_known"],
+                    )
+                )
         return pd.concat(parts, axis=1)
 
     def _out_of_fold_history(self, pairs: pd.DataFrame, y: pd.Series, participants: pd.DataFrame) -> pd.DataFrame:
@@ -304,8 +325,10 @@ class CascadeModel(ClassifierMixin, BaseEstimator):
         splits = inner_splits(y.to_numpy(), self.inner_folds, self.random_state)
         if not splits:
             return EngagerHistory().fit(pairs, y).transform(participants, y.index)
-        parts = [EngagerHistory().fit(pairs, y.iloc[inner_train]).transform(participants, y.index[inner_test])
-                 for inner_train, inner_test in splits]
+        parts = [
+            EngagerHistory().fit(pairs, y.iloc[inner_train]).transform(participants, y.index[inner_test])
+            for inner_train, inner_test in splits
+        ]
         return pd.concat(parts).reindex(y.index)
 
     @staticmethod

@@ -1,5 +1,6 @@
 """Estimators: named sklearn models (``make_estimator``) and ``SpreadClassifier``, the classifier over a
 feature table that every task uses (fit / predict_proba / predict, explicit ``random_state``)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -44,8 +45,12 @@ def make_estimator(name: str, random_state: int = 0):
         return CalibratedClassifierCV(make_estimator(base, random_state), method=method, cv=inner)
     if name == "hgb_small":
         return HistGradientBoostingClassifier(
-            max_iter=60, learning_rate=0.15, max_leaf_nodes=15, l2_regularization=1.0,
-            early_stopping=False, random_state=random_state,
+            max_iter=60,
+            learning_rate=0.15,
+            max_leaf_nodes=15,
+            l2_regularization=1.0,
+            early_stopping=False,
+            random_state=random_state,
         )
     if name == "logreg":
         return make_pipeline(
@@ -57,14 +62,21 @@ def make_estimator(name: str, random_state: int = 0):
         return make_pipeline(
             SimpleImputer(strategy="median", keep_empty_features=True),
             RandomForestClassifier(
-                n_estimators=300, min_samples_leaf=2, n_jobs=job_threads(), random_state=random_state,
+                n_estimators=300,
+                min_samples_leaf=2,
+                n_jobs=job_threads(),
+                random_state=random_state,
                 class_weight="balanced_subsample",
             ),
         )
     if name == "hgb":
         return HistGradientBoostingClassifier(
-            max_iter=300, learning_rate=0.06, max_leaf_nodes=31, l2_regularization=1.0,
-            early_stopping=False, random_state=random_state,
+            max_iter=300,
+            learning_rate=0.06,
+            max_leaf_nodes=31,
+            l2_regularization=1.0,
+            early_stopping=False,
+            random_state=random_state,
         )
     raise ValueError(f"unknown model {name!r}; choose one of {MODEL_NAMES}")
 

@@ -1,5 +1,6 @@
 """Explanations: per-row feature contributions of a fitted ``SpreadClassifier`` (the change in predicted
 probability when a feature is replaced by its training median), so every score comes with reasons."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -31,7 +32,7 @@ def explain(model: SpreadClassifier, X: pd.DataFrame, positive_index: int = 1, t
             proba = model.estimator_.predict_proba(np.concatenate(batch_rows))[:, positive_index]
             offset = 0
             for rows, j in batch_at:
-                effects[rows, j] = base[rows] - proba[offset:offset + len(rows)]
+                effects[rows, j] = base[rows] - proba[offset : offset + len(rows)]
                 offset += len(rows)
             batch_rows.clear()
             batch_at.clear()
@@ -41,7 +42,7 @@ def explain(model: SpreadClassifier, X: pd.DataFrame, positive_index: int = 1, t
     for j, median in progress(list(enumerate(model.medians_)), "explain: features", unit="feature"):
         rows = np.flatnonzero(~(matrix[:, j] == median))
         for start in range(0, len(rows), _EXPLAIN_BATCH):
-            chunk = rows[start:start + _EXPLAIN_BATCH]
+            chunk = rows[start : start + _EXPLAIN_BATCH]
             changed = matrix[chunk]
             changed[:, j] = median
             batch_rows.append(changed)

@@ -15,6 +15,7 @@ account took part in, leave-one-out for training cascades). Raw ids and absolute
 only, never inputs. Both estimators carve their early-stopping validation split out of the rows given to
 ``fit`` (never the test fold), are seeded, and save as safetensors weights + a JSON config (no pickle).
 """
+
 from __future__ import annotations
 
 import json
@@ -30,8 +31,16 @@ GNN_MODELS = {"cascade": ("bigcn",), "bot": ("botrgcn",)}
 MIN_STEPS = 8  # BiGCN: fewest optimiser steps per epoch (the batch shrinks for small training sets)
 ENGAGEMENT_KINDS = ("retweet", "reply", "quote")
 CASCADE_NODE_FEATURES = (
-    "is_root", "kind_retweet", "kind_reply", "kind_quote", "delay_log_min", "gap_log_min", "depth_log",
-    "out_degree_log", "arrival_rank_log", "tree_size_log",
+    "is_root",
+    "kind_retweet",
+    "kind_reply",
+    "kind_quote",
+    "delay_log_min",
+    "gap_log_min",
+    "depth_log",
+    "out_degree_log",
+    "arrival_rank_log",
+    "tree_size_log",
 )
 
 
@@ -80,7 +89,9 @@ def cascade_graphs(cascades: pd.DataFrame, engagements: pd.DataFrame, max_nodes:
     its root plus the first ``max_nodes - 1`` engagements by delay (negative delays count as 0)."""
     ids = np.array(sorted(cascades["cascade_id"].astype(str).unique()), dtype=object)
     roots = cascades.assign(cascade_id=cascades["cascade_id"].astype(str)).set_index("cascade_id")["root_account_id"]
-    eng = engagements[["engagement_id", "cascade_id", "parent_engagement_id", "child_account_id", "kind", "delay_s"]].copy()
+    eng = engagements[
+        ["engagement_id", "cascade_id", "parent_engagement_id", "child_account_id", "kind", "delay_s"]
+    ].copy()
     eng["cascade_id"] = eng["cascade_id"].astype(str)
     eng = eng[eng["cascade_id"].isin(set(ids))]
     eng["delay_s"] = eng["delay_s"].astype(float).fillna(0.0).clip(lower=0.0)
@@ -127,14 +138,24 @@ def cascade_graphs(cascades: pd.DataFrame, engagements: pd.DataFrame, max_nodes:
     account_names.iloc[start[:-1]] = roots.reindex(ids).astype("string").to_numpy()
     account_names.iloc[node] = eng["child_account_id"].astype("string").to_numpy()
     codes, uniques = pd.factorize(account_names, sort=True)
-    features = np.column_stack([
-        is_root.astype(float), kind, np.log1p(delay / 60.0), np.log1p(gap / 60.0), np.log1p(depth),
-        np.log1p(out_degree), np.log1p(arrival), np.log1p(full_size[node_graph]),
-    ]).astype(np.float32)
+    features = np.column_stack(
+        [
+            is_root.astype(float),
+            kind,
+            np.log1p(delay / 60.0),
+            np.log1p(gap / 60.0),
+            np.log1p(depth),
+            np.log1p(out_degree),
+            np.log1p(arrival),
+            np.log1p(full_size[node_graph]),
+        ]
+    ).astype(np.float32)
     return CascadeGraphs(ids, start, parent, codes.astype(np.int64), np.asarray(uniques, dtype=object), features)
 
 
-def account_class_counts(graphs: CascadeGraphs, tree_index: np.ndarray, y_codes: np.ndarray, n_classes: int) -> np.ndarray:
+def account_class_counts(
+    graphs: CascadeGraphs, tree_index: np.ndarray, y_codes: np.ndarray, n_classes: int
+) -> np.ndarray:
     """(n_accounts, n_classes) number of distinct given trees of each class every account took part in."""
     counts = np.zeros((len(graphs.accounts), n_classes))
     label_of_tree = np.full(len(graphs.cascade_ids), -1)
@@ -146,8 +167,13 @@ def account_class_counts(graphs: CascadeGraphs, tree_index: np.ndarray, y_codes:
     return counts
 
 
-def account_history_features(graphs: CascadeGraphs, counts: np.ndarray, prior: np.ndarray,
-                             own_label: np.ndarray | None = None, smoothing: float = 1.0) -> np.ndarray:
+def account_history_features(
+    graphs: CascadeGraphs,
+    counts: np.ndarray,
+    prior: np.ndarray,
+    own_label: np.ndarray | None = None,
+    smoothing: float = 1.0,
+) -> np.ndarray:
     """Per node: log1p(training cascades of its account), the smoothed class shares of those cascades and
     log1p(count) per class (columns: 1 + 2 * n_classes).
 
@@ -277,24 +303,40 @@ class _TorchClassifier(ClassifierMixin, BaseEstimator):
         state = {f"net.{k}": v.contiguous() for k, v in self.net_.state_dict().items()}
         state.update({k: torch.as_tensor(np.ascontiguousarray(v)) for k, v in tensors.items()})
         save_file(state, str(path))
-        config = {"model": self.model_name, "params": self.get_params(), "classes": [str(c) for c in self.classes_], **config}
+        config = {
+            "model": self.model_name,
+            "params": self.get_params(),
+            "classes": [str(c) for c in self.classes_],
+            **config,
+        }
         Path(str(path) + ".json").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 class BiGCNClassifier(_TorchClassifier):
     """BiGCN-style cascade classifier over ``CascadeGraphs`` (sklearn API; X is indexed by cascade_id).
 
-    ``fit(X, y, graphs=cascade_graphs(...))`` trains on the trees of X's index: a stratified ``val_fraction`` of those rows is held
+    ``fit(X, y, graphs=cascade_graphs(...))`` trains on the trees of X's index: a stratified ``val_fraction``
+    of those rows is held
     out for early stopping on validation loss; account history is counted on the remaining fit rows only
     (leave-one-out on each fit tree). ``predict_proba(X)`` returns one column per ``classes_``.
     """
 
     model_name = "bigcn"
 
-    def __init__(self, hidden: int = 32, dropout: float = 0.2,
-                 lr: float = 5e-3, weight_decay: float = 1e-4, batch_size: int = 64, max_epochs: int = 60,
-                 patience: int = 8, val_fraction: float = 0.15, account_history: bool = True,
-                 random_state: int = 0, n_threads: int = 1):
+    def __init__(
+        self,
+        hidden: int = 32,
+        dropout: float = 0.2,
+        lr: float = 5e-3,
+        weight_decay: float = 1e-4,
+        batch_size: int = 64,
+        max_epochs: int = 60,
+        patience: int = 8,
+        val_fraction: float = 0.15,
+        account_history: bool = True,
+        random_state: int = 0,
+        n_threads: int = 1,
+    ):
         self.hidden = hidden
         self.dropout = dropout
         self.lr = lr
@@ -312,8 +354,11 @@ class BiGCNClassifier(_TorchClassifier):
         graphs = self.graphs_
         parts = [graphs.features]
         if self.account_history:
-            counts = (self.account_counts_.reindex(graphs.accounts).fillna(0.0).to_numpy()
-                      if len(graphs.accounts) else np.zeros((0, len(self.classes_))))
+            counts = (
+                self.account_counts_.reindex(graphs.accounts).fillna(0.0).to_numpy()
+                if len(graphs.accounts)
+                else np.zeros((0, len(self.classes_)))
+            )
             parts.append(account_history_features(graphs, counts, self.prior_, own_label))
         matrix = np.concatenate(parts, axis=1)
         return ((matrix - self.mean_) / self.scale_).astype(np.float32)
@@ -333,9 +378,14 @@ class BiGCNClassifier(_TorchClassifier):
         child = np.flatnonzero(has_parent)
         par = parent[has_parent] - shift[has_parent]
         root = offsets[local_tree]
-        return (torch.from_numpy(matrix[nodes]), torch.from_numpy(par.astype(np.int64)),
-                torch.from_numpy(child.astype(np.int64)), torch.from_numpy(root.astype(np.int64)),
-                torch.from_numpy(local_tree.astype(np.int64)), len(trees))
+        return (
+            torch.from_numpy(matrix[nodes]),
+            torch.from_numpy(par.astype(np.int64)),
+            torch.from_numpy(child.astype(np.int64)),
+            torch.from_numpy(root.astype(np.int64)),
+            torch.from_numpy(local_tree.astype(np.int64)),
+            len(trees),
+        )
 
     # sklearn API -----------------------------------------------------------------------------------
     def fit(self, X: pd.DataFrame, y, graphs: CascadeGraphs | None = None):
@@ -368,8 +418,12 @@ class BiGCNClassifier(_TorchClassifier):
         self.scale_ = np.where(raw[fit_nodes].std(axis=0) > 1e-6, raw[fit_nodes].std(axis=0), 1.0).astype(np.float32)
         matrix = (raw - self.mean_) / self.scale_
         self.feature_names_ = list(self.graphs_.feature_names) + (
-            ["history_log_n"] + [f"history_share_{c}" for c in self.classes_]
-            + [f"history_log_n_{c}" for c in self.classes_] if self.account_history else [])
+            ["history_log_n"]
+            + [f"history_share_{c}" for c in self.classes_]
+            + [f"history_log_n_{c}" for c in self.classes_]
+            if self.account_history
+            else []
+        )
         self.net_ = _bigcn_net(n_features, self.hidden, len(self.classes_), self.dropout)
         optimizer = torch.optim.Adam(self.net_.parameters(), lr=self.lr, weight_decay=self.weight_decay)
         target = torch.from_numpy(y_codes.astype(np.int64))
@@ -384,7 +438,7 @@ class BiGCNClassifier(_TorchClassifier):
             order = rng.permutation(len(fit_trees))
             total = 0.0
             for begin in range(0, len(order), batch_size):
-                chosen = fit_trees[order[begin:begin + batch_size]]
+                chosen = fit_trees[order[begin : begin + batch_size]]
                 labels = target[[code_of_tree[t] for t in chosen.tolist()]]
                 optimizer.zero_grad()
                 loss = torch.nn.functional.cross_entropy(self.net_(*self._batch(matrix, chosen)), labels)
@@ -412,16 +466,23 @@ class BiGCNClassifier(_TorchClassifier):
         self.net_.eval()
         with torch.no_grad():
             for begin in range(0, len(trees), 256):
-                logits = self.net_(*self._batch(matrix, trees[begin:begin + 256]))
+                logits = self.net_(*self._batch(matrix, trees[begin : begin + 256]))
                 out.append(torch.softmax(logits, dim=1).numpy())
         return np.concatenate(out) if out else np.zeros((0, len(self.classes_)))
 
     def save(self, path) -> None:
         """Weights, scaling and account-history counts -> safetensors; hyper-parameters, classes, feature
         names and the history's account ids -> ``{path}.json``."""
-        self._save(path, {"mean": self.mean_, "scale": self.scale_, "prior": self.prior_,
-                          "account_counts": self.account_counts_.to_numpy(dtype=np.float64)},
-                   {"feature_names": self.feature_names_, "history_accounts": [str(a) for a in self.account_counts_.index]})
+        self._save(
+            path,
+            {
+                "mean": self.mean_,
+                "scale": self.scale_,
+                "prior": self.prior_,
+                "account_counts": self.account_counts_.to_numpy(dtype=np.float64),
+            },
+            {"feature_names": self.feature_names_, "history_accounts": [str(a) for a in self.account_counts_.index]},
+        )
 
 
 # ---- accounts ---------------------------------------------------------------------------------------
@@ -445,9 +506,13 @@ class AccountGraph:
         return lookup.reindex(ids).to_numpy().astype(np.int64)
 
 
-def account_graph(feature_table: pd.DataFrame, follows: pd.DataFrame | None = None,
-                  engagements: pd.DataFrame | None = None, cascades: pd.DataFrame | None = None,
-                  text: pd.DataFrame | None = None) -> AccountGraph:
+def account_graph(
+    feature_table: pd.DataFrame,
+    follows: pd.DataFrame | None = None,
+    engagements: pd.DataFrame | None = None,
+    cascades: pd.DataFrame | None = None,
+    text: pd.DataFrame | None = None,
+) -> AccountGraph:
     """Account graph for BotRGCN. Columns in: ``feature_table`` (index account_id, numeric features, as
     ``features.account_features``), follows (follower_id, followee_id), engagements + cascades (retweet
     edges via ``graphs.account_edges``), ``text`` (optional, index account_id, embedding columns).
@@ -472,7 +537,9 @@ def account_graph(feature_table: pd.DataFrame, follows: pd.DataFrame | None = No
         return pairs[:, 0].copy(), pairs[:, 1].copy()
 
     empty = (np.zeros(0, np.int64), np.zeros(0, np.int64))
-    relations["follow"] = edges(follows["follower_id"], follows["followee_id"]) if follows is not None and len(follows) else empty
+    relations["follow"] = (
+        edges(follows["follower_id"], follows["followee_id"]) if follows is not None and len(follows) else empty
+    )
     if engagements is not None and cascades is not None and len(engagements):
         rt = graph_module.account_edges(engagements, cascades)
         relations["retweet"] = edges(rt["source"], rt["target"]) if len(rt) else empty
@@ -533,7 +600,8 @@ def _botrgcn_net(n_in: int, n_text: int, hidden: int, n_relations: int, n_out: i
 class BotRGCNClassifier(_TorchClassifier):
     """BotRGCN-style account classifier over an ``AccountGraph`` (transductive; X is indexed by account_id).
 
-    ``fit(X, y, graph=account_graph(...))``: only the labels of X's rows enter the loss (minus a stratified ``val_fraction`` held out
+    ``fit(X, y, graph=account_graph(...))``: only the labels of X's rows enter the loss (minus a stratified
+    ``val_fraction`` held out
     for early stopping); every account's features and edges are used for message passing. Missing
     feature values are imputed with the fit rows' medians, then standardised with the fit rows' scale.
     Relations: follow and retweet, each in both directions (four weight matrices, mean aggregation).
@@ -541,9 +609,19 @@ class BotRGCNClassifier(_TorchClassifier):
 
     model_name = "botrgcn"
 
-    def __init__(self, hidden: int = 32, dropout: float = 0.3,
-                 lr: float = 1e-2, weight_decay: float = 5e-4, max_epochs: int = 200, patience: int = 20,
-                 val_fraction: float = 0.15, use_text: bool = True, random_state: int = 0, n_threads: int = 1):
+    def __init__(
+        self,
+        hidden: int = 32,
+        dropout: float = 0.3,
+        lr: float = 1e-2,
+        weight_decay: float = 5e-4,
+        max_epochs: int = 200,
+        patience: int = 20,
+        val_fraction: float = 0.15,
+        use_text: bool = True,
+        random_state: int = 0,
+        n_threads: int = 1,
+    ):
         self.hidden = hidden
         self.dropout = dropout
         self.lr = lr
@@ -594,7 +672,9 @@ class BotRGCNClassifier(_TorchClassifier):
         self.scale_ = np.where(std > 1e-6, std, 1.0).astype(np.float32)
         self.feature_names_ = list(self.graph_.feature_names)
         x, text, relations = self._inputs()
-        self.net_ = _botrgcn_net(x.shape[1], text.shape[1], self.hidden, len(relations), len(self.classes_), self.dropout)
+        self.net_ = _botrgcn_net(
+            x.shape[1], text.shape[1], self.hidden, len(relations), len(self.classes_), self.dropout
+        )
         optimizer = torch.optim.AdamW(self.net_.parameters(), lr=self.lr, weight_decay=self.weight_decay)
         target = torch.from_numpy(y_codes.astype(np.int64))
         fit_rows, val_rows = torch.from_numpy(rows[fit_pos]), torch.from_numpy(rows[val_pos])
@@ -630,8 +710,11 @@ class BotRGCNClassifier(_TorchClassifier):
 
     def save(self, path) -> None:
         """Weights and imputation/scaling statistics -> safetensors; hyper-parameters -> ``{path}.json``."""
-        self._save(path, {"median": self.median_, "mean": self.mean_, "scale": self.scale_},
-                   {"feature_names": self.feature_names_, "n_text": self.n_text_, "n_relations": self.n_relations_})
+        self._save(
+            path,
+            {"median": self.median_, "mean": self.mean_, "scale": self.scale_},
+            {"feature_names": self.feature_names_, "n_text": self.n_text_, "n_relations": self.n_relations_},
+        )
 
 
 def load_gnn(path, graphs=None):
@@ -650,8 +733,9 @@ def load_gnn(path, graphs=None):
         model.feature_names_ = config["feature_names"]
         model.mean_, model.scale_ = tensors["mean"].numpy(), tensors["scale"].numpy()
         model.prior_ = tensors["prior"].numpy()
-        model.account_counts_ = pd.DataFrame(tensors["account_counts"].numpy(),
-                                             index=pd.Index(config["history_accounts"], dtype=object))
+        model.account_counts_ = pd.DataFrame(
+            tensors["account_counts"].numpy(), index=pd.Index(config["history_accounts"], dtype=object)
+        )
         model.net_ = _bigcn_net(len(model.feature_names_), model.hidden, len(classes), model.dropout)
     elif config["model"] == "botrgcn":
         model = BotRGCNClassifier(**params)
@@ -660,8 +744,9 @@ def load_gnn(path, graphs=None):
         model.feature_names_ = config["feature_names"]
         model.median_, model.mean_, model.scale_ = (tensors[k].numpy() for k in ("median", "mean", "scale"))
         model.n_text_, model.n_relations_ = config["n_text"], config["n_relations"]
-        model.net_ = _botrgcn_net(len(model.feature_names_), model.n_text_, model.hidden, model.n_relations_,
-                                  len(classes), model.dropout)
+        model.net_ = _botrgcn_net(
+            len(model.feature_names_), model.n_text_, model.hidden, model.n_relations_, len(classes), model.dropout
+        )
     else:
         raise ValueError(f"{path}: unknown graph model {config['model']!r}")
     model.net_.load_state_dict({k.removeprefix("net."): v for k, v in tensors.items() if k.startswith("net.")})
@@ -671,7 +756,7 @@ def load_gnn(path, graphs=None):
 
 # ---- workflow hook ----------------------------------------------------------------------------------
 def evaluation_setup(task: str, model: str, table: pd.DataFrame, canonical_dir):
-    """For ``stages.run_evaluate``: (X, make_classifier, fit_params) for a graph model. X keeps the row index
+    """For ``pipeline.evaluate.run_evaluate``: (X, make_classifier, fit_params) for a graph model. X keeps the row index
     of the feature table and no columns (the graph models read their inputs from the graphs given to fit)."""
     from spreadwatch.ingest import read_canonical
 
@@ -680,8 +765,7 @@ def evaluation_setup(task: str, model: str, table: pd.DataFrame, canonical_dir):
     if model == "bigcn":
         tables = read_canonical(canonical_dir, ("cascades", "engagements"))
         graphs = cascade_graphs(tables["cascades"], tables["engagements"])
-        return (pd.DataFrame(index=table.index), lambda seed: BiGCNClassifier(random_state=seed),
-                {"graphs": graphs})
+        return (pd.DataFrame(index=table.index), lambda seed: BiGCNClassifier(random_state=seed), {"graphs": graphs})
     tables = read_canonical(canonical_dir, ("cascades", "engagements", "follows"))
     graph = account_graph(table, tables["follows"], tables["engagements"], tables["cascades"])
     return pd.DataFrame(index=table.index), lambda seed: BotRGCNClassifier(random_state=seed), {"graph": graph}

@@ -1,5 +1,6 @@
 """Safe persistence: ``save_model`` / ``load_model`` with skops (no pickle), byte-reproducible files;
 loading accepts only the model classes in ``TRUSTED_TYPES``."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """File helpers the stage runners share."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """Domain-evaluation stage: domain rankings against expert credibility ratings."""
+
 from __future__ import annotations
 
 import logging
@@ -14,8 +15,9 @@ from spreadwatch.pipeline._io import usable_cascade_scores
 log = logging.getLogger(__name__)
 
 
-def run_domain_eval(canonical_dir, cascade_scores_path, ratings, metrics_dir,
-                    ks=(10, 20, 50), lists=("lin_pc1", "iffy_plus")) -> dict:
+def run_domain_eval(
+    canonical_dir, cascade_scores_path, ratings, metrics_dir, ks=(10, 20, 50), lists=("lin_pc1", "iffy_plus")
+) -> dict:
     """Evaluate domain rankings against Lin et al. pc1 and Iffy+; writes ``domains__{list}__{ranker}.json``.
 
     Rankers: ``predicted`` (out-of-fold misinformation probability x reach, ``rank_domains``) and
@@ -35,13 +37,16 @@ def run_domain_eval(canonical_dir, cascade_scores_path, ratings, metrics_dir,
     if len(scores) and scores["misinfo_probability"].notna().any():
         rankings["predicted"] = ranking.rank_domains(cascades, scores, tables["engagements"])
     given = cascades[["cascade_id"]].assign(
-        misinfo_probability=cascades["is_misinformation"].astype("boolean").astype("Float64").astype(float))
+        misinfo_probability=cascades["is_misinformation"].astype("boolean").astype("Float64").astype(float)
+    )
     if given["misinfo_probability"].notna().any():
         rankings["labelled"] = ranking.rank_domains(cascades, given, tables["engagements"])
     summary = {}
     for ranker in ("predicted", "labelled"):
         if ranker in rankings:
-            by_list = ranking.domain_evaluation(rankings[ranker], ratings, ks, score_column=lists[0], list_column=lists[1])
+            by_list = ranking.domain_evaluation(
+                rankings[ranker], ratings, ks, score_column=lists[0], list_column=lists[1]
+            )
         else:
             reason = "no usable misinformation predictions" if ranker == "predicted" else "no cascade labels"
             by_list = {name: skipped_record("domains", name, ranker, reason).to_dict() for name in lists}

@@ -1,4 +1,5 @@
 """Early-detection stage: one (protocol, model) trained and tested at every cut-off."""
+
 from __future__ import annotations
 
 import logging
@@ -19,10 +20,20 @@ from spreadwatch.ingest import read_canonical
 log = logging.getLogger(__name__)
 
 
-def run_early_detection(features_path, early_features_path, canonical_dir, protocol: str, model: str,
-                        seeds: list[int], out_json, target: str = "is_misinformation", text_cache_dir=None,
-                        metrics=("accuracy", "roc_auc", "f1"), engager_bag: bool = False,
-                        root_history: bool = True) -> dict:
+def run_early_detection(
+    features_path,
+    early_features_path,
+    canonical_dir,
+    protocol: str,
+    model: str,
+    seeds: list[int],
+    out_json,
+    target: str = "is_misinformation",
+    text_cache_dir=None,
+    metrics=("accuracy", "roc_auc", "f1"),
+    engager_bag: bool = False,
+    root_history: bool = True,
+) -> dict:
     """Early-detection metrics of one (protocol, model), written as ``cascade_early__{protocol}__{model}``.
 
     For each cut-off the model is trained and tested on the features of the engagements seen by then
@@ -40,13 +51,24 @@ def run_early_detection(features_path, early_features_path, canonical_dir, proto
     side = protocol_side_data("cascade", canonical_dir, full.index, text_cache_dir)
     known = labels.notna() & protocol_rows(protocol, groups, times, side["assignment"])
     y = labels[known].astype(str)
-    split_args = {"groups": groups[known].astype(str), "times": times[known].astype("int64"),
-                  **{name: None if value is None else value[known] for name, value in side.items()}}
+    split_args = {
+        "groups": groups[known].astype(str),
+        "times": times[known].astype("int64"),
+        **{name: None if value is None else value[known] for name, value in side.items()},
+    }
 
     def run(table, make_classifier, fit_params=None):
-        record, _ = models.evaluate(table.loc[y.index], y, task="cascade_early", protocol=protocol, model=model,
-                                    seeds=seeds, make_classifier=make_classifier, fit_params=fit_params,
-                                    **split_args)
+        record, _ = models.evaluate(
+            table.loc[y.index],
+            y,
+            task="cascade_early",
+            protocol=protocol,
+            model=model,
+            seeds=seeds,
+            make_classifier=make_classifier,
+            fit_params=fit_params,
+            **split_args,
+        )
         return record
 
     def pick(record):
@@ -62,19 +84,38 @@ def run_early_detection(features_path, early_features_path, canonical_dir, proto
         by_cutoff = {}
         from spreadwatch.progress import progress
 
-        for name, part in progress(list(early.groupby("cutoff", sort=False)), "early detection: cut-offs",
-                                   unit="cut-off"):
+        for name, part in progress(
+            list(early.groupby("cutoff", sort=False)), "early detection: cut-offs", unit="cut-off"
+        ):
             table = part.drop(columns="cutoff").set_index("cascade_id")
             table = table.loc[:, table.notna().any()]
             seen = features.truncate_engagements(tables["engagements"], **parse_cutoff(name))
-            factory = cascade_model_factory(model, canonical_dir, text_cache_dir, engagements=seen,
-                                            history_engagements=tables["engagements"], **settings)
+            factory = cascade_model_factory(
+                model,
+                canonical_dir,
+                text_cache_dir,
+                engagements=seen,
+                history_engagements=tables["engagements"],
+                **settings,
+            )
             by_cutoff[name] = pick(run(table, *factory))
-            log.info("early %s %s %s: %s", protocol, model, name,
-                     {k: round(v["mean"], 4) for k, v in by_cutoff[name].items()})
+            log.info(
+                "early %s %s %s: %s",
+                protocol,
+                model,
+                name,
+                {k: round(v["mean"], 4) for k, v in by_cutoff[name].items()},
+            )
     by_cutoff["full"] = pick(record)
     if model not in models.BASELINES:
         record["fold_fitted_inputs"] = cascade_fold_inputs(text_cache_dir, engager_bag, root_history)
-    models.write_metrics(record, out_json, {"target": target, "metrics_by_cutoff": by_cutoff,
-                                            "metrics_by_cutoff_basis": "pooled over each seed's test set"})
+    models.write_metrics(
+        record,
+        out_json,
+        {
+            "target": target,
+            "metrics_by_cutoff": by_cutoff,
+            "metrics_by_cutoff_basis": "pooled over each seed's test set",
+        },
+    )
     return record

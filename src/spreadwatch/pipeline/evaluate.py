@@ -1,4 +1,5 @@
 """Evaluate stage: one (task, protocol, model) in, its metrics JSON out."""
+
 from __future__ import annotations
 
 import logging
@@ -14,16 +15,26 @@ from spreadwatch.evaluation.cascade_inputs import (
     protocol_side_data,
     text_only_factory,
 )
-from spreadwatch.evaluation.truth import cascade_target, labelled_accounts
 from spreadwatch.evaluation.records import skipped_record
+from spreadwatch.evaluation.truth import cascade_target, labelled_accounts
 from spreadwatch.ingest import read_canonical
 
 log = logging.getLogger(__name__)
 
 
-def run_evaluate(task: str, features_path, canonical_dir, protocol: str, model: str, seeds: list[int],
-                 out_json, target: str = "is_misinformation", text_cache_dir=None, engager_bag: bool = False,
-                 root_history: bool = True) -> dict:
+def run_evaluate(
+    task: str,
+    features_path,
+    canonical_dir,
+    protocol: str,
+    model: str,
+    seeds: list[int],
+    out_json,
+    target: str = "is_misinformation",
+    text_cache_dir=None,
+    engager_bag: bool = False,
+    root_history: bool = True,
+) -> dict:
     """Evaluate one (task, protocol, model) and write its metrics JSON.
 
     Cascade models (logreg/rf/hgb) are ``models.CascadeModel``: the cascade features plus the engager
@@ -50,13 +61,17 @@ def run_evaluate(task: str, features_path, canonical_dir, protocol: str, model: 
             known &= inputs["source_time_s"].notna()
         table = inputs
         make_classifier = lambda seed: models.make_baseline(model, seed)  # noqa: E731
-    if model in ("bigcn", "botrgcn"):  # torch graph models (spreadwatch.models.gnn, docs/gnn.md): same folds, graphs bound in
+    if model in (
+        "bigcn",
+        "botrgcn",
+    ):  # torch graph models (spreadwatch.models.gnn, docs/gnn.md): same folds, graphs bound in
         from spreadwatch.models import gnn
 
         table, make_classifier, fit_params = gnn.evaluation_setup(task, model, table, canonical_dir)
     if task == "cascade" and model in models.MODEL_NAMES:
-        make_classifier, fit_params = cascade_model_factory(model, canonical_dir, text_cache_dir,
-                                                            engager_bag=engager_bag, root_history=root_history)
+        make_classifier, fit_params = cascade_model_factory(
+            model, canonical_dir, text_cache_dir, engager_bag=engager_bag, root_history=root_history
+        )
     if task == "cascade" and model == "text_only":
         made = text_only_factory(canonical_dir, text_cache_dir)
         if made is None:
@@ -64,14 +79,26 @@ def run_evaluate(task: str, features_path, canonical_dir, protocol: str, model: 
         make_classifier, fit_params = made
     X, y = table[known], labels[known].astype(str)
     if y.nunique() < 2 or y.value_counts().min() < 5:
-        return _skipped(task, protocol, model, seeds, out_json,
-                        f"needs two classes with >= 5 labelled rows each; have {y.value_counts().to_dict()}")
+        return _skipped(
+            task,
+            protocol,
+            model,
+            seeds,
+            out_json,
+            f"needs two classes with >= 5 labelled rows each; have {y.value_counts().to_dict()}",
+        )
     try:
         record, _ = models.evaluate(
-            X, y, task=task, protocol=protocol, model=model, seeds=seeds,
+            X,
+            y,
+            task=task,
+            protocol=protocol,
+            model=model,
+            seeds=seeds,
             groups=None if groups is None else groups[known].astype(str),
             times=None if times is None else times[known].astype("int64"),
-            make_classifier=make_classifier, fit_params=fit_params,
+            make_classifier=make_classifier,
+            fit_params=fit_params,
             assignment=None if side["assignment"] is None else side["assignment"][known],
             text_groups=None if side["text_groups"] is None else side["text_groups"][known],
         )
@@ -81,8 +108,13 @@ def run_evaluate(task: str, features_path, canonical_dir, protocol: str, model: 
     if task == "cascade" and model in models.MODEL_NAMES:
         extra["fold_fitted_inputs"] = cascade_fold_inputs(text_cache_dir, engager_bag, root_history)
     models.write_metrics(record, out_json, extra)
-    log.info("%s %s %s: %s", task, protocol, model,
-             {k: round(v["mean"], 4) for k, v in record["metrics"].items() if k in ("roc_auc", "accuracy", "f1")})
+    log.info(
+        "%s %s %s: %s",
+        task,
+        protocol,
+        model,
+        {k: round(v["mean"], 4) for k, v in record["metrics"].items() if k in ("roc_auc", "accuracy", "f1")},
+    )
     return record
 
 

@@ -1,4 +1,5 @@
 """Features stage: account features, cascade features and cascade features at early cut-offs."""
+
 from __future__ import annotations
 
 import logging
@@ -21,14 +22,16 @@ def account_text_table(accounts: pd.DataFrame, posts: pd.DataFrame, text_cache_d
     return features.text_features(accounts, posts, embedder.embed)
 
 
-def account_feature_table(tables: dict[str, pd.DataFrame], network_path, coordination_path, text=None,
-                          **options) -> pd.DataFrame:
+def account_feature_table(
+    tables: dict[str, pd.DataFrame], network_path, coordination_path, text=None, **options
+) -> pd.DataFrame:
     """``features.account_features`` of canonical ``tables`` (accounts, posts, engagements: the whole
     dataset or one shard) with the graphs stage's network metrics and co-engagement pairs read from their
     files. ``options`` go to ``account_features`` (a shard's reference time, name models and
     ``drop_uninformative=False``). Index account_id, one row per account."""
     return features.account_features(
-        tables["accounts"], tables["posts"],
+        tables["accounts"],
+        tables["posts"],
         network_metrics=pd.read_parquet(network_path),
         coordination=pd.read_parquet(coordination_path),
         engagements=tables["engagements"],
@@ -37,8 +40,7 @@ def account_feature_table(tables: dict[str, pd.DataFrame], network_path, coordin
     )
 
 
-def run_account_features(canonical_dir, network_path, coordination_path, out_path,
-                         text_cache_dir=None) -> pd.DataFrame:
+def run_account_features(canonical_dir, network_path, coordination_path, out_path, text_cache_dir=None) -> pd.DataFrame:
     """Account feature table; with ``text_cache_dir`` also the MiniLM text family (cached there)."""
     tables = read_canonical(canonical_dir, ("accounts", "posts", "engagements"))
     text = None
@@ -51,8 +53,9 @@ def run_account_features(canonical_dir, network_path, coordination_path, out_pat
     return table
 
 
-def run_cascade_features(canonical_dir, account_features_path, account_scores_path, out_path,
-                         cutoff_s: float | None = None) -> pd.DataFrame:
+def run_cascade_features(
+    canonical_dir, account_features_path, account_scores_path, out_path, cutoff_s: float | None = None
+) -> pd.DataFrame:
     """Cascade feature table (``features.cascade_features``; columns cascade_id + features) from the canonical
     cascades and engagements, the account features and the accounts' bot probabilities."""
     tables = read_canonical(canonical_dir, ("cascades", "engagements"))
@@ -66,8 +69,9 @@ def run_cascade_features(canonical_dir, account_features_path, account_scores_pa
     return table
 
 
-def run_cascade_features_early(canonical_dir, account_features_path, account_scores_path, out_path,
-                               minutes=features.EARLY_MINUTES, ks=EARLY_KS) -> pd.DataFrame:
+def run_cascade_features_early(
+    canonical_dir, account_features_path, account_scores_path, out_path, minutes=features.EARLY_MINUTES, ks=EARLY_KS
+) -> pd.DataFrame:
     """Cascade features at every early-detection cut-off, one long table: columns cutoff, cascade_id,
     features (a feature a cut-off cannot have, e.g. growth after the cut-off, is NaN there)."""
     tables = read_canonical(canonical_dir, ("cascades", "engagements"))

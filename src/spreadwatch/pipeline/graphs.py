@@ -1,4 +1,5 @@
 """Graphs stage: canonical tables in, reshare edges, network metrics and co-engagement pairs out."""
+
 from __future__ import annotations
 
 import logging
@@ -11,8 +12,14 @@ from spreadwatch.pipeline._io import write_parquet
 log = logging.getLogger(__name__)
 
 
-def run_graphs(canonical_dir: str | Path, edges_out: str | Path, network_out: str | Path,
-               coordination_out: str | Path, window_s: float = 60.0, reshares_out: str | Path | None = None) -> None:
+def run_graphs(
+    canonical_dir: str | Path,
+    edges_out: str | Path,
+    network_out: str | Path,
+    coordination_out: str | Path,
+    window_s: float = 60.0,
+    reshares_out: str | Path | None = None,
+) -> None:
     """Reshare edges (one per engagement, ``graphs.reshare_edges``), the account retweet network (edges +
     per-account metrics) and co-engagement pairs."""
     tables = read_canonical(canonical_dir, ("cascades", "engagements"))

@@ -1,4 +1,5 @@
 """Rank stage: ranked accounts and domains, and precision@k where ground truth exists."""
+
 from __future__ import annotations
 
 import json
@@ -43,10 +44,24 @@ def model_reason_text(scores: pd.DataFrame) -> pd.Series:
 PLANTED_RANKERS = ("combined", "total_retweets", "followers", "fib")  # the files rank__planted_sources__* of run_rank
 
 
-def run_rank(canonical_dir, account_scores_path, cascade_scores_path, coordination_path,
-             ranked_accounts_out, ranked_domains_out, metrics_dir, weights: dict | None = None,
-             ks=(10, 50, 100), reviews_path=None, reviews_db_path=None, dataset=None, summary_out=None,
-             reshares_path=None, evidence_out=None, evidence_top_n: int = 50) -> dict:
+def run_rank(
+    canonical_dir,
+    account_scores_path,
+    cascade_scores_path,
+    coordination_path,
+    ranked_accounts_out,
+    ranked_domains_out,
+    metrics_dir,
+    weights: dict | None = None,
+    ks=(10, 50, 100),
+    reviews_path=None,
+    reviews_db_path=None,
+    dataset=None,
+    summary_out=None,
+    reshares_path=None,
+    evidence_out=None,
+    evidence_top_n: int = 50,
+) -> dict:
     """Rank accounts and domains; write the ranked CSVs and rank metrics where ground truth exists
     (a skipped ``rank__planted_sources__*`` record where none does), with ``summary_out`` the precision@k
     summary per ordering (JSON; ``{}`` without ground truth), and with ``evidence_out`` the evidence of the
@@ -59,11 +74,19 @@ def run_rank(canonical_dir, account_scores_path, cascade_scores_path, coordinati
     tables = read_canonical(canonical_dir, ("accounts", "cascades", "engagements"))
     account_scores = pd.read_parquet(account_scores_path)
     cascade_scores = pd.read_parquet(cascade_scores_path)
-    reshares = pd.read_parquet(reshares_path) if reshares_path else graphs.reshare_edges(tables["cascades"],
-                                                                                          tables["engagements"])
+    reshares = (
+        pd.read_parquet(reshares_path)
+        if reshares_path
+        else graphs.reshare_edges(tables["cascades"], tables["engagements"])
+    )
     coordination = pd.read_parquet(coordination_path)
     components = ranking.account_components(
-        tables["cascades"], tables["engagements"], cascade_scores, account_scores, coordination, edges=reshares,
+        tables["cascades"],
+        tables["engagements"],
+        cascade_scores,
+        account_scores,
+        coordination,
+        edges=reshares,
     )
     ranked = ranking.rank_accounts(components, weights, model_reason_text(account_scores))
     accounts = tables["accounts"].set_index("account_id")
@@ -72,8 +95,13 @@ def run_rank(canonical_dir, account_scores_path, cascade_scores_path, coordinati
     # a missing bot probability stays missing (not scored), shown with its source
     by_account = account_scores.assign(account_id=account_scores["account_id"].astype(str)).set_index("account_id")
     ranked["bot_probability"] = ranked["account_id"].astype(str).map(by_account["bot_probability"]).astype(float)
-    sources = by_account["score_source"] if "score_source" in by_account else pd.Series(
-        np.where(by_account["bot_probability"].notna(), "in_domain_model", "not_scored"), index=by_account.index)
+    sources = (
+        by_account["score_source"]
+        if "score_source" in by_account
+        else pd.Series(
+            np.where(by_account["bot_probability"].notna(), "in_domain_model", "not_scored"), index=by_account.index
+        )
+    )
     ranked["bot_score_source"] = ranked["account_id"].astype(str).map(sources).fillna("not_scored").astype("string")
     reviews = merge_reviews(read_reviews(reviews_path), read_reviews_db(reviews_db_path, dataset))
     ranked = apply_reviews(ranked, reviews)
@@ -83,8 +111,9 @@ def run_rank(canonical_dir, account_scores_path, cascade_scores_path, coordinati
     write_csv(domains, ranked_domains_out, float_format="%.6g")
     if evidence_out is not None:
         tables["posts"] = read_canonical(canonical_dir, ("posts",))["posts"]
-        evidence.write_evidence(evidence.account_evidence(ranked, tables, reshares, coordination,
-                                                          top_n=evidence_top_n), evidence_out)
+        evidence.write_evidence(
+            evidence.account_evidence(ranked, tables, reshares, coordination, top_n=evidence_top_n), evidence_out
+        )
     truth = planted_sources(tables["accounts"]) | set(reviews.loc[reviews["verdict"] == "confirmed", "account_id"])
     truth -= review_exclusions(reviews)
     summary = {}
@@ -96,12 +125,18 @@ def run_rank(canonical_dir, account_scores_path, cascade_scores_path, coordinati
         base_rate = len(truth) / max(len(components), 1)
         for name, ordered in orderings.items():
             record = {
-                "task": "rank", "protocol": "planted_sources", "model": name,
-                "n_train": 0, "n_test": len(ordered), "n_truth": len(truth),
-                "metrics": {"precision_at_k": ranking.precision_at_k(ordered, truth, ks),
-                            "r_precision": ranking.r_precision(ordered, truth),
-                            "max_precision_at_k": {str(k): min(1.0, len(truth) / k) for k in ks},
-                            "random_expectation": base_rate},
+                "task": "rank",
+                "protocol": "planted_sources",
+                "model": name,
+                "n_train": 0,
+                "n_test": len(ordered),
+                "n_truth": len(truth),
+                "metrics": {
+                    "precision_at_k": ranking.precision_at_k(ordered, truth, ks),
+                    "r_precision": ranking.r_precision(ordered, truth),
+                    "max_precision_at_k": {str(k): min(1.0, len(truth) / k) for k in ks},
+                    "random_expectation": base_rate,
+                },
                 "seeds": [],
             }
             models.write_metrics(record, Path(metrics_dir) / f"rank__planted_sources__{name}.json")
@@ -109,8 +144,10 @@ def run_rank(canonical_dir, account_scores_path, cascade_scores_path, coordinati
         log.info("precision@k against %d planted sources (random %.3f): %s", len(truth), base_rate, summary)
     else:
         for name in PLANTED_RANKERS:
-            records.write(skipped_record("rank", "planted_sources", name, "no planted sources or confirmed reviews"),
-                          Path(metrics_dir) / f"rank__planted_sources__{name}.json")
+            records.write(
+                skipped_record("rank", "planted_sources", name, "no planted sources or confirmed reviews"),
+                Path(metrics_dir) / f"rank__planted_sources__{name}.json",
+            )
     if summary_out is not None:
         with open(summary_out, "w", encoding="utf-8") as handle:
             json.dump(summary, handle, indent=2, sort_keys=True)

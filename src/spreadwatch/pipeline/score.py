@@ -1,4 +1,5 @@
 """Score stage: out-of-fold scores, explanations and the saved model (in-domain or the shipped bot model)."""
+
 from __future__ import annotations
 
 import json
@@ -13,19 +14,20 @@ from spreadwatch.evaluation.cascade_inputs import (
     cascade_fold_inputs,
     cascade_model_factory,
 )
+from spreadwatch.evaluation.records import positive_index
 from spreadwatch.evaluation.truth import (
     cascade_target,
     labelled_accounts,
 )
-from spreadwatch.evaluation.records import positive_index
 from spreadwatch.ingest import credibility_ratings_or_none, read_canonical
 from spreadwatch.pipeline._io import write_parquet
 
 log = logging.getLogger(__name__)
 
 
-def fit_with_folds(make_model, X: pd.DataFrame, y: pd.Series, seed: int,
-                   fit_params: dict | None = None) -> tuple[object, list, pd.Series]:
+def fit_with_folds(
+    make_model, X: pd.DataFrame, y: pd.Series, seed: int, fit_params: dict | None = None
+) -> tuple[object, list, pd.Series]:
     """The model fitted on every labelled row (``make_model(seed)``, ``fit_params`` passed to ``fit``), the
     models of the stratified 5-fold training splits, and each row's fold (the split whose model did not see
     it; index as ``y``, name fold)."""
@@ -52,10 +54,22 @@ def out_of_fold_probability(table: pd.DataFrame, full, fold_models: list, fold: 
     return proba
 
 
-def run_score(task: str, features_path, canonical_dir, model: str, seed: int, scores_out, model_out,
-              target: str = "is_misinformation", text_cache_dir=None, engager_bag: bool = False,
-              root_history: bool = True, model_source: str = "in_domain", prior: float | None = None,
-              credibility=None) -> pd.DataFrame:
+def run_score(
+    task: str,
+    features_path,
+    canonical_dir,
+    model: str,
+    seed: int,
+    scores_out,
+    model_out,
+    target: str = "is_misinformation",
+    text_cache_dir=None,
+    engager_bag: bool = False,
+    root_history: bool = True,
+    model_source: str = "in_domain",
+    prior: float | None = None,
+    credibility=None,
+) -> pd.DataFrame:
     """Score every row: out-of-fold probabilities for labelled rows (5-fold), a model fitted on all
     labelled rows for the rest; explanations from the full model. Writes scores and the skops model.
 
@@ -77,8 +91,7 @@ def run_score(task: str, features_path, canonical_dir, model: str, seed: int, sc
     if task == "bot":
         table, labels = labelled_accounts(features_path, canonical_dir)
         source = portable.resolve_model_source(model_source, labels)
-        log.info("bot model source: %s (asked %s; labels %s)", source, model_source,
-                 labels.value_counts().to_dict())
+        log.info("bot model source: %s (asked %s; labels %s)", source, model_source, labels.value_counts().to_dict())
         if source == "shipped":
             return _score_bots_shipped(canonical_dir, scores_out, model_out, prior)
         make_model = lambda seed: models.SpreadClassifier(model=model, random_state=seed)  # noqa: E731
@@ -87,8 +100,9 @@ def run_score(task: str, features_path, canonical_dir, model: str, seed: int, sc
         table = pd.read_parquet(features_path).set_index("cascade_id")
         cascades = read_canonical(canonical_dir, ("cascades",))["cascades"]
         labels = cascade_target(cascades, target).reindex(table.index)
-        make_model, fit_params = cascade_model_factory(model, canonical_dir, text_cache_dir, engager_bag=engager_bag,
-                                                       root_history=root_history)
+        make_model, fit_params = cascade_model_factory(
+            model, canonical_dir, text_cache_dir, engager_bag=engager_bag, root_history=root_history
+        )
     score_name = "bot_probability" if task == "bot" else "misinfo_probability"
     out = pd.DataFrame(index=table.index)
     out["label"] = labels.astype("string")
@@ -100,18 +114,27 @@ def run_score(task: str, features_path, canonical_dir, model: str, seed: int, sc
         positive = positive_index(full.classes_)
         positive_label = full.classes_[positive]
         # out-of-fold probabilities for labelled rows, so scores never come from a model that saw the row
-        out[score_name] = out_of_fold_probability(table, full, fold_models, fold.reindex(table.index, fill_value=-1),
-                                                  positive_label)
+        out[score_name] = out_of_fold_probability(
+            table, full, fold_models, fold.reindex(table.index, fill_value=-1), positive_label
+        )
         classifier = full if task == "bot" else full.classifier_
         inputs = table if task == "bot" else full._augment(table)
         out = out.join(models.explain(classifier, inputs, positive_index=positive))
         models.save_model(classifier, model_out)
-        card = {"task": task, "model": model, "seed": seed, "positive_class": str(positive_label),
-                "features": list(classifier.feature_names_in_), "n_labelled": int(known.sum()),
-                "class_counts": {str(k): int(v) for k, v in y.value_counts().sort_index().items()}}
+        card = {
+            "task": task,
+            "model": model,
+            "seed": seed,
+            "positive_class": str(positive_label),
+            "features": list(classifier.feature_names_in_),
+            "n_labelled": int(known.sum()),
+            "class_counts": {str(k): int(v) for k, v in y.value_counts().sort_index().items()},
+        }
         if task == "cascade":
             card["fold_fitted_inputs"] = cascade_fold_inputs(text_cache_dir, engager_bag, root_history)
-            card["scores"] = "out-of-fold (stratified 5-fold, model and engager history refitted per fold) for labelled cascades"
+            card["scores"] = (
+                "out-of-fold (stratified 5-fold, model and engager history refitted per fold) for labelled cascades"
+            )
     else:
         card = {"task": task, "model": model, "skipped": "not enough labels to train"}
     Path(model_out).parent.mkdir(parents=True, exist_ok=True)
@@ -124,10 +147,18 @@ def run_score(task: str, features_path, canonical_dir, model: str, seed: int, sc
     if task == "cascade":
         ratings = credibility_ratings_or_none(credibility)
         cascades = read_canonical(canonical_dir, ("cascades",))["cascades"]
-        out["credibility_label"] = out[key].astype(str).map(portable.credibility_labels(cascades, ratings)).astype("string")
-        out["label_source"] = pd.Series(np.where(out["label"].notna(), "in_domain_labels",
-                                                 np.where(out["credibility_label"].notna(), "credibility_list", None)),
-                                        index=out.index, dtype="string")
+        out["credibility_label"] = (
+            out[key].astype(str).map(portable.credibility_labels(cascades, ratings)).astype("string")
+        )
+        out["label_source"] = pd.Series(
+            np.where(
+                out["label"].notna(),
+                "in_domain_labels",
+                np.where(out["credibility_label"].notna(), "credibility_list", None),
+            ),
+            index=out.index,
+            dtype="string",
+        )
     write_parquet(out, scores_out)
     return out
 

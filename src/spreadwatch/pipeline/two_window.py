@@ -1,4 +1,5 @@
 """Two-window stage: rank on window 1, dismantle window 2."""
+
 from __future__ import annotations
 
 import logging
@@ -22,10 +23,21 @@ from spreadwatch.reviews import (
 log = logging.getLogger(__name__)
 
 
-def run_two_window(canonical_dir, account_scores_path, cascade_scores_path, metrics_dir, rankers,
-                   weights: dict | None = None, coordination_window_s: float = 60.0, ks=(10, 100, 1000),
-                   share: float = 0.5, reviews_path=None, select: bool = True,
-                   reviews_db_path=None, dataset=None) -> dict:
+def run_two_window(
+    canonical_dir,
+    account_scores_path,
+    cascade_scores_path,
+    metrics_dir,
+    rankers,
+    weights: dict | None = None,
+    coordination_window_s: float = 60.0,
+    ks=(10, 100, 1000),
+    share: float = 0.5,
+    reviews_path=None,
+    select: bool = True,
+    reviews_db_path=None,
+    dataset=None,
+) -> dict:
     """Rank on window 1, dismantle window 2; write ``rank__two_window__{ranker}.json`` per ranker.
 
     Dismissed reviews are excluded from every ranking; truth for precision@k = planted sources."""
@@ -33,16 +45,26 @@ def run_two_window(canonical_dir, account_scores_path, cascade_scores_path, metr
     if "time" not in tables["engagements"] or not tables["engagements"]["time"].notna().any():
         reason = "engagements have no time (e.g. FakeNewsNet share lists): no windows to rank on and dismantle"
         for name in rankers:
-            records.write(skipped_record("rank", "two_window", name, reason),
-                          Path(metrics_dir) / f"rank__two_window__{name}.json")
+            records.write(
+                skipped_record("rank", "two_window", name, reason), Path(metrics_dir) / f"rank__two_window__{name}.json"
+            )
         log.info("two-window evaluation skipped: %s", reason)
         return {}
     reviews = merge_reviews(read_reviews(reviews_path), read_reviews_db(reviews_db_path, dataset))
     truth = planted_sources(tables["accounts"])
     by_ranker = ranking.two_window_records(
-        tables["cascades"], tables["engagements"], tables["accounts"], usable_cascade_scores(cascade_scores_path),
-        pd.read_parquet(account_scores_path), weights=weights, coordination_window_s=coordination_window_s,
-        truth=truth or None, ks=tuple(ks), share=share, exclude=review_exclusions(reviews), select=select,
+        tables["cascades"],
+        tables["engagements"],
+        tables["accounts"],
+        usable_cascade_scores(cascade_scores_path),
+        pd.read_parquet(account_scores_path),
+        weights=weights,
+        coordination_window_s=coordination_window_s,
+        truth=truth or None,
+        ks=tuple(ks),
+        share=share,
+        exclude=review_exclusions(reviews),
+        select=select,
     )
     summary = {}
     for name in rankers:
