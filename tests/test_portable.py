@@ -336,10 +336,17 @@ def test_fresh_train_reproduces_the_committed_card(shared_data, tmp_path):
         predictions_out=tmp_path / "held.parquet",
         prior=committed["default_prior"],
     )
-    assert card["model_id"] == committed["model_id"]
-    assert card["lodo"] == committed["lodo"]
-    assert card["mean_roc_auc"] == committed["mean_roc_auc"]
-    for name in ("bot_model.skops", "bot_model.json", "bot_model.calibration.png"):  # byte-identical retrain
-        assert (tmp_path / "shipped" / name).read_bytes() == (SHIPPED / name).read_bytes(), name
+    # The same data and rows on any machine; the fitted trees are bit-identical on one machine (one thread,
+    # fixed seeds: `make models` twice gives the same files) but not across CPUs (CI computed a different
+    # model id from the same commit), so the metrics are compared with a tolerance, not the bytes.
+    counts = ("evaluation", "datasets", "n", "n_bot", "n_human", "n_not_scored", "tiers")
+    assert [{k: row.get(k) for k in counts} for row in card["lodo"]] == [
+        {k: row.get(k) for k in counts} for row in committed["lodo"]
+    ]
+    for fresh, shipped in zip(card["lodo"], committed["lodo"], strict=True):
+        for metric in ("roc_auc", "pr_auc"):
+            assert fresh[metric] == pytest.approx(shipped[metric], abs=0.01), (fresh["evaluation"], metric)
+    assert card["mean_roc_auc"] == pytest.approx(committed["mean_roc_auc"], abs=0.005)
+    assert card["tiers"] == committed["tiers"] and card["training_datasets"] == committed["training_datasets"]
     held = pd.read_parquet(tmp_path / "held.parquet")
     assert held["account_id"].notna().all() and held["raw_probability"].notna().mean() > 0.99

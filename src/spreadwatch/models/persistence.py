@@ -80,11 +80,12 @@ def _reproducible_skops(data: bytes) -> bytes:
             name = mapping[stem] + ".npy" if stem in mapping else info.filename
             members[name] = source.read(info)
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as target:
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as target:
         for name in sorted(members):
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.external_attr = 0o644 << 16
-            target.writestr(info, members[name])
+            info.compress_type = zipfile.ZIP_DEFLATED  # deflate is deterministic for one zlib build
+            target.writestr(info, members[name], compresslevel=9)
     return buffer.getvalue()
 
 
