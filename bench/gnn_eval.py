@@ -28,6 +28,7 @@ import pandas as pd
 import yaml
 
 from spreadwatch import models
+from spreadwatch.evaluation import records
 from spreadwatch.evaluation.truth import cascade_target
 from spreadwatch.ingest import read_canonical
 from spreadwatch.models import gnn
@@ -149,7 +150,7 @@ def _update_summary(path: Path, section: str, key: str, value: dict, machine: di
     summary.setdefault(section, {})[key] = value
     summary["machine"] = machine
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(models._nan_to_none(summary), indent=2, sort_keys=True) + "\n")
+    path.write_text(json.dumps(records.plain_json(summary), indent=2, sort_keys=True) + "\n")
 
 
 def _botrgcn_text(dataset: str, protocol: str, seeds: list[int], out_json: Path) -> dict:

@@ -36,6 +36,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 from spreadwatch import features, models
+from spreadwatch.models.persistence import _reproducible_skops
 from spreadwatch.safe_csv import write_csv
 
 log = logging.getLogger(__name__)
@@ -625,7 +626,7 @@ def save_bot_model(model: PortableBotModel, out_dir, meta: dict | None = None) -
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    blob = models._reproducible_skops(sio.dumps({tier: model.classifiers[tier] for tier in sorted(model.classifiers)}))
+    blob = _reproducible_skops(sio.dumps({tier: model.classifiers[tier] for tier in sorted(model.classifiers)}))
     payload = {
         "format": "spreadwatch-portable-bot-model/1",
         "tiers": {t: {"required": r, "features": f} for t, (r, f) in TIERS.items()},

@@ -117,7 +117,7 @@ class MetricsRecord:
             value = getattr(self, f.name)
             if value is None:
                 continue
-            out["skipped" if f.name == "reason" else f.name] = _plain(value)
+            out["skipped" if f.name == "reason" else f.name] = plain_json(value)
         return out
 
     @classmethod
@@ -144,12 +144,12 @@ def skipped_record(task: str, protocol: str, model: str, reason: str, seeds=(), 
     )
 
 
-def _plain(value):
+def plain_json(value):
     """JSON-ready: NaN -> None, numpy scalars -> Python, recursively."""
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain_json(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [plain_json(v) for v in value]
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and math.isnan(value):
