@@ -102,10 +102,11 @@ def test_positive_class_is_decided_once():
     assert positive_index(np.array(["fake", "real"])) == 0
     assert positive_index(np.array([False, True])) == 1
     assert positive_class(["false", "non-rumor", "true", "unverified"]) == "unverified"  # no positive: the last
-    from spreadwatch import models, shards, stages
+    from spreadwatch import models, shards
 
     assert models.positive_index is positive_index
-    assert not hasattr(stages, "_positive_class")
+    pipeline_sources = "".join(p.read_text() for p in (REPO / "src/spreadwatch/pipeline").glob("*.py"))
+    assert "_positive_class" not in pipeline_sources
     assert "positive_index" in Path(shards.__file__).read_text()
 
 

@@ -260,8 +260,8 @@ def test_the_page_is_a_template_with_autoescape_and_packaged_assets():
 def test_rank_stage_writes_the_evidence_and_every_declared_planted_sources_file(tmp_path):
     """run_rank on a platform without planted sources: skipped planted-source records (declared outputs
     must exist) and the evidence the report's account pages read, in rank order."""
-    from spreadwatch import stages
     from spreadwatch.evaluation import records
+    from spreadwatch.pipeline import rank
 
     d = _inputs(tmp_path)
     canonical = canonical_with_payloads(tmp_path / "canonical")
@@ -271,7 +271,7 @@ def test_rank_stage_writes_the_evidence_and_every_declared_planted_sources_file(
         frame = pd.read_parquet(canonical / f"{name}.parquet")
         pd.concat([empty_table(name), frame], ignore_index=True).to_parquet(canonical / f"{name}.parquet", index=False)
     out = tmp_path / "out"
-    stages.run_rank(
+    rank.run_rank(
         canonical,
         d / "as.parquet",
         d / "cs.parquet",
@@ -282,7 +282,7 @@ def test_rank_stage_writes_the_evidence_and_every_declared_planted_sources_file(
         evidence_out=out / "ranked_evidence.json",
         evidence_top_n=3,
     )
-    for name in stages.PLANTED_RANKERS:
+    for name in rank.PLANTED_RANKERS:
         record = records.read(out / "metrics" / f"rank__planted_sources__{name}.json")
         assert record.skipped and "no planted sources" in record.reason
     ranked = pd.read_csv(out / "ranked_accounts.csv", dtype={"account_id": str})

@@ -38,12 +38,12 @@ COMPONENT_WORDS = {
 QUEUE_SCHEMA_VERSION = "5"
 
 
-@dataclass
 def _stamp(t: float) -> str:
     """UTC minute of an epoch-seconds time, for chart labels."""
     return pd.Timestamp(t, unit="s", tz="UTC").strftime("%Y-%m-%d %H:%M")
 
 
+@dataclass
 class QueueQuery:
     """Filters, sort and page of the queue (all optional; validated by ``clean``)."""
 

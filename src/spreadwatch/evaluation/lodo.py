@@ -105,7 +105,7 @@ def leave_one_dataset_out(
         for key, value in metrics.items():
             per_seed.setdefault(key, []).append(value)
         proba_table[f"seed_{seed}"] = proba[:, 1]
-    summary = {key: summary(values) for key, values in sorted(per_seed.items())}
+    per_metric = {key: summary(values) for key, values in sorted(per_seed.items())}
     record = {
         "task": "bot",
         "protocol": "leave_one_dataset_out",
@@ -125,8 +125,8 @@ def leave_one_dataset_out(
         "datasets_left_out": dropped,
         "train_rows_removed_as_overlap": int(overlap.sum()),
         "features": features,
-        "metrics": summary,
-        "pooled": summary,
+        "metrics": per_metric,
+        "pooled": per_metric,
         "seeds": list(seeds),
     }
     return record, proba_table
