@@ -55,6 +55,7 @@ _INT64_MAX = "9223372036854775807"
 
 LABEL_MAP: dict[str, bool | None] = {"false": True, "true": False, "non-rumor": False, "unverified": None}
 REJECTED_COLUMNS = ["table", "file", "row", "column", "value", "reason"]
+DROPPED = "dropped; listed in rejected"  # quirk action of a check whose rows go to ``rejected``
 
 _NODE = r"\['([^'\n]*)', '([^'\n]*)', '([^'\n]*)'\]"
 _EDGE_RE = re.compile(r"^" + _NODE + r"->" + _NODE + r"\r?$", re.M)
@@ -125,6 +126,28 @@ def rejected_frame(parts: list[pd.DataFrame]) -> pd.DataFrame | None:
     out = pd.concat(parts, ignore_index=True)[REJECTED_COLUMNS]
     out = out.sort_values(["table", "file", "row"], kind="stable").reset_index(drop=True)
     return out.astype({c: "string" for c in REJECTED_COLUMNS if c != "row"} | {"row": "int64"})
+
+
+def rejected_rows(table: str, file, rows, column: str, values, reason: str) -> pd.DataFrame:
+    """Rejection records for dropped rows: columns ``table, file, row`` (int64), ``column, value`` (str), ``reason``."""
+    return pd.DataFrame(
+        {
+            "table": table,
+            "file": file,
+            "row": np.asarray(rows, dtype=np.int64),
+            "column": column,
+            "value": pd.Series(values).astype(str).to_numpy(),
+            "reason": reason,
+        }
+    )
+
+
+def choice_option(options: dict, name: str, choices: tuple[str, ...], fmt: str) -> str:
+    """``options[name]`` lower-cased (default: the first choice); ValueError naming the format if not a choice."""
+    value = str(options.get(name, choices[0])).lower()
+    if value not in choices:
+        raise ValueError(f"{fmt}: option {name} must be {' or '.join(choices)}, got {value!r}")
+    return value
 
 
 def is_misinformation(labels: pd.Series, label_map: dict[str, bool | None]) -> pd.Series:
@@ -350,9 +373,7 @@ def break_cycles(parent: np.ndarray) -> np.ndarray:
 def load(files: dict, options: dict) -> AdapterResult:
     """Load one subset (``options['subset']``) of the Twitter15/16 trees into canonical tables."""
     options = dict(options or {})
-    subset = str(options.get("subset", "twitter15")).lower()
-    if subset not in ("twitter15", "twitter16"):
-        raise ValueError(f"{FORMAT}: option subset must be twitter15 or twitter16, got {subset!r}")
+    subset = choice_option(options, "subset", ("twitter15", "twitter16"), FORMAT)
     paths = require_files(files, ["trees_archive", "label_all"], FORMAT, options)
     optional = _optional_paths(files)
     texts, assignment = eventsep_tables(optional)
@@ -490,34 +511,22 @@ def load(files: dict, options: dict) -> AdapterResult:
             np.asarray(u, dtype=object)[c[rows]]
             for u, c in ((uid_u, p_uid), (tid_u, p_tid), (del_u, p_del), (uid_u, c_uid), (tid_u, c_tid), (del_u, c_del))
         ]
-        value = pd.Series([f"['{a}', '{b}', '{c}']->['{d}', '{e}', '{g}']" for a, b, c, d, e, g in zip(*f)])
-        rejected_parts.append(
-            pd.DataFrame(
-                {
-                    "table": "engagements",
-                    "file": str(archive) + "::" + part["member"].astype(str),
-                    "row": part["line"].to_numpy(),
-                    "column": "parent->child",
-                    "value": value.to_numpy(),
-                    "reason": reason,
-                }
-            )
-        )
+        value = [f"['{a}', '{b}', '{c}']->['{d}', '{e}', '{g}']" for a, b, c, d, e, g in zip(*f)]
+        file = str(archive) + "::" + part["member"].astype(str)
+        rejected_parts.append(rejected_rows("engagements", file, part["line"], "parent->child", value, reason))
 
     _reject(self_loop, "self-loop edge: parent node equals child node")
     _reject(back_edge, "edge points back to the source node")
     _reject(bad_delay, "child delay is not a number")
     if bad_lines:
         rejected_parts.append(
-            pd.DataFrame(
-                {
-                    "table": "engagements",
-                    "file": [str(archive) + "::" + b["member"] for b in bad_lines],
-                    "row": [b["row"] for b in bad_lines],
-                    "column": "line",
-                    "value": [b["value"] for b in bad_lines],
-                    "reason": "line does not match ['uid', 'tweet_id', 'delay']->['uid', 'tweet_id', 'delay']",
-                }
+            rejected_rows(
+                "engagements",
+                [str(archive) + "::" + b["member"] for b in bad_lines],
+                [b["row"] for b in bad_lines],
+                "line",
+                [b["value"] for b in bad_lines],
+                "line does not match ['uid', 'tweet_id', 'delay']->['uid', 'tweet_id', 'delay']",
             )
         )
 

@@ -22,6 +22,8 @@ Output
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -29,29 +31,18 @@ from spreadwatch.adapters import AdapterResult
 from spreadwatch.adapters.credibility import normalise_domains
 from spreadwatch.adapters.fakenewsnet import read_news_csv, url_quirks
 from spreadwatch.adapters.twitter1516 import (
+    DROPPED,
     break_cycles,
     is_misinformation,
     quirk,
     rejected_frame,
+    rejected_rows,
     require_files,
 )
 
 FORMAT = "upfd"
 LABEL_MAP: dict[str, bool | None] = {"fake": True, "real": False}
 _LABELS = {"1": "fake", "0": "real", "1.0": "fake", "0.0": "real"}
-
-
-def _reject(table: str, file: str, rows, column: str, values, reason: str) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "table": table,
-            "file": file,
-            "row": np.asarray(rows, dtype=np.int64),
-            "column": column,
-            "value": pd.Series(values).astype(str).to_numpy(),
-            "reason": reason,
-        }
-    )
 
 
 def load(files: dict, options: dict) -> AdapterResult:
@@ -61,6 +52,11 @@ def load(files: dict, options: dict) -> AdapterResult:
     label_map = dict(LABEL_MAP) | dict(options.get("label_map") or {})
     quirks: list[dict] = []
     rej: list[pd.DataFrame] = []
+
+    def drop(file: Path, rows: pd.Series, column: str, values, reason: str, name: str, action: str = DROPPED) -> None:
+        """Reject ``rows`` (row numbers in ``file``) as engagements and count them as the quirk ``name``."""
+        rej.append(rejected_rows("engagements", str(file), rows, column, values, reason))
+        quirks.append(quirk("engagements", name, len(rows), action))
 
     # ---- read
     nodes = pd.read_csv(paths["nodes"], sep="\t", dtype=str, keep_default_na=False)
@@ -80,46 +76,17 @@ def load(files: dict, options: dict) -> AdapterResult:
     # ---- nodes
     nid = pd.to_numeric(nodes["node_id"], errors="coerce")
     bad = nid.isna() | nodes["node_id"].duplicated(keep="first")
-    if bad.any():
-        rej.append(
-            _reject(
-                "engagements",
-                str(paths["nodes"]),
-                nodes.loc[bad, "_row"],
-                "node_id",
-                nodes.loc[bad, "node_id"],
-                "node id missing, not a number or duplicated",
-            )
-        )
-    quirks.append(
-        quirk("engagements", "node row with a bad or duplicate node_id", int(bad.sum()), "dropped; listed in rejected")
-    )
-    nodes = nodes[~bad.to_numpy()].copy()
+    graph_of = graphs.set_index("graph_id")
+    unknown_graph = ~bad & ~nodes["graph_id"].isin(graph_of.index)  # a row is rejected for one reason only
+    for bad_node, column, reason, name in (
+        (bad, "node_id", "node id missing, not a number or duplicated", "node row with a bad or duplicate node_id"),
+        (unknown_graph, "graph_id", "graph id not in graphs.tsv", "node of a graph missing from graphs.tsv"),
+    ):
+        drop(paths["nodes"], nodes.loc[bad_node, "_row"], column, nodes.loc[bad_node, column], reason, name)
+    nodes = nodes[~(bad | unknown_graph).to_numpy()].copy()
     nodes["nid"] = pd.to_numeric(nodes["node_id"]).astype(np.int64)
     is_root = nodes["is_news_root"].isin(["1", "1.0", "True", "true"])
     nodes["is_root"] = is_root.to_numpy()
-    graph_of = graphs.set_index("graph_id")
-    unknown_graph = ~nodes["graph_id"].isin(graph_of.index)
-    if unknown_graph.any():
-        rej.append(
-            _reject(
-                "engagements",
-                str(paths["nodes"]),
-                nodes.loc[unknown_graph, "_row"],
-                "graph_id",
-                nodes.loc[unknown_graph, "graph_id"],
-                "graph id not in graphs.tsv",
-            )
-        )
-    quirks.append(
-        quirk(
-            "engagements",
-            "node of a graph missing from graphs.tsv",
-            int(unknown_graph.sum()),
-            "dropped; listed in rejected",
-        )
-    )
-    nodes = nodes[~unknown_graph.to_numpy()]
     nodes["news_id"] = nodes["graph_id"].map(graph_of["news_id"])
 
     # ---- graphs -> cascades skeleton
@@ -158,50 +125,17 @@ def load(files: dict, options: dict) -> AdapterResult:
         node_index.get_indexer(dst.fillna(-1).astype(np.int64)),
     )
     unknown = (ps < 0) | (pdst < 0)
-    if unknown.any():
-        rej.append(
-            _reject(
-                "engagements",
-                str(paths["edges"]),
-                edges.loc[unknown, "_row"],
-                "src,dst",
-                edges.loc[unknown, "src"] + "," + edges.loc[unknown, "dst"],
-                "edge end is not a known node",
-            )
-        )
-    quirks.append(
-        quirk("engagements", "edge to or from an unknown node", int(unknown.sum()), "dropped; listed in rejected")
-    )
     g_src = nodes["graph_id"].to_numpy()[np.maximum(ps, 0)]
     g_dst = nodes["graph_id"].to_numpy()[np.maximum(pdst, 0)]
     cross = ~unknown & (g_src != g_dst)
-    if cross.any():
-        rej.append(
-            _reject(
-                "engagements",
-                str(paths["edges"]),
-                edges.loc[cross, "_row"],
-                "src,dst",
-                edges.loc[cross, "src"] + "," + edges.loc[cross, "dst"],
-                "edge crosses two graphs",
-            )
-        )
-    quirks.append(quirk("engagements", "edge crossing two graphs", int(cross.sum()), "dropped; listed in rejected"))
     into_root = ~unknown & ~cross & nodes["is_root"].to_numpy()[np.maximum(pdst, 0)]
-    if into_root.any():
-        rej.append(
-            _reject(
-                "engagements",
-                str(paths["edges"]),
-                edges.loc[into_root, "_row"],
-                "src,dst",
-                edges.loc[into_root, "src"] + "," + edges.loc[into_root, "dst"],
-                "edge points into a news root",
-            )
-        )
-    quirks.append(
-        quirk("engagements", "edge pointing into the news root", int(into_root.sum()), "dropped; listed in rejected")
-    )
+    edge_text = edges["src"] + "," + edges["dst"]
+    for bad_edge, reason, name in (
+        (unknown, "edge end is not a known node", "edge to or from an unknown node"),
+        (cross, "edge crosses two graphs", "edge crossing two graphs"),
+        (into_root, "edge points into a news root", "edge pointing into the news root"),
+    ):
+        drop(paths["edges"], edges.loc[bad_edge, "_row"], "src,dst", edge_text[bad_edge], reason, name)
     ok = ~unknown & ~cross & ~into_root
     e = pd.DataFrame(
         {
@@ -214,24 +148,14 @@ def load(files: dict, options: dict) -> AdapterResult:
     quirks.append(quirk("engagements", "duplicate edge", int(dup.sum()), "deduplicated"))
     e = e[~dup.to_numpy()]
     multi = e.duplicated("dst", keep="first")
-    if multi.any():
-        rej.append(
-            _reject(
-                "engagements",
-                str(paths["edges"]),
-                e.loc[multi, "_row"],
-                "dst",
-                e.loc[multi, "dst"],
-                "node has a second in-edge (first kept)",
-            )
-        )
-    quirks.append(
-        quirk(
-            "engagements",
-            "node with more than one in-edge",
-            int(multi.sum()),
-            "first in-edge kept as the parent; the others listed in rejected",
-        )
+    drop(
+        paths["edges"],
+        e.loc[multi, "_row"],
+        "dst",
+        e.loc[multi, "dst"],
+        "node has a second in-edge (first kept)",
+        "node with more than one in-edge",
+        "first in-edge kept as the parent; the others listed in rejected",
     )
     e = e[~multi.to_numpy()]
     parent_of = pd.Series(e["src"].to_numpy(), index=e["dst"].to_numpy())
