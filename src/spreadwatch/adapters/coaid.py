@@ -33,9 +33,11 @@ from spreadwatch.adapters import AdapterResult
 from spreadwatch.adapters.credibility import normalise_domains
 from spreadwatch.adapters.fakenewsnet import UNKNOWN_ACCOUNT, placeholder_accounts, url_quirks
 from spreadwatch.adapters.twitter1516 import (
+    DROPPED,
     is_misinformation,
     quirk,
     rejected_frame,
+    rejected_rows,
     require_files,
     snowflake_to_utc,
     valid_tweet_ids,
@@ -88,20 +90,11 @@ def load(files: dict, options: dict) -> AdapterResult:
     rej: list[pd.DataFrame] = []
     rows_read: dict[str, int] = {}
 
-    def reject(frame, file, column, values, reason, table):
-        if len(frame):
-            rej.append(
-                pd.DataFrame(
-                    {
-                        "table": table,
-                        "file": file,
-                        "row": frame["_row"].to_numpy(np.int64),
-                        "column": column,
-                        "value": pd.Series(values).astype(str).to_numpy(),
-                        "reason": reason,
-                    }
-                )
-            )
+    def drop(table: str, frame: pd.DataFrame, mask, column: str, values, reason: str, name: str) -> None:
+        """Reject the rows of ``frame`` under ``mask`` (value: ``values`` there) and count them as quirk ``name``."""
+        file, rows = frame.loc[mask, "_file"], frame.loc[mask, "_row"]
+        rej.append(rejected_rows(table, file, rows, column, values[mask], reason))
+        quirks.append(quirk(table, name, int(mask.sum()), DROPPED))
 
     items, tweets, replies = [], [], []
     for (snapshot, kind, part), (name, frame) in sorted(parts.items()):
@@ -169,8 +162,7 @@ def load(files: dict, options: dict) -> AdapterResult:
 
     # ---- items -> cascades (dedupe across snapshots by (kind, id, url))
     bad = items["item_id"].eq("")
-    reject(items[bad], items.loc[bad, "_file"], "id", items.loc[bad, "news_url"], "empty item id", "cascades")
-    quirks.append(quirk("cascades", "item row without an id", int(bad.sum()), "dropped; listed in rejected"))
+    drop("cascades", items, bad, "id", items["news_url"], "empty item id", "item row without an id")
     items = items[~bad.to_numpy()].copy()
     version = items.groupby(["kind", "item_id", "news_url"], sort=False).ngroup()
     first_version = ~version.duplicated(keep="first")
@@ -222,27 +214,11 @@ def load(files: dict, options: dict) -> AdapterResult:
     # ---- tweets
     tweets["cascade_id"] = link(tweets, "posts")
     ok_id = valid_tweet_ids(tweets["tweet_id"]).to_numpy()
-    reject(
-        tweets[~ok_id],
-        tweets.loc[~ok_id, "_file"],
-        "tweet_id",
-        tweets.loc[~ok_id, "tweet_id"],
-        "tweet id is not a decimal integer",
-        "posts",
-    )
+    not_id = "tweet id is not a decimal integer"
+    drop("posts", tweets, ~ok_id, "tweet_id", tweets["tweet_id"], not_id, not_id)
     orphan = ok_id & ~tweets["cascade_id"].isin(known).to_numpy()
-    reject(
-        tweets[orphan],
-        tweets.loc[orphan, "_file"],
-        "index",
-        tweets.loc[orphan, "item_id"],
-        "item id not in the items file",
-        "posts",
-    )
-    quirks.append(
-        quirk("posts", "tweet id is not a decimal integer", int((~ok_id).sum()), "dropped; listed in rejected")
-    )
-    quirks.append(quirk("posts", "tweet of an unknown item", int(orphan.sum()), "dropped; listed in rejected"))
+    unknown_item = "item id not in the items file"
+    drop("posts", tweets, orphan, "index", tweets["item_id"], unknown_item, "tweet of an unknown item")
     tweets = tweets[ok_id & ~orphan]
     dup = tweets.duplicated(["cascade_id", "tweet_id"], keep="first")
     quirks.append(
@@ -256,43 +232,32 @@ def load(files: dict, options: dict) -> AdapterResult:
     # ---- replies
     replies["cascade_id"] = link(replies, "engagements")
     ok_id = (valid_tweet_ids(replies["tweet_id"]) & valid_tweet_ids(replies["reply_id"])).to_numpy()
-    reject(
-        replies[~ok_id],
-        replies.loc[~ok_id, "_file"],
-        "tweet_id,reply_id",
-        replies.loc[~ok_id, "tweet_id"] + "," + replies.loc[~ok_id, "reply_id"],
-        "id is not a decimal integer",
+    id_pair = replies["tweet_id"] + "," + replies["reply_id"]
+    drop(
         "engagements",
-    )
-    quirks.append(
-        quirk("engagements", "reply row with a non-integer id", int((~ok_id).sum()), "dropped; listed in rejected")
+        replies,
+        ~ok_id,
+        "tweet_id,reply_id",
+        id_pair,
+        "id is not a decimal integer",
+        "reply row with a non-integer id",
     )
     replies = replies[ok_id]
     orphan = ~replies["cascade_id"].isin(known).to_numpy()
-    reject(
-        replies[orphan],
-        replies.loc[orphan, "_file"],
-        "news_id",
-        replies.loc[orphan, "item_id"],
-        "item id not in the items file",
-        "engagements",
-    )
-    quirks.append(quirk("engagements", "reply of an unknown item", int(orphan.sum()), "dropped; listed in rejected"))
+    drop("engagements", replies, orphan, "news_id", replies["item_id"], unknown_item, "reply of an unknown item")
     replies = replies[~orphan]
     dup = replies.duplicated(["cascade_id", "tweet_id", "reply_id"], keep="first")
     quirks.append(quirk("engagements", "duplicate reply rows", int(dup.sum()), "deduplicated"))
     replies = replies[~dup.to_numpy()]
     selfloop = (replies["tweet_id"] == replies["reply_id"]).to_numpy()
-    reject(
-        replies[selfloop],
-        replies.loc[selfloop, "_file"],
-        "reply_id",
-        replies.loc[selfloop, "reply_id"],
-        "reply id equals the tweet id",
+    drop(
         "engagements",
-    )
-    quirks.append(
-        quirk("engagements", "reply id equals its tweet id", int(selfloop.sum()), "dropped; listed in rejected")
+        replies,
+        selfloop,
+        "reply_id",
+        replies["reply_id"],
+        "reply id equals the tweet id",
+        "reply id equals its tweet id",
     )
     replies = replies[~selfloop].copy()
     pair_known = pd.MultiIndex.from_frame(replies[["cascade_id", "tweet_id"]]).isin(
