@@ -26,9 +26,12 @@ import pandas as pd
 from spreadwatch.adapters import AdapterResult
 from spreadwatch.adapters.credibility import SHORTENERS, is_archive_url, normalise_domains
 from spreadwatch.adapters.twitter1516 import (
+    DROPPED,
+    choice_option,
     is_misinformation,
     quirk,
     rejected_frame,
+    rejected_rows,
     require_files,
     snowflake_to_utc,
     valid_tweet_ids,
@@ -86,12 +89,33 @@ def url_quirks(urls: pd.Series, domains: pd.Series, table: str = "cascades") -> 
     ]
 
 
+def news_cascades(
+    cascade_id: pd.Series, *, created_at, url, domain, title, label, label_map, label_source, event_id, extra: dict
+) -> pd.DataFrame:
+    """News items -> cascades: canonical columns (root ids NA, is_misinformation from label), ``extra``; sorted."""
+    index = cascade_id.index
+    label = label.astype("string")
+    columns = {
+        "cascade_id": cascade_id.astype("string"),
+        "root_post_id": pd.Series(pd.NA, index=index, dtype="string"),
+        "root_account_id": pd.Series(pd.NA, index=index, dtype="string"),
+        "created_at": created_at.astype("datetime64[ns, UTC]"),
+        "url": url,
+        "domain": domain,
+        "title": title.replace("", pd.NA).astype("string"),
+        "label": label,
+        "is_misinformation": is_misinformation(label, label_map),
+        "label_source": pd.Series(label_source, index=index, dtype="string"),
+        "event_id": event_id.astype("string"),
+    }
+    cascades = pd.DataFrame(columns | extra)
+    return cascades.sort_values("cascade_id", kind="stable").reset_index(drop=True)
+
+
 def load(files: dict, options: dict) -> AdapterResult:
     """Load the fake and real lists of one FakeNewsNet source into canonical tables."""
     options = dict(options or {})
-    source = str(options.get("source", "politifact")).lower()
-    if source not in ("politifact", "gossipcop"):
-        raise ValueError(f"{FORMAT}: option source must be politifact or gossipcop, got {source!r}")
+    source = choice_option(options, "source", ("politifact", "gossipcop"), FORMAT)
     paths = require_files(files, ["fake", "real"], FORMAT, options)
     label_map = dict(LABEL_MAP) | dict(options.get("label_map") or {})
     quirks: list[dict] = []
@@ -107,21 +131,9 @@ def load(files: dict, options: dict) -> AdapterResult:
     rows_read = {"cascades": int(len(news))}
 
     empty_id = news["id"].eq("")
-    if empty_id.any():
-        bad = news[empty_id]
-        rejected_parts.append(
-            pd.DataFrame(
-                {
-                    "table": "cascades",
-                    "file": bad["_file"],
-                    "row": bad["_line"],
-                    "column": "id",
-                    "value": bad["news_url"],
-                    "reason": "empty news id",
-                }
-            )
-        )
-    quirks.append(quirk("cascades", "row with an empty news id", int(empty_id.sum()), "dropped; listed in rejected"))
+    bad = news[empty_id]
+    rejected_parts.append(rejected_rows("cascades", bad["_file"], bad["_line"], "id", bad["news_url"], "empty news id"))
+    quirks.append(quirk("cascades", "row with an empty news id", len(bad), DROPPED))
     news = news[~empty_id]
 
     # a news id on both lists: one cascade, label marked conflicting
@@ -152,21 +164,10 @@ def load(files: dict, options: dict) -> AdapterResult:
     tweets = tweets[tweets["tweet_id"].fillna("").ne("")]
     rows_read["posts"] = int(len(tweets))
     ok = valid_tweet_ids(tweets["tweet_id"])
-    if (~ok).any():
-        bad = tweets[~ok.to_numpy()]
-        rejected_parts.append(
-            pd.DataFrame(
-                {
-                    "table": "posts",
-                    "file": bad["_file"],
-                    "row": bad["_line"],
-                    "column": "tweet_ids",
-                    "value": bad["tweet_id"],
-                    "reason": "tweet id is not a decimal integer",
-                }
-            )
-        )
-    quirks.append(quirk("posts", "tweet id is not a decimal integer", int((~ok).sum()), "dropped; listed in rejected"))
+    bad = tweets[~ok.to_numpy()]
+    not_id = "tweet id is not a decimal integer"
+    rejected_parts.append(rejected_rows("posts", bad["_file"], bad["_line"], "tweet_ids", bad["tweet_id"], not_id))
+    quirks.append(quirk("posts", not_id, len(bad), DROPPED))
     tweets = tweets[ok.to_numpy()]
     same_item = tweets.duplicated(["id", "tweet_id"], keep="first")
     quirks.append(quirk("posts", "tweet id listed twice for the same news item", int(same_item.sum()), "deduplicated"))
@@ -230,22 +231,18 @@ def load(files: dict, options: dict) -> AdapterResult:
     first["url"] = first["news_url"].replace("", pd.NA).astype("string")
     first["domain"] = normalise_domains(first["url"])
     quirks.extend(url_quirks(first["url"], first["domain"]))
-    cascades = pd.DataFrame(
-        {
-            "cascade_id": first["id"].astype("string"),
-            "root_post_id": pd.Series(pd.NA, index=first.index, dtype="string"),
-            "root_account_id": pd.Series(pd.NA, index=first.index, dtype="string"),
-            "created_at": first["id"].map(start).astype("datetime64[ns, UTC]"),
-            "url": first["url"],
-            "domain": first["domain"],
-            "title": first["title"].replace("", pd.NA).astype("string"),
-            "label": first["label"].astype("string"),
-            "label_source": pd.Series(f"FakeNewsNet {source} (UPFD subset)", index=first.index, dtype="string"),
-            "event_id": first["id"].astype("string"),
-            "n_tweets": first["id"].map(n_tweets).fillna(0).astype("Int64"),
-        }
+    cascades = news_cascades(
+        first["id"],
+        created_at=first["id"].map(start),
+        url=first["url"],
+        domain=first["domain"],
+        title=first["title"],
+        label=first["label"],
+        label_map=label_map,
+        label_source=f"FakeNewsNet {source} (UPFD subset)",
+        event_id=first["id"],
+        extra={"n_tweets": first["id"].map(n_tweets).fillna(0).astype("Int64")},
     )
-    cascades.insert(8, "is_misinformation", is_misinformation(cascades["label"], label_map))
     quirks.append(
         quirk(
             "cascades",
@@ -254,7 +251,6 @@ def load(files: dict, options: dict) -> AdapterResult:
             "created_at NaT (time splits put it last or drop it)",
         )
     )
-    cascades = cascades.sort_values("cascade_id", kind="stable").reset_index(drop=True)
 
     return AdapterResult(
         tables={"accounts": placeholder_accounts(), "posts": posts, "cascades": cascades},
