@@ -31,10 +31,9 @@ import pandas as pd
 
 from spreadwatch.adapters import AdapterResult
 from spreadwatch.adapters.credibility import normalise_domains
-from spreadwatch.adapters.fakenewsnet import UNKNOWN_ACCOUNT, placeholder_accounts, url_quirks
+from spreadwatch.adapters.fakenewsnet import UNKNOWN_ACCOUNT, news_cascades, placeholder_accounts, url_quirks
 from spreadwatch.adapters.twitter1516 import (
     DROPPED,
-    is_misinformation,
     quirk,
     rejected_frame,
     rejected_rows,
@@ -407,31 +406,28 @@ def load(files: dict, options: dict) -> AdapterResult:
             "event_id = url:<news_url> keeps them in one fold",
         )
     )
-    cascades = pd.DataFrame(
-        {
-            "cascade_id": items["cascade_id"].astype("string"),
-            "root_post_id": pd.Series(pd.NA, index=items.index, dtype="string"),
-            "root_account_id": pd.Series(pd.NA, index=items.index, dtype="string"),
-            "created_at": items["cascade_id"].map(start).astype("datetime64[ns, UTC]"),
-            "url": url,
-            "domain": domain,
-            "title": title.astype("string"),
-            "label": pd.Series(label, index=items.index, dtype="string"),
-            "is_misinformation": is_misinformation(pd.Series(label), label_map),
-            "label_source": ("CoAID v0.4 " + items["kind"]).astype("string"),
-            "event_id": event.astype("string"),
+    cascades = news_cascades(
+        items["cascade_id"],
+        created_at=items["cascade_id"].map(start),
+        url=url,
+        domain=domain,
+        title=title,
+        label=pd.Series(label, index=items.index),
+        label_map=label_map,
+        label_source="CoAID v0.4 " + items["kind"],
+        event_id=event,
+        extra={
             "item_kind": items["kind"].str.replace(r"(Fake|Real)$", "", regex=True).str.lower().astype("string"),
             "item_type": items["type"].replace("", pd.NA).astype("string"),
             "fact_check_url": items["fact_check_url"].replace("", pd.NA).astype("string"),
             "snapshot": items["snapshot"].astype("string"),
             "n_tweets": items["cascade_id"].map(n_tweets).fillna(0).astype("Int64"),
             "n_replies": items["cascade_id"].map(n_replies).fillna(0).astype("Int64"),
-        }
+        },
     )
     quirks.append(
         quirk("cascades", "item without any tweet", int(cascades["created_at"].isna().sum()), "kept; created_at NaT")
     )
-    cascades = cascades.sort_values("cascade_id", kind="stable").reset_index(drop=True)
 
     return AdapterResult(
         tables={"accounts": placeholder_accounts(), "posts": posts, "cascades": cascades, "engagements": engagements},

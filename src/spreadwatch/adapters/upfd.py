@@ -29,11 +29,10 @@ import pandas as pd
 
 from spreadwatch.adapters import AdapterResult
 from spreadwatch.adapters.credibility import normalise_domains
-from spreadwatch.adapters.fakenewsnet import read_news_csv, url_quirks
+from spreadwatch.adapters.fakenewsnet import news_cascades, read_news_csv, url_quirks
 from spreadwatch.adapters.twitter1516 import (
     DROPPED,
     break_cycles,
-    is_misinformation,
     quirk,
     rejected_frame,
     rejected_rows,
@@ -279,22 +278,20 @@ def load(files: dict, options: dict) -> AdapterResult:
     url = graphs["news_id"].map(meta["news_url"]).replace("", pd.NA).astype("string")
     domain = normalise_domains(url)
     quirks.extend(url_quirks(url, domain))
-    cascades = pd.DataFrame(
-        {
-            "cascade_id": graphs["news_id"].astype("string"),
-            "root_post_id": pd.Series(pd.NA, index=graphs.index, dtype="string"),
-            "root_account_id": pd.Series(pd.NA, index=graphs.index, dtype="string"),
-            "created_at": graphs["graph_id"].map(start).astype("datetime64[ns, UTC]"),
-            "url": url,
-            "domain": domain,
-            "title": graphs["news_id"].map(meta["title"]).replace("", pd.NA).astype("string"),
-            "label": graphs["label"].astype("string"),
-            "is_misinformation": is_misinformation(graphs["label"], label_map),
-            "label_source": pd.Series("UPFD graph_labels (FakeNewsNet politifact)", index=graphs.index, dtype="string"),
-            "event_id": graphs["news_id"].astype("string"),
+    cascades = news_cascades(
+        graphs["news_id"],
+        created_at=graphs["graph_id"].map(start),
+        url=url,
+        domain=domain,
+        title=graphs["news_id"].map(meta["title"]),
+        label=graphs["label"],
+        label_map=label_map,
+        label_source="UPFD graph_labels (FakeNewsNet politifact)",
+        event_id=graphs["news_id"],
+        extra={
             "graph_id": pd.to_numeric(graphs["graph_id"], errors="coerce").astype("Int64"),
             "n_nodes": pd.Series(n_nodes_seen, index=graphs.index).astype("Int64"),
-        }
+        },
     )
     dup_news = cascades["cascade_id"].duplicated(keep="first")
     quirks.append(
@@ -321,7 +318,6 @@ def load(files: dict, options: dict) -> AdapterResult:
             "for splits and windows only; never a model input",
         )
     )
-    cascades = cascades.sort_values("cascade_id", kind="stable").reset_index(drop=True)
 
     return AdapterResult(
         tables={"accounts": accounts, "cascades": cascades, "engagements": engagements},
