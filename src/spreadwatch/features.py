@@ -117,6 +117,12 @@ def fit_name_model(names: pd.Series) -> dict:
     }
 
 
+def fit_shared_name_model(accounts_by_dataset: dict[str, pd.DataFrame]) -> dict:
+    """``fit_name_model`` on the screen_name column of every dataset's accounts together (no labels)."""
+    names = [a["screen_name"] for a in accounts_by_dataset.values() if "screen_name" in a]
+    return fit_name_model(pd.concat(names) if names else pd.Series([], dtype="string"))
+
+
 def name_log_likelihood(model: dict, names: pd.Series) -> np.ndarray:
     """Mean log P(next char | char) over a name's bigrams (add-one smoothing); NaN for missing names.
 

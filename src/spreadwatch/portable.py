@@ -277,25 +277,12 @@ def union_profiles(accounts_by_dataset: dict[str, pd.DataFrame]) -> tuple[pd.Dat
 
     The screen-name/name bigram model is fitted on all datasets' names together (no labels) and
     returned for shipping. Rows sorted by (dataset, account_id)."""
-    names = [a["screen_name"] for a in accounts_by_dataset.values() if "screen_name" in a]
-    name_model = features.fit_name_model(pd.concat(names) if names else pd.Series([], dtype="string"))
+    name_model = features.fit_shared_name_model(accounts_by_dataset)
     frames = []
     for name in sorted(accounts_by_dataset):
         accounts = accounts_by_dataset[name].reset_index(drop=True)
-        meta = pd.DataFrame(
-            {
-                "account_id": accounts["account_id"].astype(str).to_numpy(),
-                "dataset": name,
-                "group": OVERLAP_GROUPS.get(name, name),
-                "label": accounts["label"].astype("string").to_numpy(),
-                "id_kind": accounts["id_kind"].astype("string").to_numpy() if "id_kind" in accounts else pd.NA,
-                "screen_name_key": (
-                    accounts["screen_name"].astype("string").str.lower().to_numpy()
-                    if "screen_name" in accounts
-                    else pd.NA
-                ),
-            }
-        )
+        meta = models.lodo_meta(accounts, name)
+        meta.insert(2, "group", OVERLAP_GROUPS.get(name, name))
         profiles = profile_table(accounts, name_model)
         meta["tier"] = profiles.pop("tier").to_numpy()
         meta["also_in"] = pd.NA

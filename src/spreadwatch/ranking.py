@@ -604,39 +604,45 @@ def domain_evaluation(
         else float("nan")
     )
     low = (lin["lin_pc1"] < LOW_QUALITY_PC1).tolist()
-    records[score_column] = {
-        "task": "domains",
-        "protocol": score_column,
-        "n_train": 0,
-        "n_test": int(len(lin)),
-        "seeds": [],
-        "metrics": {
-            "spearman": rho,
-            "precision_at_k": {str(k): float(np.mean(low[:k])) if low else float("nan") for k in ks},
-            "base_rate": float(np.mean(low)) if low else float("nan"),
-        },
-        "coverage": {"n_domains_ranked": int(len(table)), "n_domains_rated": int(len(lin))},
-        "definition": f"spearman(score, 1 - {score_column}) over rated domains; precision@k: {score_column} < "
+    records[score_column] = _domain_record(
+        score_column,
+        rho,
+        low,
+        ks,
+        {"n_domains_ranked": int(len(table)), "n_domains_rated": int(len(lin))},
+        f"spearman(score, 1 - {score_column}) over rated domains; precision@k: {score_column} < "
         f"{LOW_QUALITY_PC1} among the top-k rated domains",
-    }
+    )
     member = table["iffy_plus"].tolist()
     rho_iffy = (
         float(spearmanr(table["score"], table["iffy_plus"].astype(int)).statistic)
         if len(table) >= 3 and table["iffy_plus"].nunique() > 1 and table["score"].nunique() > 1
         else float("nan")
     )
-    records[list_column] = {
+    records[list_column] = _domain_record(
+        list_column,
+        rho_iffy,
+        member,
+        ks,
+        {"n_domains_ranked": int(len(table)), "n_domains_on_list": int(sum(member))},
+        f"precision@k: share of the top-k ranked domains on {list_column}; spearman(score, membership)",
+    )
+    return records
+
+
+def _domain_record(protocol: str, spearman: float, hits: list[bool], ks, coverage: dict, definition: str) -> dict:
+    """One ``domains`` metrics record: ``spearman`` as given, precision@k and base rate of ``hits`` (rank order)."""
+    return {
         "task": "domains",
-        "protocol": list_column,
+        "protocol": protocol,
         "n_train": 0,
-        "n_test": int(len(table)),
+        "n_test": len(hits),
         "seeds": [],
         "metrics": {
-            "spearman": rho_iffy,
-            "precision_at_k": {str(k): float(np.mean(member[:k])) if member else float("nan") for k in ks},
-            "base_rate": float(np.mean(member)) if member else float("nan"),
+            "spearman": spearman,
+            "precision_at_k": {str(k): float(np.mean(hits[:k])) if hits else float("nan") for k in ks},
+            "base_rate": float(np.mean(hits)) if hits else float("nan"),
         },
-        "coverage": {"n_domains_ranked": int(len(table)), "n_domains_on_list": int(sum(member))},
-        "definition": f"precision@k: share of the top-k ranked domains on {list_column}; spearman(score, membership)",
+        "coverage": coverage,
+        "definition": definition,
     }
-    return records

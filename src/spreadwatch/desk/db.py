@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -88,18 +89,25 @@ def migrate(con: sqlite3.Connection) -> int:
     """Apply the migrations not yet applied (each in its own transaction); return the schema version."""
     con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
     for version, script in MIGRATIONS:
-        con.execute("BEGIN IMMEDIATE")
-        try:
+        with _transaction(con):
             done = con.execute("SELECT 1 FROM schema_migrations WHERE version = ?", (version,)).fetchone()
             if not done:
                 for statement in _statements(script):
                     con.execute(statement)
                 con.execute("INSERT INTO schema_migrations VALUES (?, ?)", (version, now_iso()))
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
     return schema_version(con)
+
+
+@contextmanager
+def _transaction(con):
+    """One write transaction: BEGIN IMMEDIATE, COMMIT when the block ends, ROLLBACK (and re-raise) on any exception."""
+    con.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def _statements(script: str) -> list[str]:
@@ -135,14 +143,27 @@ def _write(con, dataset, account_id, action, verdict, reviewer, note, date, prev
     if verdict is None:
         con.execute("DELETE FROM verdicts WHERE dataset = ? AND account_id = ?", (dataset, account_id))
     else:
-        con.execute(
-            "INSERT INTO verdicts (dataset, account_id, verdict, reviewer, note, date, audit_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dataset, account_id) DO UPDATE SET "
-            "verdict = excluded.verdict, reviewer = excluded.reviewer, note = excluded.note, "
-            "date = excluded.date, audit_id = excluded.audit_id",
-            (dataset, account_id, verdict, reviewer, note, date, audit_id),
-        )
+        _upsert_verdict(con, dataset, account_id, verdict, reviewer, note, date, audit_id)
     return audit_id
+
+
+def _upsert_verdict(con, dataset, account_id, verdict, reviewer, note, date, audit_id) -> None:
+    """Make (verdict, reviewer, note, date, audit_id) the account's current row in ``verdicts``."""
+    con.execute(
+        "INSERT INTO verdicts (dataset, account_id, verdict, reviewer, note, date, audit_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dataset, account_id) DO UPDATE SET "
+        "verdict = excluded.verdict, reviewer = excluded.reviewer, note = excluded.note, "
+        "date = excluded.date, audit_id = excluded.audit_id",
+        (dataset, account_id, verdict, reviewer, note, date, audit_id),
+    )
+
+
+def _current_audit_id(con, dataset: str, account_id: str) -> int | None:
+    """The audit-log id of the account's current verdict (None: no verdict)."""
+    row = con.execute(
+        "SELECT audit_id FROM verdicts WHERE dataset = ? AND account_id = ?", (dataset, account_id)
+    ).fetchone()
+    return row[0] if row else None
 
 
 def set_verdict(
@@ -163,18 +184,9 @@ def set_verdict(
     if len(note) > MAX_NOTE:
         raise VerdictError(f"note is longer than {MAX_NOTE} characters")
     account_id = str(account_id)
-    con.execute("BEGIN IMMEDIATE")
-    try:
-        row = con.execute(
-            "SELECT audit_id FROM verdicts WHERE dataset = ? AND account_id = ?", (dataset, account_id)
-        ).fetchone()
-        audit_id = _write(
-            con, dataset, account_id, action, verdict, reviewer, note, date or now_iso(), row[0] if row else None
-        )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+    with _transaction(con):
+        previous_id = _current_audit_id(con, dataset, account_id)
+        audit_id = _write(con, dataset, account_id, action, verdict, reviewer, note, date or now_iso(), previous_id)
     return audit_id
 
 
@@ -184,15 +196,10 @@ def undo(con, dataset: str, account_id: str, reviewer: str) -> dict | None:
     Appends an ``undo`` audit entry; returns the restored verdict row (None = unreviewed again)."""
     reviewer = check_reviewer(reviewer)
     account_id = str(account_id)
-    con.execute("BEGIN IMMEDIATE")
-    try:
-        row = con.execute(
-            "SELECT audit_id FROM verdicts WHERE dataset = ? AND account_id = ?", (dataset, account_id)
-        ).fetchone()
-        if row is None:
-            con.execute("COMMIT")
+    with _transaction(con):
+        current_id = _current_audit_id(con, dataset, account_id)
+        if current_id is None:
             return None
-        current_id = row[0]
         previous_id = con.execute("SELECT previous_id FROM audit_log WHERE id = ?", (current_id,)).fetchone()[0]
         previous = None
         if previous_id is not None:
@@ -209,18 +216,8 @@ def undo(con, dataset: str, account_id: str, reviewer: str) -> dict | None:
                 "VALUES (?, ?, 'undo', ?, ?, ?, ?, ?)",
                 (dataset, account_id, previous[0], previous[1], previous[2], previous[3], previous[4]),
             )
-            con.execute(
-                "INSERT INTO verdicts (dataset, account_id, verdict, reviewer, note, date, audit_id) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dataset, account_id) DO UPDATE SET "
-                "verdict = excluded.verdict, reviewer = excluded.reviewer, note = excluded.note, "
-                "date = excluded.date, audit_id = excluded.audit_id",
-                (dataset, account_id, previous[0], previous[1], previous[2], previous[3], cursor.lastrowid),
-            )
+            _upsert_verdict(con, dataset, account_id, *previous[:4], cursor.lastrowid)
             restored = {"verdict": previous[0], "reviewer": previous[1], "note": previous[2], "date": previous[3]}
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return restored
 
 

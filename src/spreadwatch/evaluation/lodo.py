@@ -13,6 +13,22 @@ from spreadwatch.models.estimators import SpreadClassifier
 LODO_META_COLUMNS = ("account_id", "dataset", "label", "id_kind", "screen_name_key")
 
 
+def lodo_meta(accounts: pd.DataFrame, dataset: str) -> pd.DataFrame:
+    """Columns in: canonical accounts (account_id, label; id_kind, screen_name if present). Columns out:
+    ``LODO_META_COLUMNS`` (``screen_name_key`` = lower-cased handle), one row per account in input order."""
+    return pd.DataFrame(
+        {
+            "account_id": accounts["account_id"].astype(str).to_numpy(),
+            "dataset": dataset,
+            "label": accounts["label"].astype("string").to_numpy(),
+            "id_kind": accounts["id_kind"].astype("string").to_numpy() if "id_kind" in accounts else pd.NA,
+            "screen_name_key": (
+                accounts["screen_name"].astype("string").str.lower().to_numpy() if "screen_name" in accounts else pd.NA
+            ),
+        }
+    )
+
+
 def lodo_feature_plan(
     table: pd.DataFrame, held_out: str, min_shared: float = 0.5, min_present: float = 0.5
 ) -> tuple[list[str], list[str], list[str]]:

@@ -6,8 +6,8 @@ import pandas as pd
 
 from spreadwatch.ingest import read_canonical
 
-# account kinds the simulator plants as misinformation sources
-TRUTH_SOURCE_KINDS = ("news_lowcred", "human_misinfo_seeder")
+# re-exported: the simulator plants the misinformation sources, so its truth module is their one home
+from spreadwatch.simulate.truth import planted_sources as planted_sources
 
 # cascade classes that mean misinformation (a model whose positive class is another one is not used as such)
 MISINFO_POSITIVE_CLASSES = ("misinformation", "false", "fake")
@@ -27,9 +27,3 @@ def cascade_target(cascades: pd.DataFrame, target: str) -> pd.Series:
     if target == "is_misinformation":
         return series.astype("boolean").map({True: "misinformation", False: "other"}).astype("string")
     return series.astype("string")
-
-
-def planted_sources(accounts: pd.DataFrame) -> set[str]:
-    """Ground-truth misinformation sources where a dataset plants them (synthetic account kinds)."""
-    kinds = accounts["account_kind"].astype("string")
-    return set(accounts.loc[kinds.isin(TRUTH_SOURCE_KINDS).fillna(False).astype(bool), "account_id"].astype(str))

@@ -44,14 +44,7 @@ def make_estimator(name: str, random_state: int = 0):
         inner = StratifiedKFold(n_splits=3, shuffle=True, random_state=random_state)
         return CalibratedClassifierCV(make_estimator(base, random_state), method=method, cv=inner)
     if name == "hgb_small":
-        return HistGradientBoostingClassifier(
-            max_iter=60,
-            learning_rate=0.15,
-            max_leaf_nodes=15,
-            l2_regularization=1.0,
-            early_stopping=False,
-            random_state=random_state,
-        )
+        return _boosting(random_state, max_iter=60, learning_rate=0.15, max_leaf_nodes=15)
     if name == "logreg":
         return make_pipeline(
             SimpleImputer(strategy="median", keep_empty_features=True),
@@ -70,15 +63,20 @@ def make_estimator(name: str, random_state: int = 0):
             ),
         )
     if name == "hgb":
-        return HistGradientBoostingClassifier(
-            max_iter=300,
-            learning_rate=0.06,
-            max_leaf_nodes=31,
-            l2_regularization=1.0,
-            early_stopping=False,
-            random_state=random_state,
-        )
+        return _boosting(random_state, max_iter=300, learning_rate=0.06, max_leaf_nodes=31)
     raise ValueError(f"unknown model {name!r}; choose one of {MODEL_NAMES}")
+
+
+def _boosting(random_state: int, max_iter: int, learning_rate: float, max_leaf_nodes: int):
+    """Gradient boosting of exactly ``max_iter`` trees (no early stopping, so no inner validation split), L2 1.0."""
+    return HistGradientBoostingClassifier(
+        max_iter=max_iter,
+        learning_rate=learning_rate,
+        max_leaf_nodes=max_leaf_nodes,
+        l2_regularization=1.0,
+        early_stopping=False,
+        random_state=random_state,
+    )
 
 
 class SpreadClassifier(ClassifierMixin, BaseEstimator):

@@ -75,12 +75,17 @@ class CascadeGraphs:
 
     def positions(self, cascade_ids) -> np.ndarray:
         """Tree indices of cascade ids (KeyError for unknown ids)."""
-        lookup = pd.Series(np.arange(len(self.cascade_ids)), index=self.cascade_ids)
-        ids = pd.Index(np.asarray(cascade_ids).astype(str))
-        missing = ids.difference(lookup.index)
-        if len(missing):
-            raise KeyError(f"{len(missing)} cascades are not in the graph set, e.g. {list(missing[:3])}")
-        return lookup.reindex(ids).to_numpy().astype(np.int64)
+        return _positions(self.cascade_ids, cascade_ids, "cascades are not in the graph set")
+
+
+def _positions(known_ids: np.ndarray, ids, unknown: str) -> np.ndarray:
+    """int64 positions of ``ids`` (as str) in ``known_ids``; KeyError "{n} {unknown}, e.g. [...]" for ids not there."""
+    lookup = pd.Series(np.arange(len(known_ids)), index=known_ids)
+    ids = pd.Index(np.asarray(ids).astype(str))
+    missing = ids.difference(lookup.index)
+    if len(missing):
+        raise KeyError(f"{len(missing)} {unknown}, e.g. {list(missing[:3])}")
+    return lookup.reindex(ids).to_numpy().astype(np.int64)
 
 
 def cascade_graphs(cascades: pd.DataFrame, engagements: pd.DataFrame, max_nodes: int = 200) -> CascadeGraphs:
@@ -264,6 +269,21 @@ def _carve_validation(y: np.ndarray, fraction: float, seed: int) -> tuple[np.nda
 class _TorchClassifier(ClassifierMixin, BaseEstimator):
     """Shared early-stopping loop and persistence of the two graph models."""
 
+    def _seeded_torch(self):
+        """torch set to this model's ``n_threads``, its global seed set to ``random_state`` (start of ``fit``)."""
+        torch = _torch()
+        torch.set_num_threads(self.n_threads)
+        torch.manual_seed(self.random_state)
+        return torch
+
+    def _fit_labels(self, y) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Set ``classes_`` from ``y``; return (y's class codes, fit positions, validation positions) of its rows."""
+        y = np.asarray(y).astype(str)
+        self.classes_ = np.unique(y)
+        y_codes = np.searchsorted(self.classes_, y)
+        fit_pos, val_pos = _carve_validation(y, self.val_fraction, self.random_state)
+        return y_codes, fit_pos, val_pos
+
     def _train(self, step, evaluate):
         """``step()`` runs one epoch; ``evaluate()`` returns the validation loss (None: no validation).
         Keeps the weights of the epoch with the lowest validation loss; stops after ``patience`` epochs
@@ -392,15 +412,10 @@ class BiGCNClassifier(_TorchClassifier):
         if graphs is None:
             raise ValueError("BiGCNClassifier.fit needs graphs (gnn.cascade_graphs)")
         self.graphs_ = graphs
-        torch = _torch()
-        torch.set_num_threads(self.n_threads)
-        torch.manual_seed(self.random_state)
+        torch = self._seeded_torch()
         rng = np.random.default_rng(self.random_state)
         trees = self.graphs_.positions(X.index)
-        y = np.asarray(y).astype(str)
-        self.classes_ = np.unique(y)
-        y_codes = np.searchsorted(self.classes_, y)
-        fit_pos, val_pos = _carve_validation(y, self.val_fraction, self.random_state)
+        y_codes, fit_pos, val_pos = self._fit_labels(y)
         self.fit_ids_ = np.asarray(self.graphs_.cascade_ids[trees[fit_pos]])
         self.val_ids_ = np.asarray(self.graphs_.cascade_ids[trees[val_pos]])
         fit_trees, val_trees = trees[fit_pos], trees[val_pos]
@@ -498,12 +513,7 @@ class AccountGraph:
     text: np.ndarray | None = None
 
     def positions(self, account_ids) -> np.ndarray:
-        lookup = pd.Series(np.arange(len(self.account_ids)), index=self.account_ids)
-        ids = pd.Index(np.asarray(account_ids).astype(str))
-        missing = ids.difference(lookup.index)
-        if len(missing):
-            raise KeyError(f"{len(missing)} accounts are not in the graph, e.g. {list(missing[:3])}")
-        return lookup.reindex(ids).to_numpy().astype(np.int64)
+        return _positions(self.account_ids, account_ids, "accounts are not in the graph")
 
 
 def account_graph(
@@ -652,14 +662,9 @@ class BotRGCNClassifier(_TorchClassifier):
         if graph is None:
             raise ValueError("BotRGCNClassifier.fit needs graph (gnn.account_graph)")
         self.graph_ = graph
-        torch = _torch()
-        torch.set_num_threads(self.n_threads)
-        torch.manual_seed(self.random_state)
+        torch = self._seeded_torch()
         rows = self.graph_.positions(X.index)
-        y = np.asarray(y).astype(str)
-        self.classes_ = np.unique(y)
-        y_codes = np.searchsorted(self.classes_, y)
-        fit_pos, val_pos = _carve_validation(y, self.val_fraction, self.random_state)
+        y_codes, fit_pos, val_pos = self._fit_labels(y)
         self.fit_ids_ = self.graph_.account_ids[rows[fit_pos]]
         self.val_ids_ = self.graph_.account_ids[rows[val_pos]]
         fit_features = self.graph_.features[rows[fit_pos]]

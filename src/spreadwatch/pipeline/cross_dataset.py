@@ -24,25 +24,12 @@ def portable_profiles(accounts_by_dataset: dict[str, pd.DataFrame]) -> pd.DataFr
     (``dataset`` = label provenance, ``screen_name_key`` = lower-cased handle for overlap checks) and
     the features of ``features.portable_profile_features``; rows sorted by (dataset, account_id).
     """
-    names = [a["screen_name"] for a in accounts_by_dataset.values() if "screen_name" in a]
-    name_model = features.fit_name_model(pd.concat(names) if names else pd.Series([], dtype="string"))
+    name_model = features.fit_shared_name_model(accounts_by_dataset)
     frames = []
     for name in sorted(accounts_by_dataset):
         accounts = accounts_by_dataset[name]
         table = features.portable_profile_features(accounts, name_model=name_model)
-        meta = pd.DataFrame(
-            {
-                "account_id": accounts["account_id"].astype(str).to_numpy(),
-                "dataset": name,
-                "label": accounts["label"].astype("string").to_numpy(),
-                "id_kind": accounts["id_kind"].astype("string").to_numpy() if "id_kind" in accounts else pd.NA,
-                "screen_name_key": (
-                    accounts["screen_name"].astype("string").str.lower().to_numpy()
-                    if "screen_name" in accounts
-                    else pd.NA
-                ),
-            }
-        )
+        meta = models.lodo_meta(accounts, name)
         frames.append(pd.concat([meta, table.reset_index(drop=True)], axis=1))
     table = pd.concat(frames, ignore_index=True)
     feature_columns = sorted(c for c in table.columns if c not in models.LODO_META_COLUMNS)

@@ -90,10 +90,14 @@ def _latent(cfg: SimulationConfig) -> SimpleNamespace:
         group[amp_idx] = np.repeat(np.arange(len(sizes)), sizes)
     n_groups = len(sizes)
 
-    # account age before the window start (days) -----------------------------------------------
+    # per-kind value makers for _by_kind (m -> m values)
     def beta(a, b, lo_, span):
         return lambda m: lo_ + span * rng.beta(a, b, m)
 
+    def lognormal(med, sig):
+        return lambda m: _ln(rng, med, sig, m)
+
+    # account age before the window start (days) -----------------------------------------------
     age = 30 + 6000 * rng.beta(1.4, 1.8, n)
     c = camo()
     age = _by_kind(
@@ -129,13 +133,13 @@ def _latent(cfg: SimulationConfig) -> SimpleNamespace:
         kind,
         kout,
         {
-            SEEDER: lambda m: _ln(rng, 30, 0.7, m),
-            NEWS_R: lambda m: _ln(rng, 4, 0.8, m),
-            NEWS_L: lambda m: _ln(rng, 8, 0.8, m),
-            CYBORG: lambda m: _ln(rng, 20, 0.8, m),
-            SPAM: lambda m: _ln(rng, 45, 0.6, m),
-            AMP: lambda m: _ln(rng, 30, 0.6, m),
-            FAKE: lambda m: _ln(rng, 55, 0.5, m),
+            SEEDER: lognormal(30, 0.7),
+            NEWS_R: lognormal(4, 0.8),
+            NEWS_L: lognormal(8, 0.8),
+            CYBORG: lognormal(20, 0.8),
+            SPAM: lognormal(45, 0.6),
+            AMP: lognormal(30, 0.6),
+            FAKE: lognormal(55, 0.5),
         },
         skip=c,
     )
@@ -154,12 +158,12 @@ def _latent(cfg: SimulationConfig) -> SimpleNamespace:
         fit,
         {
             SEEDER: lambda m: 2 * (1.0 - rng.random(m)) ** (-1.0 / alpha),
-            NEWS_R: lambda m: _ln(rng, 60, 1.0, m),
-            NEWS_L: lambda m: _ln(rng, 25, 1.0, m),
+            NEWS_R: lognormal(60, 1.0),
+            NEWS_L: lognormal(25, 1.0),
             CYBORG: lambda m: 1.3 * (1.0 - rng.random(m)) ** (-1.0 / alpha),
-            SPAM: lambda m: _ln(rng, 0.25, 0.6, m),
-            AMP: lambda m: _ln(rng, 0.35, 0.6, m),
-            FAKE: lambda m: _ln(rng, 0.06, 0.6, m),
+            SPAM: lognormal(0.25, 0.6),
+            AMP: lognormal(0.35, 0.6),
+            FAKE: lognormal(0.06, 0.6),
         },
         skip=c,
     )
@@ -178,13 +182,13 @@ def _latent(cfg: SimulationConfig) -> SimpleNamespace:
         kind,
         rate,
         {
-            SEEDER: lambda m: _ln(rng, 4, 0.6, m),
+            SEEDER: lognormal(4, 0.6),
             NEWS_R: lambda m: np.zeros(m),
             NEWS_L: lambda m: np.zeros(m),
-            CYBORG: lambda m: _ln(rng, 4, 0.8, m),
-            SPAM: lambda m: _ln(rng, 10, 0.5, m),
-            AMP: lambda m: _ln(rng, 0.6, 0.6, m),
-            FAKE: lambda m: _ln(rng, 0.05, 1.0, m),
+            CYBORG: lognormal(4, 0.8),
+            SPAM: lognormal(10, 0.5),
+            AMP: lognormal(0.6, 0.6),
+            FAKE: lognormal(0.05, 1.0),
         },
         skip=c,
     )
@@ -199,13 +203,13 @@ def _latent(cfg: SimulationConfig) -> SimpleNamespace:
         kind,
         like,
         {
-            SEEDER: lambda m: _ln(rng, 8, 1, m),
-            NEWS_R: lambda m: _ln(rng, 0.2, 1, m),
-            NEWS_L: lambda m: _ln(rng, 0.2, 1, m),
-            CYBORG: lambda m: _ln(rng, 3, 1, m),
-            SPAM: lambda m: _ln(rng, 0.2, 1.2, m),
-            AMP: lambda m: _ln(rng, 4, 1, m),
-            FAKE: lambda m: _ln(rng, 0.01, 1.5, m),
+            SEEDER: lognormal(8, 1),
+            NEWS_R: lognormal(0.2, 1),
+            NEWS_L: lognormal(0.2, 1),
+            CYBORG: lognormal(3, 1),
+            SPAM: lognormal(0.2, 1.2),
+            AMP: lognormal(4, 1),
+            FAKE: lognormal(0.01, 1.5),
         },
         skip=c,
     )
@@ -218,13 +222,13 @@ def _latent(cfg: SimulationConfig) -> SimpleNamespace:
         kind,
         list_rate,
         {
-            SEEDER: lambda m: _ln(rng, 0.006, 0.6, m),
-            NEWS_R: lambda m: _ln(rng, 0.012, 0.5, m),
-            NEWS_L: lambda m: _ln(rng, 0.012, 0.5, m),
-            CYBORG: lambda m: _ln(rng, 0.003, 0.8, m),
-            SPAM: lambda m: _ln(rng, 0.0008, 0.8, m),
-            AMP: lambda m: _ln(rng, 0.0015, 0.8, m),
-            FAKE: lambda m: _ln(rng, 0.0003, 0.8, m),
+            SEEDER: lognormal(0.006, 0.6),
+            NEWS_R: lognormal(0.012, 0.5),
+            NEWS_L: lognormal(0.012, 0.5),
+            CYBORG: lognormal(0.003, 0.8),
+            SPAM: lognormal(0.0008, 0.8),
+            AMP: lognormal(0.0015, 0.8),
+            FAKE: lognormal(0.0003, 0.8),
         },
         skip=c,
     )
@@ -273,13 +277,13 @@ def _latent(cfg: SimulationConfig) -> SimpleNamespace:
         kind,
         delay_med,
         {
-            SEEDER: lambda m: _ln(rng, 600, 0.7, m),
-            NEWS_R: lambda m: _ln(rng, 3600, 0.8, m),
-            NEWS_L: lambda m: _ln(rng, 3600, 0.8, m),
-            CYBORG: lambda m: _ln(rng, 1200, 0.8, m),
-            SPAM: lambda m: _ln(rng, 120, 0.5, m),
-            AMP: lambda m: _ln(rng, 600, 0.8, m),
-            FAKE: lambda m: _ln(rng, 5000, 1.0, m),
+            SEEDER: lognormal(600, 0.7),
+            NEWS_R: lognormal(3600, 0.8),
+            NEWS_L: lognormal(3600, 0.8),
+            CYBORG: lognormal(1200, 0.8),
+            SPAM: lognormal(120, 0.5),
+            AMP: lognormal(600, 0.8),
+            FAKE: lognormal(5000, 1.0),
         },
     )
     delay_med[very_active] *= 0.4
@@ -291,13 +295,13 @@ def _latent(cfg: SimulationConfig) -> SimpleNamespace:
         kind,
         w,
         {
-            SEEDER: lambda m: _ln(rng, 3, 0.6, m),
-            NEWS_R: lambda m: _ln(rng, 0.05, 0.5, m),
-            NEWS_L: lambda m: _ln(rng, 0.3, 0.5, m),
-            CYBORG: lambda m: _ln(rng, 2.5, 0.8, m),
-            SPAM: lambda m: _ln(rng, 0.8, 0.6, m),
-            AMP: lambda m: _ln(rng, 0.15, 0.6, m),
-            FAKE: lambda m: _ln(rng, 0.05, 0.8, m),
+            SEEDER: lognormal(3, 0.6),
+            NEWS_R: lognormal(0.05, 0.5),
+            NEWS_L: lognormal(0.3, 0.5),
+            CYBORG: lognormal(2.5, 0.8),
+            SPAM: lognormal(0.8, 0.6),
+            AMP: lognormal(0.15, 0.6),
+            FAKE: lognormal(0.05, 0.8),
         },
     )
     w[botlike] *= 0.25
@@ -308,7 +312,7 @@ def _latent(cfg: SimulationConfig) -> SimpleNamespace:
         kind,
         mis,
         {
-            SEEDER: lambda m: _ln(rng, 3, 0.3, m),
+            SEEDER: lognormal(3, 0.3),
             NEWS_R: lambda m: np.full(m, 0.05),
             NEWS_L: lambda m: np.full(m, 3.0),
             SPAM: lambda m: np.ones(m),
