@@ -71,9 +71,13 @@ def browser():
 
 
 def wait_for(driver, condition, timeout=20):
+    """Poll ``condition`` until true; an element replaced while it is read (the page re-renders the
+    verdict box after a write, or navigates) is looked up again on the next poll."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout).until(condition)
+    ignored = (NoSuchElementException, StaleElementReferenceException)
+    return WebDriverWait(driver, timeout, ignored_exceptions=ignored).until(condition)
 
 
 def fetch(driver, script_body: str):
