@@ -166,6 +166,19 @@ def reject(table: str, file, row: int, column: str, value, reason: str) -> dict:
     return {"table": table, "file": str(file), "row": int(row), "column": column, "value": text, "reason": reason}
 
 
+def reject_repeats(
+    frame: pd.DataFrame, table: str, path, column: str, reason: str, rejected: list[dict]
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Rows of ``frame`` with the first of each ``account_id`` kept; every repeat goes to ``rejected`` as
+    (``table``, ``path`` or, when None, its ``_file``, its ``_source_row``, ``column``, its id, ``reason``).
+    Returns (kept rows, repeat mask)."""
+    dup = frame["account_id"].duplicated(keep="first")
+    for rec in records(frame[dup]):
+        file = rec._file if path is None else path
+        rejected.append(reject(table, file, getattr(rec, SOURCE_ROW), column, rec.account_id, reason))
+    return frame[~dup].copy(), dup
+
+
 def id_string(value) -> str | None:
     """A platform id as a string of digits, or None when it is not one (floats never qualify)."""
     if isinstance(value, bool) or value is None:
@@ -364,19 +377,10 @@ def read_label_list(path: Path, label_map: dict | None = None, table: str = "acc
             )
         )
     frame = frame[~frame["account_id"].isin(conflicting)]
-    dup = frame["account_id"].duplicated(keep="first")
-    for rec in records(frame[dup]):
-        rejected.append(
-            reject(
-                table,
-                path,
-                getattr(rec, SOURCE_ROW),
-                "account_id",
-                rec.account_id,
-                "duplicate id with the same label (first line kept)",
-            )
-        )
-    frame = frame[~dup].reset_index(drop=True)
+    frame, dup = reject_repeats(
+        frame, table, path, "account_id", "duplicate id with the same label (first line kept)", rejected
+    )
+    frame = frame.reset_index(drop=True)
     quirks.append(
         quirk(
             table,
@@ -490,19 +494,10 @@ def load(files: dict[str, Path], options: dict) -> AdapterResult:
     order = frame.assign(_probe=frame["collected_at"]).sort_values(
         ["account_id", "_probe", SOURCE_ROW], ascending=[True, False, True], na_position="last", kind="stable"
     )
-    dup = order["account_id"].duplicated(keep="first")
-    for rec in records(order[dup]):
-        rejected.append(
-            reject(
-                table,
-                profiles_path,
-                getattr(rec, SOURCE_ROW),
-                "account_id",
-                rec.account_id,
-                "duplicate profile id (latest probe kept)",
-            )
-        )
-    frame = order[~dup].drop(columns=["_probe", "created_at_raw", "collected_at_raw"])
+    frame, dup = reject_repeats(
+        order, table, profiles_path, "account_id", "duplicate profile id (latest probe kept)", rejected
+    )
+    frame = frame.drop(columns=["_probe", "created_at_raw", "collected_at_raw"])
     quirks.append(
         quirk(
             table,

@@ -40,6 +40,7 @@ from spreadwatch.adapters.botrepo import (
     quirk,
     read_csv_text,
     reject,
+    reject_repeats,
     to_count,
 )
 
@@ -170,19 +171,8 @@ def load(files: dict[str, Path], options: dict) -> AdapterResult:
             )
         )
     frame = frame[~frame["account_id"].isin(conflicting)]
-    dup = frame["account_id"].duplicated(keep="first")
-    for _, row in frame[dup].iterrows():
-        rejected.append(
-            reject(
-                table,
-                row["_file"],
-                int(row[SOURCE_ROW]),
-                "account_id",
-                row["account_id"],
-                "duplicate id (first row kept)",
-            )
-        )
-    frame = frame[~dup].drop(columns=["_file"])
+    frame, dup = reject_repeats(frame, table, None, "account_id", "duplicate id (first row kept)", rejected)
+    frame = frame.drop(columns=["_file"])
     quirks = [
         quirk(table, "literal NULL values", null_strings, "set missing"),
         quirk(table, "created_at in epoch milliseconds (Java L suffix)", epoch_rows, "converted"),

@@ -35,6 +35,7 @@ from spreadwatch.adapters.botrepo import (
     read_csv_text,
     records,
     reject,
+    reject_repeats,
     to_count,
 )
 
@@ -137,14 +138,7 @@ def load_caverlee(files: dict[str, Path], options: dict) -> AdapterResult:
             f"all {n_conflict_rows} rows of these ids rejected (label unknown)",
         )
     )
-    dup = frame["account_id"].duplicated(keep="first")
-    for rec in records(frame[dup]):
-        rejected.append(
-            reject(
-                table, rec._file, getattr(rec, SOURCE_ROW), "UserID", rec.account_id, "duplicate UserID (first kept)"
-            )
-        )
-    frame = frame[~dup].copy()
+    frame, dup = reject_repeats(frame, table, None, "UserID", "duplicate UserID (first kept)", rejected)
     quirks.append(quirk(table, "duplicate UserID within a file", int(dup.sum()), "first kept, others rejected"))
 
     frame["created_at"], bad_created = parse_plain_time(frame["CreatedAt"])
@@ -266,19 +260,7 @@ def load_gilani(files: dict[str, Path], options: dict) -> AdapterResult:
             f"all {n_conflict_rows} rows of these names rejected (label unknown)",
         )
     )
-    dup = frame["account_id"].duplicated(keep="first")
-    for rec in records(frame[dup]):
-        rejected.append(
-            reject(
-                table,
-                path,
-                getattr(rec, SOURCE_ROW),
-                "screen_name",
-                rec.account_id,
-                "duplicate screen_name (first kept)",
-            )
-        )
-    frame = frame[~dup].copy()
+    frame, dup = reject_repeats(frame, table, path, "screen_name", "duplicate screen_name (first kept)", rejected)
     quirks.append(
         quirk(table, "duplicate screen_name with the same label", int(dup.sum()), "first kept, others rejected")
     )

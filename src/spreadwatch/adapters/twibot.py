@@ -41,6 +41,7 @@ from spreadwatch.adapters.botrepo import (
     read_json_records,
     records,
     reject,
+    reject_repeats,
     rejected_frame,
     sort_frame,
     text_or_na,
@@ -209,19 +210,9 @@ def load_twibot22(files: dict[str, Path], options: dict) -> AdapterResult:
             )
         )
 
-    dup = frame["account_id"].duplicated(keep="first")
-    for rec in records(frame[dup]):
-        rejected.append(
-            reject(
-                table,
-                profiles_path,
-                getattr(rec, SOURCE_ROW),
-                "account_id",
-                rec.account_id,
-                "duplicate profile id (first kept)",
-            )
-        )
-    frame = frame[~dup].copy()
+    frame, dup = reject_repeats(
+        frame, table, profiles_path, "account_id", "duplicate profile id (first kept)", rejected
+    )
     quirks.append(quirk(table, "duplicate profile ids", int(dup.sum()), "first kept, others rejected"))
 
     if labels_path is not None:
@@ -388,19 +379,7 @@ def load_twibot20(files: dict[str, Path], options: dict) -> AdapterResult:
     for column in ("screen_name", "name", "description", "location", "lang", "url"):
         accounts[column] = text_or_na(accounts[column]).to_numpy()
     accounts = accounts.drop(columns=["created_at_raw"])
-    dup = accounts["account_id"].duplicated(keep="first")
-    for rec in records(accounts[dup]):
-        rejected.append(
-            reject(
-                "accounts",
-                path,
-                getattr(rec, SOURCE_ROW),
-                "account_id",
-                rec.account_id,
-                "duplicate user ID (first kept)",
-            )
-        )
-    accounts = accounts[~dup].copy()
+    accounts, dup = reject_repeats(accounts, "accounts", path, "account_id", "duplicate user ID (first kept)", rejected)
     quirks.append(quirk("accounts", "duplicate user IDs", int(dup.sum()), "first kept, others rejected"))
     quirks.append(quirk("accounts", "no labels in the public sample", len(accounts), "label left missing"))
     quirks.append(quirk("accounts", "collection time not in the data", len(accounts), "collected_at left missing"))
