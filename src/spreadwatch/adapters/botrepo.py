@@ -40,44 +40,14 @@ from spreadwatch.adapters import AdapterResult
 TWITTER_TIME_FORMAT = "%a %b %d %H:%M:%S %z %Y"
 REJECTED_COLUMNS = ["table", "file", "row", "column", "value", "reason"]
 SOURCE_ROW = "_source_row"
-ACCOUNT_COLUMNS = [
-    "account_id",
-    "screen_name",
-    "name",
-    "description",
-    "location",
-    "url",
-    "lang",
-    "created_at",
-    "collected_at",
-    "followers_count",
-    "friends_count",
-    "statuses_count",
-    "favourites_count",
-    "listed_count",
-    "verified",
-    "default_profile",
-    "default_profile_image",
-    "protected",
-    "label",
-    "label_source",
-    "account_kind",
-]
-_STRING_COLUMNS = {
-    "account_id",
-    "screen_name",
-    "name",
-    "description",
-    "location",
-    "url",
-    "lang",
-    "label",
-    "label_source",
-    "account_kind",
-}
-_TIME_COLUMNS = {"created_at", "collected_at"}
-_COUNT_COLUMNS = {"followers_count", "friends_count", "statuses_count", "favourites_count", "listed_count"}
-_BOOL_COLUMNS = {"verified", "default_profile", "default_profile_image", "protected"}
+# the canonical accounts columns by kind, each group in canonical order
+_TEXT_COLUMNS = ("screen_name", "name", "description", "location", "url", "lang")
+_TIME_COLUMNS = ("created_at", "collected_at")
+_COUNT_COLUMNS = ("followers_count", "friends_count", "statuses_count", "favourites_count", "listed_count")
+_BOOL_COLUMNS = ("verified", "default_profile", "default_profile_image", "protected")
+_LABEL_COLUMNS = ("label", "label_source", "account_kind")
+ACCOUNT_COLUMNS = ["account_id", *_TEXT_COLUMNS, *_TIME_COLUMNS, *_COUNT_COLUMNS, *_BOOL_COLUMNS, *_LABEL_COLUMNS]
+_STRING_COLUMNS = {"account_id", *_TEXT_COLUMNS, *_LABEL_COLUMNS}
 DEFAULT_LABEL_MAP = {"bot": "bot", "human": "human", "1": "bot", "0": "human"}
 _DIGITS = re.compile(r"^[0-9]+$")
 
@@ -169,9 +139,7 @@ def reject(table: str, file, row: int, column: str, value, reason: str) -> dict:
 def reject_repeats(
     frame: pd.DataFrame, table: str, path, column: str, reason: str, rejected: list[dict]
 ) -> tuple[pd.DataFrame, pd.Series]:
-    """Rows of ``frame`` with the first of each ``account_id`` kept; every repeat goes to ``rejected`` as
-    (``table``, ``path`` or, when None, its ``_file``, its ``_source_row``, ``column``, its id, ``reason``).
-    Returns (kept rows, repeat mask)."""
+    """Keep each ``account_id``'s first row, reject repeats (file ``path`` or the row's ``_file``); -> (kept, mask)."""
     dup = frame["account_id"].duplicated(keep="first")
     for rec in records(frame[dup]):
         file = rec._file if path is None else path
@@ -237,6 +205,15 @@ def to_count(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     bad = pd.Series([p and o is None for p, o in zip(present, out)], index=values.index, dtype=bool)
     bad |= counts.lt(0).fillna(False).astype(bool)
     return counts.where(~bad), bad
+
+
+def parse_counts(frame: pd.DataFrame, columns: Iterable[str]) -> int:
+    """``columns`` of ``frame`` parsed in place by ``to_count`` (Int64); returns how many present values were bad."""
+    bad_counts = 0
+    for column in columns:
+        frame[column], bad = to_count(frame[column])
+        bad_counts += int(bad.sum())
+    return bad_counts
 
 
 def to_bool(values: pd.Series) -> pd.Series:
@@ -480,10 +457,7 @@ def load(files: dict[str, Path], options: dict) -> AdapterResult:
     frame["collected_at"], bad_collected = parse_twitter_time(frame["collected_at_raw"])
     quirks.append(quirk(table, "unparseable user created_at", int(bad_created.sum()), "set missing"))
     quirks.append(quirk(table, "unparseable probe created_at (collected_at)", int(bad_collected.sum()), "set missing"))
-    bad_counts = 0
-    for column in sorted(_COUNT_COLUMNS):
-        frame[column], bad = to_count(frame[column])
-        bad_counts += int(bad.sum())
+    bad_counts = parse_counts(frame, _COUNT_COLUMNS)
     quirks.append(quirk(table, "count field not a non-negative integer", bad_counts, "set missing"))
     for column in sorted(_BOOL_COLUMNS):
         frame[column] = to_bool(frame[column])

@@ -29,7 +29,9 @@ import pandas as pd
 
 from spreadwatch.adapters import AdapterResult
 from spreadwatch.adapters.botrepo import (
+    _BOOL_COLUMNS,
     _COUNT_COLUMNS,
+    _TEXT_COLUMNS,
     SOURCE_ROW,
     accounts_result,
     file_path,
@@ -44,8 +46,6 @@ from spreadwatch.adapters.botrepo import (
     to_count,
 )
 
-_TEXT = ("screen_name", "name", "description", "location", "url", "lang")
-_FLAGS = ("verified", "default_profile", "default_profile_image", "protected")
 _EPOCH_MS = r"^\d{11,14}L?$"
 
 
@@ -132,7 +132,7 @@ def load(files: dict[str, Path], options: dict) -> AdapterResult:
                     f"group not in label_map {sorted(label_map)}",
                 )
             )
-        for column in _TEXT:
+        for column in _TEXT_COLUMNS:
             values = raw[column].astype("string").str.strip() if column in raw else pd.Series(pd.NA, index=raw.index)
             frame[column] = values.where(values != "").astype("string")
         frame["created_at"], bad, n_epoch = _created_at(raw["created_at"])
@@ -141,7 +141,7 @@ def load(files: dict[str, Path], options: dict) -> AdapterResult:
         for column in sorted(_COUNT_COLUMNS):
             frame[column], bad = to_count(raw[column])
             bad_counts += int(bad.sum())
-        for column in _FLAGS:
+        for column in _BOOL_COLUMNS:
             frame[column] = (
                 pd.Series(pd.NA, index=raw.index, dtype="boolean")
                 if column in not_collected or column not in raw

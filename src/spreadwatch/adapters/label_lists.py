@@ -19,11 +19,13 @@ import pandas as pd
 
 from spreadwatch.adapters import AdapterResult
 from spreadwatch.adapters.botrepo import (
+    _COUNT_COLUMNS,
     SOURCE_ROW,
     accounts_result,
     file_path,
     finish_accounts,
     id_string,
+    parse_counts,
     parse_twitter_time,
     quirk,
     read_csv_text,
@@ -329,11 +331,7 @@ def load_nbc_trolls(files: dict[str, Path], options: dict) -> AdapterResult:
     quirks.append(quirk("accounts", "duplicate ids", int(dup.sum()), "first kept, others rejected"))
     frame["created_at"], bad_created = parse_twitter_time(frame["created_at"])
     quirks.append(quirk("accounts", "unparseable created_at", int(bad_created.sum()), "set missing"))
-    bad_counts = 0
-    for column in ("followers_count", "statuses_count", "favourites_count", "friends_count", "listed_count"):
-        text = frame[column].str.strip()
-        frame[column], bad_count = to_count(text.where(text.ne(""), None))
-        bad_counts += int(bad_count.sum())
+    bad_counts = parse_counts(frame, _COUNT_COLUMNS)
     quirks.append(quirk("accounts", "count field not a non-negative integer", bad_counts, "set missing"))
     frame["verified"] = to_bool(frame["verified"])
     for column in ("screen_name", "name", "description", "location", "lang"):

@@ -26,6 +26,7 @@ import pandas as pd
 
 from spreadwatch.adapters import AdapterResult
 from spreadwatch.adapters.botrepo import (
+    _COUNT_COLUMNS,
     DEFAULT_LABEL_MAP,
     SOURCE_ROW,
     accounts_result,
@@ -34,6 +35,7 @@ from spreadwatch.adapters.botrepo import (
     finish_accounts,
     id_string,
     normalise_label,
+    parse_counts,
     parse_twitter_time,
     quirk,
     read_csv_text,
@@ -46,7 +48,6 @@ from spreadwatch.adapters.botrepo import (
     sort_frame,
     text_or_na,
     to_bool,
-    to_count,
 )
 
 _U_ID = re.compile(r"^u([0-9]+)$")
@@ -164,10 +165,7 @@ def load_twibot22(files: dict[str, Path], options: dict) -> AdapterResult:
     quirks.append(quirk(table, "'u'-prefixed user id", stripped, "stripped the 'u'"))
     quirks.append(quirk(table, "unparseable created_at", bad_time, "set missing"))
     frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True).astype("datetime64[ns, UTC]")
-    bad_counts = 0
-    for column in ("followers_count", "friends_count", "statuses_count", "listed_count"):
-        frame[column], bad = to_count(frame[column])
-        bad_counts += int(bad.sum())
+    bad_counts = parse_counts(frame, ("followers_count", "friends_count", "statuses_count", "listed_count"))
     quirks.append(quirk(table, "count field not a non-negative integer", bad_counts, "set missing"))
     for column in ("verified", "protected", "default_profile_image"):
         frame[column] = to_bool(frame[column])
@@ -369,10 +367,7 @@ def load_twibot20(files: dict[str, Path], options: dict) -> AdapterResult:
     )
     accounts["created_at"], bad_created = parse_twitter_time(accounts["created_at_raw"])
     quirks.append(quirk("accounts", "unparseable created_at", int(bad_created.sum()), "set missing"))
-    bad_counts = 0
-    for column in ("followers_count", "friends_count", "statuses_count", "favourites_count", "listed_count"):
-        accounts[column], bad = to_count(accounts[column])
-        bad_counts += int(bad.sum())
+    bad_counts = parse_counts(accounts, _COUNT_COLUMNS)
     quirks.append(quirk("accounts", "count field not a non-negative integer", bad_counts, "set missing"))
     for column in ("verified", "default_profile", "default_profile_image", "protected"):
         accounts[column] = to_bool(accounts[column])
