@@ -273,6 +273,14 @@ def _clean(value):
     return None if text == "None" else text
 
 
+def _reject_edges(follows: pd.DataFrame, mask: pd.Series, path, reason: str, rejected: list[dict]) -> pd.DataFrame:
+    """The ``follows`` rows outside ``mask``; the rows in it go to ``rejected`` as ``follower_id|followee_id``."""
+    for rec in records(follows[mask]):
+        value = f"{rec.follower_id}|{rec.followee_id}"
+        rejected.append(reject("follows", path, getattr(rec, SOURCE_ROW), "follower_id,followee_id", value, reason))
+    return follows[~mask]
+
+
 def load_twibot20(files: dict[str, Path], options: dict) -> AdapterResult:
     """Load the TwiBot-20 public sample (format ``twibot20``).
 
@@ -408,18 +416,7 @@ def load_twibot20(files: dict[str, Path], options: dict) -> AdapterResult:
         edges.append((a, b, number))
     follows = pd.DataFrame(edges, columns=["follower_id", "followee_id", SOURCE_ROW])
     dup_edges = follows.duplicated(["follower_id", "followee_id"], keep="first")
-    for rec in records(follows[dup_edges]):
-        rejected.append(
-            reject(
-                "follows",
-                path,
-                getattr(rec, SOURCE_ROW),
-                "follower_id,followee_id",
-                f"{rec.follower_id}|{rec.followee_id}",
-                "duplicate edge (first kept)",
-            )
-        )
-    follows = follows[~dup_edges]
+    follows = _reject_edges(follows, dup_edges, path, "duplicate edge (first kept)", rejected)
     quirks.append(
         quirk(
             "follows",
@@ -454,18 +451,7 @@ def load_twibot20(files: dict[str, Path], options: dict) -> AdapterResult:
         )
     else:
         bad = ~(follows["follower_id"].isin(sample_ids) & follows["followee_id"].isin(sample_ids))
-        for rec in records(follows[bad]):
-            rejected.append(
-                reject(
-                    "follows",
-                    path,
-                    getattr(rec, SOURCE_ROW),
-                    "follower_id,followee_id",
-                    f"{rec.follower_id}|{rec.followee_id}",
-                    "endpoint outside the sample",
-                )
-            )
-        follows = follows[~bad]
+        follows = _reject_edges(follows, bad, path, "endpoint outside the sample", rejected)
         quirks.append(quirk("follows", "follow edges to accounts outside the sample", int(bad.sum()), "rejected"))
     accounts["in_sample"] = accounts["in_sample"].astype("boolean")
     accounts["twibot_domains"] = accounts["twibot_domains"].astype("string")
