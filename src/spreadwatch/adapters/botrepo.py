@@ -136,6 +136,14 @@ def reject(table: str, file, row: int, column: str, value, reason: str) -> dict:
     return {"table": table, "file": str(file), "row": int(row), "column": column, "value": text, "reason": reason}
 
 
+def reject_rows(
+    table: str, path, frame: pd.DataFrame, mask: pd.Series, column: str, values: pd.Series, reason: str, rejected: list
+) -> None:
+    """Rejects the ``mask`` rows of ``frame``: each row's ``_source_row``, and its ``values`` entry as ``column``."""
+    for index in frame.index[mask]:
+        rejected.append(reject(table, path, int(frame.at[index, SOURCE_ROW]), column, values[index], reason))
+
+
 def reject_repeats(
     frame: pd.DataFrame, table: str, path, column: str, reason: str, rejected: list[dict]
 ) -> tuple[pd.DataFrame, pd.Series]:

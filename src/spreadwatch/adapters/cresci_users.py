@@ -43,6 +43,7 @@ from spreadwatch.adapters.botrepo import (
     read_csv_text,
     reject,
     reject_repeats,
+    reject_rows,
     to_count,
 )
 
@@ -110,28 +111,11 @@ def load(files: dict[str, Path], options: dict) -> AdapterResult:
                 "account_kind": kind,
             }
         )
-        for bad in frame.index[frame["account_id"].isna()]:
-            rejected.append(
-                reject(
-                    table,
-                    path,
-                    int(frame.at[bad, SOURCE_ROW]),
-                    "account_id",
-                    raw.at[bad, "id"],
-                    "id is not a string of digits",
-                )
-            )
-        for bad in frame.index[frame["label"].isna() & frame["account_id"].notna()]:
-            rejected.append(
-                reject(
-                    table,
-                    path,
-                    int(frame.at[bad, SOURCE_ROW]),
-                    label_column or "file",
-                    kind[bad],
-                    f"group not in label_map {sorted(label_map)}",
-                )
-            )
+        no_id = frame["account_id"].isna()
+        reject_rows(table, path, frame, no_id, "account_id", raw["id"], "id is not a string of digits", rejected)
+        unknown_group = frame["label"].isna() & ~no_id
+        reason = f"group not in label_map {sorted(label_map)}"
+        reject_rows(table, path, frame, unknown_group, label_column or "file", kind, reason, rejected)
         for column in _TEXT_COLUMNS:
             values = raw[column].astype("string").str.strip() if column in raw else pd.Series(pd.NA, index=raw.index)
             frame[column] = values.where(values != "").astype("string")
