@@ -40,44 +40,14 @@ from spreadwatch.adapters import AdapterResult
 TWITTER_TIME_FORMAT = "%a %b %d %H:%M:%S %z %Y"
 REJECTED_COLUMNS = ["table", "file", "row", "column", "value", "reason"]
 SOURCE_ROW = "_source_row"
-ACCOUNT_COLUMNS = [
-    "account_id",
-    "screen_name",
-    "name",
-    "description",
-    "location",
-    "url",
-    "lang",
-    "created_at",
-    "collected_at",
-    "followers_count",
-    "friends_count",
-    "statuses_count",
-    "favourites_count",
-    "listed_count",
-    "verified",
-    "default_profile",
-    "default_profile_image",
-    "protected",
-    "label",
-    "label_source",
-    "account_kind",
-]
-_STRING_COLUMNS = {
-    "account_id",
-    "screen_name",
-    "name",
-    "description",
-    "location",
-    "url",
-    "lang",
-    "label",
-    "label_source",
-    "account_kind",
-}
-_TIME_COLUMNS = {"created_at", "collected_at"}
-_COUNT_COLUMNS = {"followers_count", "friends_count", "statuses_count", "favourites_count", "listed_count"}
-_BOOL_COLUMNS = {"verified", "default_profile", "default_profile_image", "protected"}
+# the canonical accounts columns by kind, each group in canonical order
+_TEXT_COLUMNS = ("screen_name", "name", "description", "location", "url", "lang")
+_TIME_COLUMNS = ("created_at", "collected_at")
+_COUNT_COLUMNS = ("followers_count", "friends_count", "statuses_count", "favourites_count", "listed_count")
+_BOOL_COLUMNS = ("verified", "default_profile", "default_profile_image", "protected")
+_LABEL_COLUMNS = ("label", "label_source", "account_kind")
+ACCOUNT_COLUMNS = ["account_id", *_TEXT_COLUMNS, *_TIME_COLUMNS, *_COUNT_COLUMNS, *_BOOL_COLUMNS, *_LABEL_COLUMNS]
+_STRING_COLUMNS = {"account_id", *_TEXT_COLUMNS, *_LABEL_COLUMNS}
 DEFAULT_LABEL_MAP = {"bot": "bot", "human": "human", "1": "bot", "0": "human"}
 _DIGITS = re.compile(r"^[0-9]+$")
 
@@ -166,6 +136,25 @@ def reject(table: str, file, row: int, column: str, value, reason: str) -> dict:
     return {"table": table, "file": str(file), "row": int(row), "column": column, "value": text, "reason": reason}
 
 
+def reject_rows(
+    table: str, path, frame: pd.DataFrame, mask: pd.Series, column: str, values: pd.Series, reason: str, rejected: list
+) -> None:
+    """Rejects the ``mask`` rows of ``frame``: each row's ``_source_row``, and its ``values`` entry as ``column``."""
+    for index in frame.index[mask]:
+        rejected.append(reject(table, path, int(frame.at[index, SOURCE_ROW]), column, values[index], reason))
+
+
+def reject_repeats(
+    frame: pd.DataFrame, table: str, path, column: str, reason: str, rejected: list[dict]
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Keep each ``account_id``'s first row, reject repeats (file ``path`` or the row's ``_file``); -> (kept, mask)."""
+    dup = frame["account_id"].duplicated(keep="first")
+    for rec in records(frame[dup]):
+        file = rec._file if path is None else path
+        rejected.append(reject(table, file, getattr(rec, SOURCE_ROW), column, rec.account_id, reason))
+    return frame[~dup].copy(), dup
+
+
 def id_string(value) -> str | None:
     """A platform id as a string of digits, or None when it is not one (floats never qualify)."""
     if isinstance(value, bool) or value is None:
@@ -224,6 +213,15 @@ def to_count(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     bad = pd.Series([p and o is None for p, o in zip(present, out)], index=values.index, dtype=bool)
     bad |= counts.lt(0).fillna(False).astype(bool)
     return counts.where(~bad), bad
+
+
+def parse_counts(frame: pd.DataFrame, columns: Iterable[str]) -> int:
+    """``columns`` of ``frame`` parsed in place by ``to_count`` (Int64); returns how many present values were bad."""
+    bad_counts = 0
+    for column in columns:
+        frame[column], bad = to_count(frame[column])
+        bad_counts += int(bad.sum())
+    return bad_counts
 
 
 def to_bool(values: pd.Series) -> pd.Series:
@@ -364,19 +362,10 @@ def read_label_list(path: Path, label_map: dict | None = None, table: str = "acc
             )
         )
     frame = frame[~frame["account_id"].isin(conflicting)]
-    dup = frame["account_id"].duplicated(keep="first")
-    for rec in records(frame[dup]):
-        rejected.append(
-            reject(
-                table,
-                path,
-                getattr(rec, SOURCE_ROW),
-                "account_id",
-                rec.account_id,
-                "duplicate id with the same label (first line kept)",
-            )
-        )
-    frame = frame[~dup].reset_index(drop=True)
+    frame, dup = reject_repeats(
+        frame, table, path, "account_id", "duplicate id with the same label (first line kept)", rejected
+    )
+    frame = frame.reset_index(drop=True)
     quirks.append(
         quirk(
             table,
@@ -476,10 +465,7 @@ def load(files: dict[str, Path], options: dict) -> AdapterResult:
     frame["collected_at"], bad_collected = parse_twitter_time(frame["collected_at_raw"])
     quirks.append(quirk(table, "unparseable user created_at", int(bad_created.sum()), "set missing"))
     quirks.append(quirk(table, "unparseable probe created_at (collected_at)", int(bad_collected.sum()), "set missing"))
-    bad_counts = 0
-    for column in sorted(_COUNT_COLUMNS):
-        frame[column], bad = to_count(frame[column])
-        bad_counts += int(bad.sum())
+    bad_counts = parse_counts(frame, _COUNT_COLUMNS)
     quirks.append(quirk(table, "count field not a non-negative integer", bad_counts, "set missing"))
     for column in sorted(_BOOL_COLUMNS):
         frame[column] = to_bool(frame[column])
@@ -490,19 +476,10 @@ def load(files: dict[str, Path], options: dict) -> AdapterResult:
     order = frame.assign(_probe=frame["collected_at"]).sort_values(
         ["account_id", "_probe", SOURCE_ROW], ascending=[True, False, True], na_position="last", kind="stable"
     )
-    dup = order["account_id"].duplicated(keep="first")
-    for rec in records(order[dup]):
-        rejected.append(
-            reject(
-                table,
-                profiles_path,
-                getattr(rec, SOURCE_ROW),
-                "account_id",
-                rec.account_id,
-                "duplicate profile id (latest probe kept)",
-            )
-        )
-    frame = order[~dup].drop(columns=["_probe", "created_at_raw", "collected_at_raw"])
+    frame, dup = reject_repeats(
+        order, table, profiles_path, "account_id", "duplicate profile id (latest probe kept)", rejected
+    )
+    frame = frame.drop(columns=["_probe", "created_at_raw", "collected_at_raw"])
     quirks.append(
         quirk(
             table,

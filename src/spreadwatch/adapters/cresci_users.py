@@ -29,7 +29,9 @@ import pandas as pd
 
 from spreadwatch.adapters import AdapterResult
 from spreadwatch.adapters.botrepo import (
+    _BOOL_COLUMNS,
     _COUNT_COLUMNS,
+    _TEXT_COLUMNS,
     SOURCE_ROW,
     accounts_result,
     file_path,
@@ -40,11 +42,11 @@ from spreadwatch.adapters.botrepo import (
     quirk,
     read_csv_text,
     reject,
+    reject_repeats,
+    reject_rows,
     to_count,
 )
 
-_TEXT = ("screen_name", "name", "description", "location", "url", "lang")
-_FLAGS = ("verified", "default_profile", "default_profile_image", "protected")
 _EPOCH_MS = r"^\d{11,14}L?$"
 
 
@@ -109,29 +111,12 @@ def load(files: dict[str, Path], options: dict) -> AdapterResult:
                 "account_kind": kind,
             }
         )
-        for bad in frame.index[frame["account_id"].isna()]:
-            rejected.append(
-                reject(
-                    table,
-                    path,
-                    int(frame.at[bad, SOURCE_ROW]),
-                    "account_id",
-                    raw.at[bad, "id"],
-                    "id is not a string of digits",
-                )
-            )
-        for bad in frame.index[frame["label"].isna() & frame["account_id"].notna()]:
-            rejected.append(
-                reject(
-                    table,
-                    path,
-                    int(frame.at[bad, SOURCE_ROW]),
-                    label_column or "file",
-                    kind[bad],
-                    f"group not in label_map {sorted(label_map)}",
-                )
-            )
-        for column in _TEXT:
+        no_id = frame["account_id"].isna()
+        reject_rows(table, path, frame, no_id, "account_id", raw["id"], "id is not a string of digits", rejected)
+        unknown_group = frame["label"].isna() & ~no_id
+        reason = f"group not in label_map {sorted(label_map)}"
+        reject_rows(table, path, frame, unknown_group, label_column or "file", kind, reason, rejected)
+        for column in _TEXT_COLUMNS:
             values = raw[column].astype("string").str.strip() if column in raw else pd.Series(pd.NA, index=raw.index)
             frame[column] = values.where(values != "").astype("string")
         frame["created_at"], bad, n_epoch = _created_at(raw["created_at"])
@@ -140,7 +125,7 @@ def load(files: dict[str, Path], options: dict) -> AdapterResult:
         for column in sorted(_COUNT_COLUMNS):
             frame[column], bad = to_count(raw[column])
             bad_counts += int(bad.sum())
-        for column in _FLAGS:
+        for column in _BOOL_COLUMNS:
             frame[column] = (
                 pd.Series(pd.NA, index=raw.index, dtype="boolean")
                 if column in not_collected or column not in raw
@@ -170,19 +155,8 @@ def load(files: dict[str, Path], options: dict) -> AdapterResult:
             )
         )
     frame = frame[~frame["account_id"].isin(conflicting)]
-    dup = frame["account_id"].duplicated(keep="first")
-    for _, row in frame[dup].iterrows():
-        rejected.append(
-            reject(
-                table,
-                row["_file"],
-                int(row[SOURCE_ROW]),
-                "account_id",
-                row["account_id"],
-                "duplicate id (first row kept)",
-            )
-        )
-    frame = frame[~dup].drop(columns=["_file"])
+    frame, dup = reject_repeats(frame, table, None, "account_id", "duplicate id (first row kept)", rejected)
+    frame = frame.drop(columns=["_file"])
     quirks = [
         quirk(table, "literal NULL values", null_strings, "set missing"),
         quirk(table, "created_at in epoch milliseconds (Java L suffix)", epoch_rows, "converted"),

@@ -35,6 +35,8 @@ from spreadwatch.adapters.botrepo import (
     read_csv_text,
     records,
     reject,
+    reject_repeats,
+    reject_rows,
     to_count,
 )
 
@@ -46,7 +48,7 @@ def _require_columns(frame: pd.DataFrame, columns: list[str], path: Path) -> Non
 
 
 def _numeric(
-    frame: pd.DataFrame, columns: list[str], table: str, path, rejected: list[dict], rows: pd.Series
+    frame: pd.DataFrame, columns: list[str], table: str, path, rejected: list[dict]
 ) -> tuple[pd.DataFrame, pd.Series]:
     """Parse ``columns`` as floats (empty -> NaN). Rows with a non-empty unparseable value are
     recorded in ``rejected``; returns (floats, bad_row_mask)."""
@@ -56,8 +58,7 @@ def _numeric(
         text = frame[column].astype("string").str.strip()
         values = pd.to_numeric(text.where(text.ne("")), errors="coerce").astype("float64")
         bad = text.ne("").fillna(False).astype(bool) & values.isna() & ~bad_rows
-        for index in bad[bad].index:
-            rejected.append(reject(table, path, int(rows[index]), column, frame.at[index, column], "not a number"))
+        reject_rows(table, path, frame, bad, column, frame[column], "not a number", rejected)
         bad_rows |= bad
         out[column] = values
     return out, bad_rows
@@ -137,14 +138,7 @@ def load_caverlee(files: dict[str, Path], options: dict) -> AdapterResult:
             f"all {n_conflict_rows} rows of these ids rejected (label unknown)",
         )
     )
-    dup = frame["account_id"].duplicated(keep="first")
-    for rec in records(frame[dup]):
-        rejected.append(
-            reject(
-                table, rec._file, getattr(rec, SOURCE_ROW), "UserID", rec.account_id, "duplicate UserID (first kept)"
-            )
-        )
-    frame = frame[~dup].copy()
+    frame, dup = reject_repeats(frame, table, None, "UserID", "duplicate UserID (first kept)", rejected)
     quirks.append(quirk(table, "duplicate UserID within a file", int(dup.sum()), "first kept, others rejected"))
 
     frame["created_at"], bad_created = parse_plain_time(frame["CreatedAt"])
@@ -253,7 +247,7 @@ def load_gilani(files: dict[str, Path], options: dict) -> AdapterResult:
             )
         )
     frame = raw[~bad].copy()
-    numbers, bad_numbers = _numeric(frame, _GILANI_FEATURES, table, path, rejected, frame[SOURCE_ROW])
+    numbers, bad_numbers = _numeric(frame, _GILANI_FEATURES, table, path, rejected)
     frame = frame[~bad_numbers]
     numbers = numbers[~bad_numbers]
     frame["account_id"] = frame["screen_name"]
@@ -266,19 +260,7 @@ def load_gilani(files: dict[str, Path], options: dict) -> AdapterResult:
             f"all {n_conflict_rows} rows of these names rejected (label unknown)",
         )
     )
-    dup = frame["account_id"].duplicated(keep="first")
-    for rec in records(frame[dup]):
-        rejected.append(
-            reject(
-                table,
-                path,
-                getattr(rec, SOURCE_ROW),
-                "screen_name",
-                rec.account_id,
-                "duplicate screen_name (first kept)",
-            )
-        )
-    frame = frame[~dup].copy()
+    frame, dup = reject_repeats(frame, table, path, "screen_name", "duplicate screen_name (first kept)", rejected)
     quirks.append(
         quirk(table, "duplicate screen_name with the same label", int(dup.sum()), "first kept, others rejected")
     )
@@ -373,20 +355,11 @@ def load_hays(files: dict[str, Path], options: dict) -> AdapterResult:
         for feature in features:
             if feature not in all_features:
                 all_features.append(feature)
-        numbers, bad_numbers = _numeric(raw, features, table, path, rejected, raw[SOURCE_ROW])
+        numbers, bad_numbers = _numeric(raw, features, table, path, rejected)
         labels = raw["label"].map(lambda v: normalise_label(v, label_map))
         bad_label = labels.isna() & ~bad_numbers
-        for index in bad_label[bad_label].index:
-            rejected.append(
-                reject(
-                    table,
-                    path,
-                    int(raw.at[index, SOURCE_ROW]),
-                    "label",
-                    raw.at[index, "label"],
-                    f"label not in label_map {sorted(label_map)}",
-                )
-            )
+        reason = f"label not in label_map {sorted(label_map)}"
+        reject_rows(table, path, raw, bad_label, "label", raw["label"], reason, rejected)
         keep = ~(bad_numbers | bad_label)
         width = max(5, len(str(len(raw))))
         part = pd.DataFrame(

@@ -19,19 +19,21 @@ import pandas as pd
 
 from spreadwatch.adapters import AdapterResult
 from spreadwatch.adapters.botrepo import (
+    _COUNT_COLUMNS,
     SOURCE_ROW,
     accounts_result,
     file_path,
     finish_accounts,
     id_string,
+    parse_counts,
     parse_twitter_time,
     quirk,
     read_csv_text,
     read_json,
     read_label_list,
     read_text,
-    records,
     reject,
+    reject_repeats,
     rejected_frame,
     sort_frame,
     text_or_na,
@@ -46,11 +48,9 @@ def _first_of_each(
 ) -> tuple[pd.DataFrame, pd.Series]:
     """``(account_id, source row)`` pairs as a frame keeping the first row of each id; the repeats go to
     ``rejected`` (``reason``, reported under ``column`` of ``path``). Returns the frame and the repeat mask."""
-    frame = pd.DataFrame(rows, columns=["account_id", SOURCE_ROW])
-    dup = frame["account_id"].duplicated(keep="first")
-    for rec in records(frame[dup]):
-        rejected.append(reject("accounts", path, getattr(rec, SOURCE_ROW), column, rec.account_id, reason))
-    return frame[~dup].copy(), dup
+    return reject_repeats(
+        pd.DataFrame(rows, columns=["account_id", SOURCE_ROW]), "accounts", path, column, reason, rejected
+    )
 
 
 def load_pronbots(files: dict[str, Path], options: dict) -> AdapterResult:
@@ -327,20 +327,11 @@ def load_nbc_trolls(files: dict[str, Path], options: dict) -> AdapterResult:
             "kept with missing profile columns",
         )
     )
-    dup = frame["account_id"].duplicated(keep="first")
-    for rec in records(frame[dup]):
-        rejected.append(
-            reject("accounts", path, getattr(rec, SOURCE_ROW), "id", rec.account_id, "duplicate account (first kept)")
-        )
-    frame = frame[~dup].copy()
+    frame, dup = reject_repeats(frame, "accounts", path, "id", "duplicate account (first kept)", rejected)
     quirks.append(quirk("accounts", "duplicate ids", int(dup.sum()), "first kept, others rejected"))
     frame["created_at"], bad_created = parse_twitter_time(frame["created_at"])
     quirks.append(quirk("accounts", "unparseable created_at", int(bad_created.sum()), "set missing"))
-    bad_counts = 0
-    for column in ("followers_count", "statuses_count", "favourites_count", "friends_count", "listed_count"):
-        text = frame[column].str.strip()
-        frame[column], bad_count = to_count(text.where(text.ne(""), None))
-        bad_counts += int(bad_count.sum())
+    bad_counts = parse_counts(frame, _COUNT_COLUMNS)
     quirks.append(quirk("accounts", "count field not a non-negative integer", bad_counts, "set missing"))
     frame["verified"] = to_bool(frame["verified"])
     for column in ("screen_name", "name", "description", "location", "lang"):

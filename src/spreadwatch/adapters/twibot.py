@@ -26,6 +26,7 @@ import pandas as pd
 
 from spreadwatch.adapters import AdapterResult
 from spreadwatch.adapters.botrepo import (
+    _COUNT_COLUMNS,
     DEFAULT_LABEL_MAP,
     SOURCE_ROW,
     accounts_result,
@@ -34,6 +35,7 @@ from spreadwatch.adapters.botrepo import (
     finish_accounts,
     id_string,
     normalise_label,
+    parse_counts,
     parse_twitter_time,
     quirk,
     read_csv_text,
@@ -41,11 +43,11 @@ from spreadwatch.adapters.botrepo import (
     read_json_records,
     records,
     reject,
+    reject_repeats,
     rejected_frame,
     sort_frame,
     text_or_na,
     to_bool,
-    to_count,
 )
 
 _U_ID = re.compile(r"^u([0-9]+)$")
@@ -163,10 +165,7 @@ def load_twibot22(files: dict[str, Path], options: dict) -> AdapterResult:
     quirks.append(quirk(table, "'u'-prefixed user id", stripped, "stripped the 'u'"))
     quirks.append(quirk(table, "unparseable created_at", bad_time, "set missing"))
     frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True).astype("datetime64[ns, UTC]")
-    bad_counts = 0
-    for column in ("followers_count", "friends_count", "statuses_count", "listed_count"):
-        frame[column], bad = to_count(frame[column])
-        bad_counts += int(bad.sum())
+    bad_counts = parse_counts(frame, ("followers_count", "friends_count", "statuses_count", "listed_count"))
     quirks.append(quirk(table, "count field not a non-negative integer", bad_counts, "set missing"))
     for column in ("verified", "protected", "default_profile_image"):
         frame[column] = to_bool(frame[column])
@@ -209,19 +208,9 @@ def load_twibot22(files: dict[str, Path], options: dict) -> AdapterResult:
             )
         )
 
-    dup = frame["account_id"].duplicated(keep="first")
-    for rec in records(frame[dup]):
-        rejected.append(
-            reject(
-                table,
-                profiles_path,
-                getattr(rec, SOURCE_ROW),
-                "account_id",
-                rec.account_id,
-                "duplicate profile id (first kept)",
-            )
-        )
-    frame = frame[~dup].copy()
+    frame, dup = reject_repeats(
+        frame, table, profiles_path, "account_id", "duplicate profile id (first kept)", rejected
+    )
     quirks.append(quirk(table, "duplicate profile ids", int(dup.sum()), "first kept, others rejected"))
 
     if labels_path is not None:
@@ -282,6 +271,14 @@ def _clean(value):
         return value
     text = value.strip()
     return None if text == "None" else text
+
+
+def _reject_edges(follows: pd.DataFrame, mask: pd.Series, path, reason: str, rejected: list[dict]) -> pd.DataFrame:
+    """The ``follows`` rows outside ``mask``; the rows in it go to ``rejected`` as ``follower_id|followee_id``."""
+    for rec in records(follows[mask]):
+        value = f"{rec.follower_id}|{rec.followee_id}"
+        rejected.append(reject("follows", path, getattr(rec, SOURCE_ROW), "follower_id,followee_id", value, reason))
+    return follows[~mask]
 
 
 def load_twibot20(files: dict[str, Path], options: dict) -> AdapterResult:
@@ -378,29 +375,14 @@ def load_twibot20(files: dict[str, Path], options: dict) -> AdapterResult:
     )
     accounts["created_at"], bad_created = parse_twitter_time(accounts["created_at_raw"])
     quirks.append(quirk("accounts", "unparseable created_at", int(bad_created.sum()), "set missing"))
-    bad_counts = 0
-    for column in ("followers_count", "friends_count", "statuses_count", "favourites_count", "listed_count"):
-        accounts[column], bad = to_count(accounts[column])
-        bad_counts += int(bad.sum())
+    bad_counts = parse_counts(accounts, _COUNT_COLUMNS)
     quirks.append(quirk("accounts", "count field not a non-negative integer", bad_counts, "set missing"))
     for column in ("verified", "default_profile", "default_profile_image", "protected"):
         accounts[column] = to_bool(accounts[column])
     for column in ("screen_name", "name", "description", "location", "lang", "url"):
         accounts[column] = text_or_na(accounts[column]).to_numpy()
     accounts = accounts.drop(columns=["created_at_raw"])
-    dup = accounts["account_id"].duplicated(keep="first")
-    for rec in records(accounts[dup]):
-        rejected.append(
-            reject(
-                "accounts",
-                path,
-                getattr(rec, SOURCE_ROW),
-                "account_id",
-                rec.account_id,
-                "duplicate user ID (first kept)",
-            )
-        )
-    accounts = accounts[~dup].copy()
+    accounts, dup = reject_repeats(accounts, "accounts", path, "account_id", "duplicate user ID (first kept)", rejected)
     quirks.append(quirk("accounts", "duplicate user IDs", int(dup.sum()), "first kept, others rejected"))
     quirks.append(quirk("accounts", "no labels in the public sample", len(accounts), "label left missing"))
     quirks.append(quirk("accounts", "collection time not in the data", len(accounts), "collected_at left missing"))
@@ -434,18 +416,7 @@ def load_twibot20(files: dict[str, Path], options: dict) -> AdapterResult:
         edges.append((a, b, number))
     follows = pd.DataFrame(edges, columns=["follower_id", "followee_id", SOURCE_ROW])
     dup_edges = follows.duplicated(["follower_id", "followee_id"], keep="first")
-    for rec in records(follows[dup_edges]):
-        rejected.append(
-            reject(
-                "follows",
-                path,
-                getattr(rec, SOURCE_ROW),
-                "follower_id,followee_id",
-                f"{rec.follower_id}|{rec.followee_id}",
-                "duplicate edge (first kept)",
-            )
-        )
-    follows = follows[~dup_edges]
+    follows = _reject_edges(follows, dup_edges, path, "duplicate edge (first kept)", rejected)
     quirks.append(
         quirk(
             "follows",
@@ -480,18 +451,7 @@ def load_twibot20(files: dict[str, Path], options: dict) -> AdapterResult:
         )
     else:
         bad = ~(follows["follower_id"].isin(sample_ids) & follows["followee_id"].isin(sample_ids))
-        for rec in records(follows[bad]):
-            rejected.append(
-                reject(
-                    "follows",
-                    path,
-                    getattr(rec, SOURCE_ROW),
-                    "follower_id,followee_id",
-                    f"{rec.follower_id}|{rec.followee_id}",
-                    "endpoint outside the sample",
-                )
-            )
-        follows = follows[~bad]
+        follows = _reject_edges(follows, bad, path, "endpoint outside the sample", rejected)
         quirks.append(quirk("follows", "follow edges to accounts outside the sample", int(bad.sum()), "rejected"))
     accounts["in_sample"] = accounts["in_sample"].astype("boolean")
     accounts["twibot_domains"] = accounts["twibot_domains"].astype("string")
