@@ -265,3 +265,20 @@ def test_clone_of_the_graph_models_is_unfitted_and_predicts_like_the_original(to
         assert not [k for k in vars(copy) if k.endswith("_")]
         copy.fit(train, y[:n_train], **fit_params)
         np.testing.assert_allclose(copy.predict_proba(rest), original.predict_proba(rest), atol=1e-6)
+
+
+def test_evaluate_stage_reads_the_account_graph_tables_for_botrgcn(tmp_path, small_platform, account_inputs):
+    """The stage runner reads the canonical tables gnn.GNN_INPUT_TABLES names and hands them to the model
+    module (models never open the dataset folder)."""
+    canonical = tmp_path / "canonical"
+    canonical.mkdir()
+    for name in ("accounts", "cascades", "engagements", "posts", "follows"):
+        small_platform[name].to_parquet(canonical / f"{name}.parquet", index=False)
+    table, _ = account_inputs
+    features_path = tmp_path / "accounts.parquet"
+    table.rename_axis("account_id").reset_index().to_parquet(features_path, index=False)
+    out = tmp_path / "bot__stratified_5fold__botrgcn.json"
+    run_evaluate("bot", features_path, canonical, "stratified_5fold", "botrgcn", [0], out)
+    written = json.loads(out.read_text())
+    assert written["model"] == "botrgcn" and written["status"] == "ok"
+    assert written["metrics"]["roc_auc"]["mean"] > 0.7  # the small platform's bots are learnable (see above)

@@ -759,18 +759,19 @@ def load_gnn(path, graphs=None):
     return model
 
 
-# ---- workflow hook ----------------------------------------------------------------------------------
-def evaluation_setup(task: str, model: str, table: pd.DataFrame, canonical_dir):
-    """For ``pipeline.evaluate.run_evaluate``: (X, make_classifier, fit_params) for a graph model. X keeps the row index
-    of the feature table and no columns (the graph models read their inputs from the graphs given to fit)."""
-    from spreadwatch.ingest import read_canonical
+# ---- evaluation hook --------------------------------------------------------------------------------
+GNN_INPUT_TABLES = {"bigcn": ("cascades", "engagements"), "botrgcn": ("cascades", "engagements", "follows")}
 
+
+def evaluation_setup(task: str, model: str, table: pd.DataFrame, tables: dict[str, pd.DataFrame]):
+    """For ``pipeline.evaluate.run_evaluate``: (X, make_classifier, fit_params) for a graph model, from the
+    canonical tables named in ``GNN_INPUT_TABLES[model]`` (the stage runner reads them). X keeps the row
+    index of the feature table and no columns (the graph models read their inputs from the graphs given
+    to fit)."""
     if model not in GNN_MODELS.get(task, ()):
         raise ValueError(f"{model!r} is not a graph model for task {task!r}; choose one of {GNN_MODELS}")
     if model == "bigcn":
-        tables = read_canonical(canonical_dir, ("cascades", "engagements"))
         graphs = cascade_graphs(tables["cascades"], tables["engagements"])
         return (pd.DataFrame(index=table.index), lambda seed: BiGCNClassifier(random_state=seed), {"graphs": graphs})
-    tables = read_canonical(canonical_dir, ("cascades", "engagements", "follows"))
     graph = account_graph(table, tables["follows"], tables["engagements"], tables["cascades"])
     return pd.DataFrame(index=table.index), lambda seed: BotRGCNClassifier(random_state=seed), {"graph": graph}

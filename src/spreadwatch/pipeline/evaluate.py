@@ -61,13 +61,11 @@ def run_evaluate(
             known &= inputs["source_time_s"].notna()
         table = inputs
         make_classifier = lambda seed: models.make_baseline(model, seed)  # noqa: E731
-    if model in (
-        "bigcn",
-        "botrgcn",
-    ):  # torch graph models (spreadwatch.models.gnn, docs/gnn.md): same folds, graphs bound in
+    if model in ("bigcn", "botrgcn"):  # torch graph models (models.gnn, docs/gnn.md): same folds, graphs bound in
         from spreadwatch.models import gnn
 
-        table, make_classifier, fit_params = gnn.evaluation_setup(task, model, table, canonical_dir)
+        graph_tables = read_canonical(canonical_dir, gnn.GNN_INPUT_TABLES[model])
+        table, make_classifier, fit_params = gnn.evaluation_setup(task, model, table, graph_tables)
     if task == "cascade" and model in models.MODEL_NAMES:
         make_classifier, fit_params = cascade_model_factory(
             model, canonical_dir, text_cache_dir, engager_bag=engager_bag, root_history=root_history
