@@ -270,11 +270,14 @@ def test_clone_of_the_graph_models_is_unfitted_and_predicts_like_the_original(to
 def test_evaluate_stage_reads_the_account_graph_tables_for_botrgcn(tmp_path, small_platform, account_inputs):
     """The stage runner reads the canonical tables gnn.GNN_INPUT_TABLES names and hands them to the model
     module (models never open the dataset folder)."""
+    table, _ = account_inputs
+    in_memory = {name: small_platform[name] for name in gnn.GNN_INPUT_TABLES["botrgcn"]}
+    X, _, fit_params = gnn.evaluation_setup("bot", "botrgcn", table, in_memory)  # no folder anywhere
+    assert X.index.equals(table.index) and isinstance(fit_params["graph"], gnn.AccountGraph)
     canonical = tmp_path / "canonical"
     canonical.mkdir()
     for name in ("accounts", "cascades", "engagements", "posts", "follows"):
         small_platform[name].to_parquet(canonical / f"{name}.parquet", index=False)
-    table, _ = account_inputs
     features_path = tmp_path / "accounts.parquet"
     table.rename_axis("account_id").reset_index().to_parquet(features_path, index=False)
     out = tmp_path / "bot__stratified_5fold__botrgcn.json"
