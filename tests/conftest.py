@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -46,13 +47,10 @@ SHARD_TARGETS = (
 
 def run_workflow_copy(target: Path, *args: str, timeout: int = 1500):
     """Run the real Snakemake (tiny config, SHARD_TARGETS) in a fresh copy of the project at ``target``."""
-    import shutil
     import subprocess
     import sys
 
-    for item in ("Snakefile", "workflow", "configs"):
-        source = REPO / item
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, target / item)
+    copy_project(target)
     snakemake = Path(sys.executable).with_name("snakemake")
     # targets first: `--config` takes every word after it
     run = subprocess.run(
@@ -67,7 +65,61 @@ def run_workflow_copy(target: Path, *args: str, timeout: int = 1500):
     return target
 
 
+# One clean run of the whole tiny workflow serves every test that reads a clean run's outputs
+# (test_workflow.py, test_resume.py, and the unsharded side of test_shards.py / test_slurm.py): a second
+# identical run would only repeat the same deterministic computation.
+TINY_RUN_ARGS = ("--cores", "2", "--configfile", "configs/test.yaml")
+
+
+def copy_project(target: Path) -> None:
+    """Copy what a workflow run needs (Snakefile, workflow/, configs/) into ``target``."""
+    import shutil
+
+    for item in ("Snakefile", "workflow", "configs"):
+        source = REPO / item
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, target / item)
+
+
+def results_checksums(work: Path) -> dict[str, str]:
+    """sha256 of every file under ``work/results`` (paths relative to ``work``)."""
+    import hashlib
+
+    out = {}
+    for path in sorted((work / "results").rglob("*")):
+        if path.is_file():
+            out[str(path.relative_to(work))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+@dataclass(frozen=True)
+class TinyRun:
+    """A finished clean run of the tiny workflow: its project copy and the checksums taken right after it."""
+
+    work: Path
+    checksums: dict
+
+
 @pytest.fixture(scope="session")
-def unsharded_run(tmp_path_factory) -> Path:
-    """SHARD_TARGETS of the tiny config, unsharded, with the local executor."""
-    return run_workflow_copy(tmp_path_factory.mktemp("unsharded"), "--cores", "2")
+def tiny_run(tmp_path_factory) -> TinyRun:
+    """``spreadwatch run --cores 2 --configfile configs/test.yaml`` (the whole workflow) in a fresh copy."""
+    import subprocess
+    import sys
+
+    work = tmp_path_factory.mktemp("tiny_run")
+    copy_project(work)
+    run = subprocess.run(
+        [sys.executable, "-m", "spreadwatch", "run", *TINY_RUN_ARGS],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=1500,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-4000:]
+    return TinyRun(work=work, checksums=results_checksums(work))
+
+
+@pytest.fixture(scope="session")
+def unsharded_run(tiny_run) -> Path:
+    """The unsharded side of the shard comparisons: the clean tiny run (local executor, shards: 1)."""
+    return tiny_run.work

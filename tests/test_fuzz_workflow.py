@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import copy_project
 from odd_datasets import write_odd_datasets
-from test_workflow import copy_project
 
 pytestmark = pytest.mark.slow
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")

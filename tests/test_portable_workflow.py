@@ -9,8 +9,8 @@ import subprocess
 import pandas as pd
 import pytest
 import yaml
-from conftest import REPO, SHARED_DATA
-from test_workflow import SNAKEMAKE, copy_project
+from conftest import REPO, SHARED_DATA, copy_project
+from test_workflow import SNAKEMAKE
 
 pytestmark = pytest.mark.slow
 

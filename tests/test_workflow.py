@@ -4,39 +4,22 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import REPO
+from conftest import copy_project
 
 pytestmark = pytest.mark.slow
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 
 
-def copy_project(target: Path) -> None:
-    """Copy what a workflow run needs (Snakefile, workflow/, configs/) into ``target``."""
-    for item in ("Snakefile", "workflow", "configs"):
-        source = REPO / item
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, target / item)
-
-
 @pytest.fixture(scope="module")
-def workflow_run(tmp_path_factory):
-    work = tmp_path_factory.mktemp("workflow")
-    copy_project(work)
-    run = subprocess.run(
-        [str(SNAKEMAKE), "--cores", "2", "--configfile", "configs/test.yaml", "--nolock"],
-        cwd=work,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert run.returncode == 0, run.stderr[-4000:]
-    return work / "results" / "synthetic"
+def workflow_run(tiny_run):
+    """results/synthetic of the session's clean tiny run (conftest.tiny_run)."""
+    return tiny_run.work / "results" / "synthetic"
 
 
 def test_contract_outputs_exist(workflow_run):
