@@ -48,6 +48,21 @@ def incidence_matrix(pairs: pd.DataFrame, cascades: pd.Index, accounts: pd.Index
     return matrix
 
 
+def _factorize(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(integer code per value, -1 for missing; the distinct values as an object array)."""
+    codes, uniques = pd.factorize(values)
+    return np.asarray(codes, dtype=np.int64), np.asarray(uniques, dtype=object)
+
+
+def _incidence(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]):
+    """0/1 CSR matrix with a 1 at every (row, col) pair (repeated pairs still give 1)."""
+    from scipy import sparse
+
+    matrix = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=shape)
+    matrix.data[:] = 1.0
+    return matrix
+
+
 def inner_splits(labels: np.ndarray, inner_folds: int, random_state: int) -> list[tuple[np.ndarray, np.ndarray]]:
     """Stratified inner splits of training rows (fewer folds when a class is rare; none below 2)."""
     folds = min(inner_folds, int(pd.Series(labels).value_counts().min()))
@@ -80,40 +95,52 @@ class EngagerHistory(BaseEstimator):
         y = pd.Series(np.asarray(y, dtype=str), index=y.index.astype(str))
         self.classes_ = np.unique(y.to_numpy())
         self.labels_ = y
-        train = _object_pairs(pairs)
-        train = train[train["cascade_id"].isin(y.index.to_numpy(dtype=object))]
-        onehot = y.reindex(train["cascade_id"]).to_numpy()[:, None] == self.classes_[None, :]
-        self.counts_ = (
-            pd.DataFrame(onehot.astype(float), index=train["account_id"].to_numpy()).groupby(level=0, sort=True).sum()
-        )
-        self.counted_ = pd.Index(_pair_keys(train), dtype=object).unique()
-        # cascade x account incidence of the training fold, for nearest-neighbour overlap features
-        self.train_cascades_ = pd.Index(sorted(set(train["cascade_id"])), dtype=object)
-        self.accounts_ = pd.Index(self.counts_.index, dtype=object)
-        self.train_matrix_ = incidence_matrix(train, self.train_cascades_, self.accounts_)
+        # integer codes instead of string keys: the ids are factorised once, every later step is numpy
+        cascade_codes, cascades = _factorize(pairs["cascade_id"])
+        account_codes, accounts = _factorize(pairs["account_id"])
+        label_of_cascade = y.reindex(pd.Index(cascades, dtype=object)).to_numpy(dtype=object)
+        train = (cascade_codes >= 0) & (account_codes >= 0)
+        train[train] = pd.notna(label_of_cascade[cascade_codes[train]])
+        cascade_codes, account_codes = cascade_codes[train], account_codes[train]
+        # accounts and training cascades in sorted id order (the order the string version had)
+        self.accounts_ = pd.Index(np.sort(accounts[np.unique(account_codes)]), dtype=object)
+        self.train_cascades_ = pd.Index(np.sort(cascades[np.unique(cascade_codes)]), dtype=object)
+        account_position = self.accounts_.get_indexer(pd.Index(accounts, dtype=object))
+        cascade_position = self.train_cascades_.get_indexer(pd.Index(cascades, dtype=object))
+        rows, cols = cascade_position[cascade_codes], account_position[account_codes]
         self.train_labels_ = y.reindex(self.train_cascades_).to_numpy()
+        train_class = np.searchsorted(self.classes_, self.train_labels_.astype(str))
+        # per account, the number of training cascades of each class it took part in (one per pair row)
+        counts = np.zeros((len(self.accounts_), len(self.classes_)))
+        np.add.at(counts, (cols, train_class[rows]), 1.0)
+        self.counts_ = pd.DataFrame(counts, index=self.accounts_)
+        # (cascade, account) pairs counted above, as sorted integer keys, for the leave-one-out correction
+        self.counted_ = np.unique(rows * len(self.accounts_) + cols)
+        # cascade x account incidence of the training fold, for nearest-neighbour overlap features
+        self.train_matrix_ = _incidence(rows, cols, (len(self.train_cascades_), len(self.accounts_)))
         return self
 
     #: query cascades per block of the sparse overlap product (bounds the working memory)
     neighbour_chunk = 4096
 
-    def _neighbours(self, part: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
+    def _neighbours(self, query_rows: np.ndarray, account_cols: np.ndarray, index: pd.Index) -> pd.DataFrame:
         """Per class c: hist_{c}_max_jaccard, the largest Jaccard overlap of the cascade's participants with
-        a training cascade of class c (the cascade itself excluded).
+        a training cascade of class c (the cascade itself excluded). ``query_rows`` / ``account_cols`` are
+        each pair's position in ``index`` and in ``accounts_`` (-1: not a training account).
 
         Sparse: the query x training-cascade overlap is a sparse product computed in blocks of
         ``neighbour_chunk`` query rows, and only its non-zero cells (pairs sharing a participant) are
         turned into Jaccard values; a pair with no shared participant has Jaccard 0, so the maxima equal
         the dense computation's while memory grows with the number of overlapping pairs, not with
         queries x training cascades."""
-        sizes = part.groupby("cascade_id", sort=False).size().reindex(index).fillna(0).to_numpy(dtype=float)
+        sizes = np.bincount(query_rows, minlength=len(index)).astype(float)
         train_sizes = np.asarray(self.train_matrix_.sum(axis=1)).ravel()
-        query = incidence_matrix(part, index, self.accounts_)
+        known = account_cols >= 0
+        query = _incidence(query_rows[known], account_cols[known], (len(index), len(self.accounts_)))
         by_account = self.train_matrix_.T.tocsr()
         n_classes = len(self.classes_)
         train_class = np.searchsorted(self.classes_, self.train_labels_.astype(str))
-        same = np.full(len(self.train_cascades_), -1, dtype=np.int64)
-        same[:] = index.get_indexer(self.train_cascades_)
+        same = np.asarray(index.get_indexer(self.train_cascades_), dtype=np.int64)
         best = np.zeros(len(index) * n_classes)
         from spreadwatch.progress import progress
 
@@ -133,15 +160,24 @@ class EngagerHistory(BaseEstimator):
 
     def transform(self, pairs: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
         index = pd.Index(index.astype(str), name="cascade_id")
-        part = _object_pairs(pairs)
-        part = part[part["cascade_id"].isin(index.to_numpy(dtype=object))]
-        counts = self.counts_.reindex(part["account_id"].to_numpy()).fillna(0.0).to_numpy()
-        own = self.labels_.reindex(part["cascade_id"]).to_numpy()
-        counted = pd.Index(_pair_keys(part), dtype=object).isin(self.counted_)
+        # each pair's position in ``index`` (the pairs of other cascades are dropped, order kept)
+        query_rows = index.get_indexer(pairs["cascade_id"].to_numpy(dtype=object))
+        inside = query_rows >= 0
+        query_rows = query_rows[inside]
+        account_ids = pairs["account_id"].to_numpy(dtype=object)[inside]
+        account_cols = self.accounts_.get_indexer(account_ids)
+        known_account = account_cols >= 0
+        counts = np.zeros((len(query_rows), len(self.classes_)))
+        counts[known_account] = self.counts_.to_numpy()[account_cols[known_account]]
+        # leave-one-out: a training cascade's own label is taken out of its participants' counts
+        own = self.labels_.reindex(index).to_numpy(dtype=object)[query_rows]
+        train_rows = self.train_cascades_.get_indexer(index)[query_rows]
+        keys = train_rows * len(self.accounts_) + account_cols
+        counted = (train_rows >= 0) & known_account & np.isin(keys, self.counted_)
         counts = counts - ((own[:, None] == self.classes_[None, :]) & counted[:, None])
         slugs = [_class_slug(c) for c in self.classes_]
         frame = pd.DataFrame(counts, columns=slugs)
-        frame["cascade_id"] = part["cascade_id"].to_numpy()
+        frame["_row"] = query_rows
         frame["_total"] = counts.sum(axis=1)
         frame["_known"] = (frame["_total"] > 0).astype(float)
         # each known participant's smoothed class distribution (prior = training class shares)
@@ -152,7 +188,7 @@ class EngagerHistory(BaseEstimator):
             frame[f"_p_{slug}"] = np.where(known, dist[:, k], np.nan)
         for slug in slugs:
             frame[f"_has_{slug}"] = (frame[slug] > 0).astype(float)
-        g = frame.groupby("cascade_id", sort=True)
+        g = frame.groupby("_row", sort=True)
         sums, means = g.sum(), g.mean()
         out = pd.DataFrame(index=sums.index)
         out["hist_known_share"] = means["_known"]
@@ -162,7 +198,8 @@ class EngagerHistory(BaseEstimator):
             out[f"hist_{slug}_share"] = sums[slug] / sums["_total"].where(sums["_total"] > 0)
             out[f"hist_{slug}_user_share"] = means[f"_has_{slug}"]
             out[f"hist_{slug}_mean_p"] = means[f"_p_{slug}"]
-        out = out.reindex(index).join(self._neighbours(part, index))
+        out = out.reindex(np.arange(len(index))).set_axis(index)
+        out = out.join(self._neighbours(query_rows, account_cols, index))
         fill = [
             c for c in out.columns if not c.endswith("_share") or c.endswith("user_share") or c == "hist_known_share"
         ]
