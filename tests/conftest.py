@@ -13,6 +13,34 @@ FIXTURES = REPO / "tests" / "fixtures"
 SHARED_DATA = Path(os.environ.get("SPREADWATCH_DATA") or (REPO.parent / "shared" / "data"))
 
 
+# ---- two test workers (`make test` runs pytest -n 2 --dist loadgroup) ------------------------------------
+# Tests that share an expensive session or module fixture must run on one worker, or each worker would
+# build the fixture again: every test is grouped by its module, except the users of the clean tiny run
+# (conftest.tiny_run) and of the desk's poisoned workflow, which form one group each. The longest groups
+# are collected first so that neither worker is left with a long tail. Without -n the groups only
+# reorder the modules.
+SHARED_RUN_GROUPS = {
+    "tiny_run": ("test_workflow", "test_resume", "test_shards", "test_slurm"),
+    "desk": ("test_desk", "test_desk_browser", "test_desk_kill"),
+}
+LONGEST_FIRST = ("tiny_run", "test_fuzz_workflow", "desk", "test_portable_workflow", "test_portable")
+
+
+def _test_group(item) -> str:
+    module = item.module.__name__.rpartition(".")[2]
+    for group, modules in SHARED_RUN_GROUPS.items():
+        if module in modules:
+            return group
+    return module
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(_test_group(item)))
+    rank = {group: position for position, group in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(_test_group(item), len(rank)))  # stable: test order within a group kept
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     if not SHARED_DATA.exists():
