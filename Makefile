@@ -54,7 +54,7 @@ slurm:
 
 test: $(STAMP) chromium slurm
 	$(MAKE) lint
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 report: $(STAMP)
 	$(BIN)/snakemake --cores 1 --configfile configs/config.yaml --report results/workflow_report.html

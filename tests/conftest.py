@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,32 +14,36 @@ FIXTURES = REPO / "tests" / "fixtures"
 SHARED_DATA = Path(os.environ.get("SPREADWATCH_DATA") or (REPO.parent / "shared" / "data"))
 
 
-# ---- two test workers (`make test` runs pytest -n 2 --dist loadgroup) ------------------------------------
-# Tests that share an expensive session or module fixture must run on one worker, or each worker would
-# build the fixture again: every test is grouped by its module, except the users of the clean tiny run
-# (conftest.tiny_run) and of the desk's poisoned workflow, which form one group each. The longest groups
-# are collected first so that neither worker is left with a long tail. Without -n the groups only
-# reorder the modules.
-SHARED_RUN_GROUPS = {
-    "tiny_run": ("test_workflow", "test_resume", "test_shards", "test_slurm"),
-    "desk": ("test_desk", "test_desk_browser", "test_desk_kill"),
-}
-LONGEST_FIRST = ("tiny_run", "test_fuzz_workflow", "desk", "test_portable_workflow", "test_portable")
-
-
-def _test_group(item) -> str:
-    module = item.module.__name__.rpartition(".")[2]
-    for group, modules in SHARED_RUN_GROUPS.items():
-        if module in modules:
-            return group
-    return module
+# ---- two test workers (`make test` runs pytest -n 2 --dist loadfile) -------------------------------------
+# Each test module runs on one worker. The expensive workflow runs that several modules read (the clean
+# tiny run, the desk's poisoned run) are built once per session for all workers: in the folder the
+# workers share, under a file lock (`shared_build_dir`). The longest modules are collected first so that
+# neither worker is left with a long tail; without -n this only reorders the modules.
+LONGEST_FIRST = (
+    "test_resume",
+    "test_fuzz_workflow",
+    "test_slurm",
+    "test_desk",
+    "test_shards",
+    "test_portable_workflow",
+    "test_desk_browser",
+    "test_portable",
+    "test_workflow",
+    "test_desk_kill",
+)
 
 
 def pytest_collection_modifyitems(config, items):
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(_test_group(item)))
-    rank = {group: position for position, group in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(_test_group(item), len(rank)))  # stable: test order within a group kept
+    rank = {module: position for position, module in enumerate(LONGEST_FIRST)}
+    # stable sort: the order of the tests inside a module is kept
+    items.sort(key=lambda item: rank.get(item.module.__name__.rpartition(".")[2], len(rank)))
+
+
+def shared_build_dir(tmp_path_factory) -> Path:
+    """A folder every pytest-xdist worker of this session sees (the workers' common base temp), or the
+    base temp without workers. Build shared things there under a ``filelock.FileLock``."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
 @pytest.fixture(scope="session")
@@ -73,8 +78,13 @@ SHARD_TARGETS = (
 )
 
 
-def run_workflow_copy(target: Path, *args: str, timeout: int = 1500):
-    """Run the real Snakemake (tiny config, SHARD_TARGETS) in a fresh copy of the project at ``target``."""
+# The Slurm test's targets: the two sharded stages and their gathers (every Slurm job costs a Snakemake
+# start inside the job and a status poll; the rankings built on them are compared by the local sharded test)
+SLURM_TARGETS = SHARD_TARGETS[:2]
+
+
+def run_workflow_copy(target: Path, *args: str, timeout: int = 1500, targets=SHARD_TARGETS):
+    """Run the real Snakemake (tiny config, ``targets``) in a fresh copy of the project at ``target``."""
     import subprocess
     import sys
 
@@ -82,7 +92,7 @@ def run_workflow_copy(target: Path, *args: str, timeout: int = 1500):
     snakemake = Path(sys.executable).with_name("snakemake")
     # targets first: `--config` takes every word after it
     run = subprocess.run(
-        [str(snakemake), *SHARD_TARGETS, "--configfile", "configs/test.yaml", "--nolock", *args],
+        [str(snakemake), *targets, "--configfile", "configs/test.yaml", "--nolock", *args],
         cwd=target,
         capture_output=True,
         text=True,
@@ -101,8 +111,6 @@ TINY_RUN_ARGS = ("--cores", "2", "--configfile", "configs/test.yaml")
 
 def copy_project(target: Path) -> None:
     """Copy what a workflow run needs (Snakefile, workflow/, configs/) into ``target``."""
-    import shutil
-
     for item in ("Snakefile", "workflow", "configs"):
         source = REPO / item
         (shutil.copytree if source.is_dir() else shutil.copy)(source, target / item)
@@ -129,22 +137,33 @@ class TinyRun:
 
 @pytest.fixture(scope="session")
 def tiny_run(tmp_path_factory) -> TinyRun:
-    """``spreadwatch run --cores 2 --configfile configs/test.yaml`` (the whole workflow) in a fresh copy."""
+    """``spreadwatch run --cores 2 --configfile configs/test.yaml`` (the whole workflow) in a fresh copy,
+    built once per session for all workers."""
+    import json
     import subprocess
     import sys
 
-    work = tmp_path_factory.mktemp("tiny_run")
-    copy_project(work)
-    run = subprocess.run(
-        [sys.executable, "-m", "spreadwatch", "run", *TINY_RUN_ARGS],
-        cwd=work,
-        capture_output=True,
-        text=True,
-        timeout=1500,
-        check=False,
-    )
-    assert run.returncode == 0, run.stderr[-4000:]
-    return TinyRun(work=work, checksums=results_checksums(work))
+    from filelock import FileLock
+
+    root = shared_build_dir(tmp_path_factory)
+    work, stored = root / "tiny_run", root / "tiny_run.checksums.json"
+    with FileLock(str(root / "tiny_run.lock")):
+        if not stored.exists():
+            if work.exists():
+                shutil.rmtree(work)
+            work.mkdir()
+            copy_project(work)
+            run = subprocess.run(
+                [sys.executable, "-m", "spreadwatch", "run", *TINY_RUN_ARGS],
+                cwd=work,
+                capture_output=True,
+                text=True,
+                timeout=1500,
+                check=False,
+            )
+            assert run.returncode == 0, run.stderr[-4000:]
+            stored.write_text(json.dumps(results_checksums(work)))
+    return TinyRun(work=work, checksums=json.loads(stored.read_text()))
 
 
 @pytest.fixture(scope="session")

@@ -42,13 +42,21 @@ def snakemake(work: Path, *targets: str, timeout: int = 1200) -> subprocess.Comp
 
 
 def poisoned_workflow(base: Path) -> Path:
-    """Run the tiny workflow once per session under ``base/desk-workflow`` (reused when done).
+    """Run the tiny workflow once per session under ``base/desk-workflow`` (reused when done; ``base`` is
+    conftest.shared_build_dir, so test workers share it).
 
     The simulator runs first; then three of the accounts it made get XSS payloads as names and
     descriptions (untrusted text as it would arrive from a platform), then the rest of the workflow
     runs. Returns the project folder (results in ``results/synthetic``)."""
     # SPREADWATCH_DESK_WORK keeps the run across pytest sessions while developing (default: per session)
     work = Path(os.environ.get("SPREADWATCH_DESK_WORK") or base / "desk-workflow")
+    from filelock import FileLock
+
+    with FileLock(str(work.parent / f"{work.name}.lock")):  # one build for all test workers
+        return _poisoned_workflow(work)
+
+
+def _poisoned_workflow(work: Path) -> Path:
     done = work / ".done"
     if done.exists():
         return work

@@ -8,6 +8,7 @@ import re
 import markupsafe
 import pandas as pd
 import pytest
+from conftest import shared_build_dir
 from desk_support import PAYLOAD_DESC, PAYLOAD_NAME, PAYLOAD_SCREEN, poisoned_workflow
 from fastapi.testclient import TestClient
 
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def work(tmp_path_factory):
-    return poisoned_workflow(tmp_path_factory.getbasetemp())
+    return poisoned_workflow(shared_build_dir(tmp_path_factory))
 
 
 @pytest.fixture()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import REPO
+from conftest import REPO, shared_build_dir
 from desk_support import (
     PAYLOAD_DESC,
     PAYLOAD_NAME,
@@ -39,7 +39,7 @@ IMG = REPO / "docs" / "img"
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
     """A private copy of the session's workflow run (the rerun below rewrites its ranked lists)."""
-    source = poisoned_workflow(tmp_path_factory.getbasetemp())
+    source = poisoned_workflow(shared_build_dir(tmp_path_factory))
     target = tmp_path_factory.mktemp("desk-browser") / "project"
     shutil.copytree(source, target, symlinks=True)
     return target

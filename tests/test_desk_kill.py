@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 import pytest
+from conftest import shared_build_dir
 from desk_support import Server, poisoned_workflow
 
 pytestmark = pytest.mark.slow
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def work(tmp_path_factory):
-    return poisoned_workflow(tmp_path_factory.getbasetemp())
+    return poisoned_workflow(shared_build_dir(tmp_path_factory))
 
 
 def test_acknowledged_verdicts_survive_a_killed_server(work, tmp_path):
