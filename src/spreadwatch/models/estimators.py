@@ -39,10 +39,11 @@ def make_estimator(name: str, random_state: int = 0):
     ``hgb_small`` is a cheaper gradient boosting (60 trees of 15 leaves) for scoring whole streams
     (bench/bot_scoring.py); on cresci-rtbust-2019 it matched the 300-tree ``hgb``'s ROC AUC.
 
-    Sizes (issue 17, docs/performance.md): ``rf`` has 100 trees and ``hgb`` 100 rounds at learning rate
-    0.15; on the default synthetic dataset (3 seeds) that cost -0.0013 (bot) / -0.0018 (cascade event_5fold)
-    ROC AUC for rf against 300 trees and -0.0004 / -0.0003 for hgb against 300 rounds at 0.06, for 3x and
-    2x less time. Figures in the docs measured before 2026-12-08 used the larger sizes.
+    Sizes (issue 17, docs/performance.md): ``rf`` has 100 trees, each on a bootstrap half of the training
+    rows, and ``hgb`` 100 rounds at learning rate 0.15. On the default synthetic dataset (3 seeds) 100 full
+    trees cost -0.0013 (bot) / -0.0018 (cascade event_5fold) ROC AUC against 300 trees, and half samples
+    another -0.0004 (bot), for 6x less time; hgb cost -0.0004 / -0.0003 against 300 rounds at 0.06, for 2x
+    less time. Figures in the docs measured before 2026-12-08 used the larger sizes.
     """
     base, _, method = name.rpartition("_")
     if method in CALIBRATIONS and base in (*MODEL_NAMES, "hgb_small"):
@@ -61,6 +62,7 @@ def make_estimator(name: str, random_state: int = 0):
             SimpleImputer(strategy="median", keep_empty_features=True),
             RandomForestClassifier(
                 n_estimators=100,
+                max_samples=0.5,
                 min_samples_leaf=2,
                 n_jobs=job_threads(),
                 random_state=random_state,
