@@ -14,18 +14,12 @@ import urllib.request
 from pathlib import Path
 
 import pandas as pd
-from conftest import REPO
+from conftest import REPO, copy_project
 
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 PAYLOAD_NAME = "<script>window.__xss=1</script>"
 PAYLOAD_DESC = '"><img src=x onerror="window.__xss=2">'
 PAYLOAD_SCREEN = "<b onmouseover=window.__xss=3>evil</b>"
-
-
-def copy_project(target: Path) -> None:
-    for item in ("Snakefile", "workflow", "configs"):
-        source = REPO / item
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, target / item)
 
 
 def snakemake(work: Path, *targets: str, timeout: int = 1200) -> subprocess.CompletedProcess:

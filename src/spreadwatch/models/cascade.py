@@ -29,23 +29,13 @@ def _object_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _pair_keys(pairs: pd.DataFrame) -> np.ndarray:
-    return pairs["cascade_id"].to_numpy(dtype=object) + "\x1f" + pairs["account_id"].to_numpy(dtype=object)
-
-
 def incidence_matrix(pairs: pd.DataFrame, cascades: pd.Index, accounts: pd.Index):
     """0/1 cascade x account matrix (scipy CSR) of the (cascade_id, account_id) pairs; pairs outside
     ``cascades`` or ``accounts`` are left out."""
-    from scipy import sparse
-
     rows = cascades.get_indexer(pairs["cascade_id"])
     cols = accounts.get_indexer(pairs["account_id"])
     keep = (rows >= 0) & (cols >= 0)
-    matrix = sparse.csr_matrix(
-        (np.ones(int(keep.sum())), (rows[keep], cols[keep])), shape=(len(cascades), len(accounts))
-    )
-    matrix.data[:] = 1.0
-    return matrix
+    return _incidence(rows[keep], cols[keep], (len(cascades), len(accounts)))
 
 
 def _factorize(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:

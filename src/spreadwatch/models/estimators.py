@@ -42,8 +42,9 @@ def make_estimator(name: str, random_state: int = 0):
     Sizes (issue 17, docs/performance.md): ``rf`` has 100 trees, each on a bootstrap half of the training
     rows, and ``hgb`` 100 rounds at learning rate 0.15. On the default synthetic dataset (3 seeds) 100 full
     trees cost -0.0013 (bot) / -0.0018 (cascade event_5fold) ROC AUC against 300 trees, and half samples
-    another -0.0004 (bot), for 6x less time; hgb cost -0.0004 / -0.0003 against 300 rounds at 0.06, for 2x
-    less time. Figures in the docs measured before 2026-12-08 used the larger sizes.
+    another -0.0004 (bot), for about 5x less time (bot job 254 s -> 47 s); hgb cost -0.0004 / -0.0003
+    against 300 rounds at 0.06, for 2x less time. Figures in the docs measured before 2026-12-08 used the
+    larger sizes.
     """
     base, _, method = name.rpartition("_")
     if method in CALIBRATIONS and base in (*MODEL_NAMES, "hgb_small"):
